@@ -1,0 +1,93 @@
+using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Bitcoind;
+
+namespace NodeHelper.Exporter.Configuration;
+
+/// <summary>
+/// Every setting of the exporter, read and validated once at start. A wrong or unknown key stops the exporter
+/// with a message naming it; nothing falls back silently to a default.
+/// </summary>
+internal sealed class ExporterSettings
+{
+    public const string DefaultUrls = "http://127.0.0.1:9338";
+
+    /// <summary>Top-level keys that belong to ASP.NET Core itself; their contents are its business.</summary>
+    private static readonly string[] HostSections =
+    [
+        "Logging", "Kestrel", "AllowedHosts", "environment", "applicationName", "contentRoot", "webroot",
+        "http_ports", "https_ports", "shutdownTimeoutSeconds", "detailedErrors", "suppressStatusMessages",
+        "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "preventHostingStartup", "captureStartupErrors",
+    ];
+
+    public required string Urls { get; init; }
+
+    public required ScrapeOptions Scrape { get; init; }
+
+    public required BitcoindOptions Bitcoind { get; init; }
+
+    /// <summary>Every documented setting, in the order --help and the README show them.</summary>
+    public required IReadOnlyList<SettingInfo> Catalog { get; init; }
+
+    /// <summary>Reads and checks everything; throws <see cref="SettingsException"/> listing every problem at once.</summary>
+    /// <param name="configuration">All configuration sources, for the values.</param>
+    /// <param name="userKeys">The keys the user wrote (settings file, NODEHELPER_ variables, command line), checked for typos.</param>
+    public static ExporterSettings Load(IConfiguration configuration, IEnumerable<string> userKeys)
+    {
+        var settings = Read(configuration);
+        var problems = new List<string>(settings.Errors);
+        problems.AddRange(FindUnknownKeys(userKeys, settings.Value.Catalog));
+        if (problems.Count > 0)
+        {
+            throw new SettingsException(problems);
+        }
+
+        return settings.Value;
+    }
+
+    /// <summary>The catalog alone, with every default: for --help and the README check.</summary>
+    public static IReadOnlyList<SettingInfo> DescribeAll() =>
+        Read(new ConfigurationBuilder().Build()).Value.Catalog;
+
+    private static (ExporterSettings Value, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
+    {
+        var reader = new SettingsReader(configuration);
+        var urls = reader.String("urls", DefaultUrls,
+            "Where the exporter listens, e.g. http://0.0.0.0:9338 to serve other hosts (';' separates several).");
+        var scrape = ScrapeOptions.Read(reader);
+        var bitcoind = BitcoindOptions.Read(reader);
+        var value = new ExporterSettings { Urls = urls, Scrape = scrape, Bitcoind = bitcoind, Catalog = reader.Settings };
+        return (value, reader.Errors);
+    }
+
+    private static IEnumerable<string> FindUnknownKeys(IEnumerable<string> userKeys, IReadOnlyList<SettingInfo> catalog)
+    {
+        var known = catalog.Select(s => s.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var ourSections = catalog.Select(s => s.Key.Split(':')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var key in userKeys)
+        {
+            var top = key.Split(':')[0];
+            if (known.Contains(key) || HostSections.Contains(top, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            // A list written as a JSON array arrives as Key:0, Key:1, ...
+            var lastColon = key.LastIndexOf(':');
+            if (lastColon > 0 && int.TryParse(key.AsSpan(lastColon + 1), out _) && known.Contains(key[..lastColon]))
+            {
+                continue;
+            }
+
+            if (ourSections.Contains(top))
+            {
+                var siblings = catalog.Where(s => s.Key.StartsWith(top + ":", StringComparison.OrdinalIgnoreCase))
+                    .Select(s => s.Key[(top.Length + 1)..]);
+                yield return $"{key}: unknown setting. {top} knows: {string.Join(", ", siblings)}.";
+            }
+            else
+            {
+                yield return $"{key}: unknown setting. Known sections: {string.Join(", ", ourSections)}, Logging; see --help.";
+            }
+        }
+    }
+}

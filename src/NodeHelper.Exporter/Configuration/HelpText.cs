@@ -1,0 +1,34 @@
+using System.Text;
+
+namespace NodeHelper.Exporter.Configuration;
+
+/// <summary>What <c>nodehelper --help</c> prints: usage, then every setting with its default, from the same declarations the exporter reads.</summary>
+internal static class HelpText
+{
+    public static string Render()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("nodehelper: one Prometheus exporter for a self-hosted Bitcoin node's whole stack.");
+        text.AppendLine();
+        text.AppendLine("Usage:");
+        text.AppendLine("  nodehelper [--Section:Key=value ...]   run the exporter");
+        text.AppendLine("  nodehelper --help                      this text");
+        text.AppendLine("  nodehelper --version                   the version");
+        text.AppendLine();
+        text.AppendLine("Endpoints: /  (landing page)   /metrics  (all collectors; ?collect[]=bitcoind picks some)");
+        text.AppendLine();
+        text.AppendLine("Settings come from appsettings.json next to the binary, then environment variables");
+        text.AppendLine("NODEHELPER_Section__Key, then the command line --Section:Key=value (later wins).");
+        text.AppendLine("An unknown or invalid setting stops the exporter with a message naming it.");
+        text.AppendLine();
+        var settings = ExporterSettings.DescribeAll();
+        var width = settings.Max(s => s.Key.Length) + 2;
+        foreach (var setting in settings)
+        {
+            text.Append("  ").Append(setting.Key.PadRight(width)).Append("default: ").AppendLine(setting.Default);
+            text.Append("  ").Append(new string(' ', width)).AppendLine(setting.Description);
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+
+namespace NodeHelper.Exporter.Configuration;
+
+/// <summary>One documented setting: its full key, its default as shown to users, and what it does.</summary>
+internal sealed record SettingInfo(string Key, string Default, string Description, bool IsSecret = false);
+
+/// <summary>
+/// Reads typed settings out of <see cref="IConfiguration"/> and records every problem with the key named.
+/// Every setting is declared once, through one of these methods, so that the same declaration gives parsing,
+/// validation, the list of known keys (unknown ones are rejected), <c>--help</c> and the README table check.
+/// Values of secret settings never appear in an error message.
+/// </summary>
+internal sealed class SettingsReader(IConfiguration configuration)
+{
+    private readonly List<string> _errors = [];
+    private readonly List<SettingInfo> _settings = [];
+
+    public IReadOnlyList<string> Errors => _errors;
+
+    public IReadOnlyList<SettingInfo> Settings => _settings;
+
+    public string String(string key, string @default, string description)
+    {
+        Declare(key, @default.Length == 0 ? "(empty)" : @default, description);
+        return configuration[key] ?? @default;
+    }
+
+    /// <summary>A secret: its value never reaches a log line, an error message or <c>--help</c>.</summary>
+    public string Secret(string key, string description)
+    {
+        Declare(key, "(none)", description, isSecret: true);
+        return configuration[key] ?? "";
+    }
+
+    public bool Bool(string key, bool @default, string description)
+    {
+        Declare(key, @default ? "true" : "false", description);
+        var raw = configuration[key];
+        if (raw is null)
+        {
+            return @default;
+        }
+
+        if (bool.TryParse(raw.Trim(), out var value))
+        {
+            return value;
+        }
+
+        Fail(key, $"'{raw}' is not true or false.");
+        return @default;
+    }
+
+    public double Seconds(string key, double @default, double min, double max, string description)
+    {
+        Declare(key, @default.ToString(CultureInfo.InvariantCulture), description);
+        var raw = configuration[key];
+        if (raw is null)
+        {
+            return @default;
+        }
+
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            Fail(key, $"'{raw}' is not a number of seconds.");
+            return @default;
+        }
+
+        if (value < min || value > max)
+        {
+            Fail(key, $"{value.ToString(CultureInfo.InvariantCulture)} is out of range; use {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)} seconds.");
+            return @default;
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// A list of whole numbers, written either as "1,2,6" (command line, environment) or as a JSON array.
+    /// </summary>
+    public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> @default, int min, int max, string description)
+    {
+        Declare(key, string.Join(',', @default), description);
+        var section = configuration.GetSection(key);
+        List<string> items;
+        if (section.Value is { } scalar)
+        {
+            items = [.. scalar.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+        }
+        else
+        {
+            var children = section.GetChildren().ToList();
+            if (children.Count == 0)
+            {
+                return @default;
+            }
+
+            items = [.. children.Select(c => c.Value ?? "")];
+        }
+
+        var values = new List<int>();
+        foreach (var item in items)
+        {
+            if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            {
+                Fail(key, $"'{item}' is not a whole number from {min} to {max}.");
+                return @default;
+            }
+
+            if (!values.Contains(value))
+            {
+                values.Add(value);
+            }
+        }
+
+        if (values.Count == 0)
+        {
+            Fail(key, "the list is empty.");
+            return @default;
+        }
+
+        values.Sort();
+        return values;
+    }
+
+    /// <summary>An http(s) URL without credentials in it (those belong in their own, secret, settings).</summary>
+    public Uri HttpUrl(string key, string @default, string description)
+    {
+        Declare(key, @default, description);
+        var raw = configuration[key] ?? @default;
+        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            // The raw value is not echoed: a malformed URL may still carry a password.
+            Fail(key, "is not an absolute http:// or https:// URL.");
+            return new Uri(@default);
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            Fail(key, "must not contain a user name or password; use the section's User and PasswordFile settings.");
+            return new Uri(@default);
+        }
+
+        return uri;
+    }
+
+    /// <summary>Records a problem that involves several settings at once (for example two that exclude each other).</summary>
+    public void Fail(string key, string problem) => _errors.Add($"{key}: {problem}");
+
+    private void Declare(string key, string @default, string description, bool isSecret = false) =>
+        _settings.Add(new SettingInfo(key, @default, description, isSecret));
+}

@@ -1,0 +1,132 @@
+using NodeHelper.Exporter.Collectors;
+using NodeHelper.Exporter.Configuration;
+using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Bitcoind;
+using NodeHelper.Exporter.Web;
+
+namespace NodeHelper.Exporter;
+
+internal static partial class Program
+{
+    /// <summary>Environment variables with this prefix are settings: NODEHELPER_Bitcoind__Url sets Bitcoind:Url.</summary>
+    public const string EnvironmentPrefix = "NODEHELPER_";
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            Console.Out.Write(HelpText.Render());
+            return 0;
+        }
+
+        if (args is ["--version"])
+        {
+            Console.Out.WriteLine($"nodehelper {ExporterSelfMetrics.Version}");
+            return 0;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = BuildApp(args);
+        }
+        catch (SettingsException e)
+        {
+            await Console.Error.WriteLineAsync($"nodehelper: {e.Message}{Environment.NewLine}Run nodehelper --help for every setting.");
+            return 2;
+        }
+
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (IOException e)
+        {
+            // Kestrel could not listen (the port is taken, the address is not ours).
+            await Console.Error.WriteLineAsync($"nodehelper: cannot listen on {string.Join(", ", app.Urls)}: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>The whole exporter, in the order it is put together. Tests and the benchmark build the same app.</summary>
+    public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? adjust = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // Settings: appsettings.json, then NODEHELPER_ variables, then the command line, which wins.
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddCommandLine(args);
+        adjust?.Invoke(builder);
+        var settings = ExporterSettings.Load(builder.Configuration, UserWrittenKeys(builder, args));
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+
+        // The scrape machinery.
+        builder.Services.AddSingleton(settings.Scrape);
+        builder.Services.AddSingleton<ExporterSelfMetrics>();
+        builder.Services.AddSingleton<ScrapeService>();
+
+        // One collector per upstream, each only when enabled.
+        if (settings.Bitcoind.Enabled)
+        {
+            builder.Services.AddSingleton(settings.Bitcoind);
+            builder.Services.AddSingleton<BitcoindCredentials>();
+            builder.Services.AddSingleton<BitcoindRpcClient>();
+            builder.Services.AddSingleton<BitcoindSnapshotSource>();
+            builder.Services.AddSingleton<IMetricsCollector>(services => new BitcoindCollector(
+                services.GetRequiredService<BitcoindSnapshotSource>(),
+                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+        }
+
+        // Endpoints.
+        var app = builder.Build();
+        var scrape = app.Services.GetRequiredService<ScrapeService>();
+        var landing = LandingPage.Render(scrape.Collectors);
+        app.MapGet("/", context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            return context.Response.WriteAsync(landing, context.RequestAborted);
+        });
+        app.MapGet("/metrics", scrape.HandleAsync);
+
+        var collectorNames = string.Join(", ", scrape.Collectors.Select(c => c.Name));
+        LogStarting(app.Logger, ExporterSelfMetrics.Version, collectorNames);
+        if (settings.Bitcoind.Enabled)
+        {
+            var credentials = settings.Bitcoind.UsesCookie ? $"cookie {settings.Bitcoind.CookieFile}" : $"user {settings.Bitcoind.User}";
+            LogBitcoind(app.Logger, settings.Bitcoind.Url, credentials);
+        }
+
+        return app;
+    }
+
+    /// <summary>The keys the user wrote down, which are checked for typos. Other environment variables are not ours to judge.</summary>
+    private static IEnumerable<string> UserWrittenKeys(WebApplicationBuilder builder, string[] args) =>
+        new ConfigurationBuilder()
+            .SetBasePath(builder.Environment.ContentRootPath)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{builder.Environment.EnvironmentName}.json", optional: true)
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddCommandLine(args)
+            .Build()
+            .AsEnumerable()
+            .Where(setting => setting.Value is not null)
+            .Select(setting => setting.Key);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "NodeHelper {Version} starting; collectors: {Collectors}")]
+    private static partial void LogStarting(ILogger logger, string version, string collectors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "bitcoind at {Upstream}, authenticating with {Credentials}")]
+    private static partial void LogBitcoind(ILogger logger, Uri upstream, string credentials);
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Primitives;
+using Prometheus;
+
+namespace NodeHelper.Exporter.Scraping;
+
+/// <summary>The outcome of one collector in one scrape, with the registry holding what it wrote.</summary>
+internal sealed record CollectorOutcome(string Collector, bool Success, double DurationSeconds, CollectorRegistry Registry);
+
+/// <summary>
+/// Serves <c>/metrics</c>: every enabled collector runs in parallel, each into a fresh registry, under the
+/// deadline Prometheus gave. The answer is always 200 with a success and a duration series per collector;
+/// only a bad request to the exporter itself (an unknown <c>collect[]</c> name) is a 400.
+/// </summary>
+internal sealed partial class ScrapeService(
+    IEnumerable<IMetricsCollector> collectors,
+    ScrapeOptions options,
+    ExporterSelfMetrics self,
+    ILogger<ScrapeService> logger)
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private readonly IMetricsCollector[] _collectors = [.. collectors];
+    private readonly Lock _healthLock = new();
+    private readonly Dictionary<string, string> _lastProblem = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<IMetricsCollector> Collectors => _collectors;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!TrySelect(context.Request.Query["collect[]"], out var selected, out var problem))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(problem + "\n", context.RequestAborted);
+            return;
+        }
+
+        var budget = ScrapeDeadline.From(context.Request.Headers[ScrapeDeadline.TimeoutHeader], options);
+        var outcomes = await RunAsync(selected, budget, context.RequestAborted);
+
+        // The whole answer is built before any byte is sent: a 200 is never cut off halfway.
+        using var buffer = new MemoryStream(32 * 1024);
+        await WriteAsync(outcomes, buffer, context.RequestAborted);
+        context.Response.ContentType = ContentType;
+        context.Response.ContentLength = buffer.Length;
+        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
+    }
+
+    /// <summary>Runs the collectors in parallel; a collector that misses the deadline is reported as failed, and its late output is dropped.</summary>
+    public async Task<CollectorOutcome[]> RunAsync(IReadOnlyList<IMetricsCollector> selected, TimeSpan budget, CancellationToken aborted)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        deadline.CancelAfter(budget);
+        var runs = new Task<CollectorOutcome>[selected.Count];
+        for (var i = 0; i < selected.Count; i++)
+        {
+            runs[i] = RunOneAsync(selected[i], budget, deadline.Token);
+        }
+
+        return await Task.WhenAll(runs);
+    }
+
+    /// <summary>Writes one scrape in the Prometheus text format: the scrape's own series, each collector's registry, then the exporter's own metrics.</summary>
+    public async Task WriteAsync(IReadOnlyList<CollectorOutcome> outcomes, Stream destination, CancellationToken cancellationToken)
+    {
+        var scrape = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(scrape);
+        var success = factory.CreateGauge("nodehelper_scrape_collector_success",
+            "Whether the collector read its upstream fully and in time in this scrape (1) or not (0).", "collector");
+        var duration = factory.CreateGauge("nodehelper_scrape_collector_duration_seconds",
+            "How long the collector took in this scrape.", "collector");
+        foreach (var outcome in outcomes)
+        {
+            success.WithLabels(outcome.Collector).Set(outcome.Success ? 1 : 0);
+            duration.WithLabels(outcome.Collector).Set(outcome.DurationSeconds);
+        }
+
+        await scrape.CollectAndExportAsTextAsync(destination, cancellationToken);
+        foreach (var outcome in outcomes)
+        {
+            await outcome.Registry.CollectAndExportAsTextAsync(destination, cancellationToken);
+        }
+
+        await self.Registry.CollectAndExportAsTextAsync(destination, cancellationToken);
+    }
+
+    private async Task<CollectorOutcome> RunOneAsync(IMetricsCollector collector, TimeSpan budget, CancellationToken deadline)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var registry = Metrics.NewCustomRegistry();
+        Exception? error = null;
+        try
+        {
+            // Task.Run: even a collector that blocks before its first await cannot hold up the others.
+            await Task.Run(() => collector.CollectAsync(Metrics.WithCustomRegistry(registry), deadline), deadline).WaitAsync(deadline);
+        }
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
+        {
+            error = new UpstreamException(
+                $"no answer within the scrape deadline of {budget.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.", e);
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (error is not null)
+        {
+            // Whatever the collector wrote before failing is dropped with its registry.
+            registry = Metrics.NewCustomRegistry();
+            collector.WriteFailure(Metrics.WithCustomRegistry(registry), error);
+        }
+
+        NoteHealth(collector.Name, error, seconds);
+        return new CollectorOutcome(collector.Name, error is null, seconds, registry);
+    }
+
+    private bool TrySelect(StringValues names, out IReadOnlyList<IMetricsCollector> selected, out string problem)
+    {
+        problem = "";
+        if (names.Count == 0)
+        {
+            selected = _collectors;
+            return true;
+        }
+
+        var chosen = new List<IMetricsCollector>();
+        foreach (var name in names)
+        {
+            var collector = _collectors.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
+            if (collector is null)
+            {
+                selected = [];
+                problem = $"collect[]: '{UpstreamException.Clip(name, 64)}' is not an enabled collector; enabled: {string.Join(", ", _collectors.Select(c => c.Name))}.";
+                return false;
+            }
+
+            if (!chosen.Contains(collector))
+            {
+                chosen.Add(collector);
+            }
+        }
+
+        selected = chosen;
+        return true;
+    }
+
+    /// <summary>Logs a collector's state when it changes, not on every scrape: failing, failing differently, recovered.</summary>
+    private void NoteHealth(string collector, Exception? error, double seconds)
+    {
+        var problem = error is null ? "" : Describe(error);
+        string? previous;
+        lock (_healthLock)
+        {
+            previous = _lastProblem.GetValueOrDefault(collector);
+            _lastProblem[collector] = problem;
+        }
+
+        if (problem == previous)
+        {
+            LogUnchanged(logger, collector, error is null ? "ok" : problem, seconds);
+        }
+        else if (error is null)
+        {
+            LogAnswering(logger, collector, seconds);
+        }
+        else
+        {
+            // An upstream failure explains itself in one line; only the unexpected (a bug) deserves a stack trace.
+            LogFailing(logger, collector, problem, error is UpstreamException ? null : error);
+        }
+    }
+
+    private static string Describe(Exception error) =>
+        error is UpstreamException ? error.Message : $"{error.GetType().Name}: {UpstreamException.Clip(error.Message)}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Collector}: upstream answering ({DurationSeconds:0.000} s)")]
+    private static partial void LogAnswering(ILogger logger, string collector, double durationSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Collector} failing: {Problem}")]
+    private static partial void LogFailing(ILogger logger, string collector, string problem, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Collector {Collector}: {State} ({DurationSeconds:0.000} s)")]
+    private static partial void LogUnchanged(ILogger logger, string collector, string state, double durationSeconds);
+}

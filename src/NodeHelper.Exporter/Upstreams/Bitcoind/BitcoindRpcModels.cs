@@ -1,0 +1,161 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NodeHelper.Exporter.Upstreams.Bitcoind;
+
+// The fields of bitcoind's answers that the collector reads, named exactly as bitcoind names them.
+// Fields that older versions lack are nullable: an absent field means an absent series, never a 0.
+// Amounts are decimal so that BTC values convert to satoshis exactly.
+
+internal sealed record BlockchainInfo(
+    [property: JsonPropertyName("chain")] string Chain,
+    [property: JsonPropertyName("blocks")] long Blocks,
+    [property: JsonPropertyName("headers")] long Headers,
+    [property: JsonPropertyName("bestblockhash")] string BestBlockHash,
+    [property: JsonPropertyName("difficulty")] double Difficulty,
+    [property: JsonPropertyName("mediantime")] long MedianTime,
+    [property: JsonPropertyName("verificationprogress")] double VerificationProgress,
+    [property: JsonPropertyName("initialblockdownload")] bool InitialBlockDownload,
+    [property: JsonPropertyName("size_on_disk")] long SizeOnDisk,
+    [property: JsonPropertyName("pruned")] bool Pruned,
+    [property: JsonPropertyName("warnings"), JsonConverter(typeof(WarningCountConverter))] int Warnings,
+    [property: JsonPropertyName("time")] long? Time = null,
+    [property: JsonPropertyName("pruneheight")] long? PruneHeight = null,
+    [property: JsonPropertyName("automatic_pruning")] bool? AutomaticPruning = null,
+    [property: JsonPropertyName("prune_target_size")] long? PruneTargetSize = null);
+
+internal sealed record NetworkInfo(
+    [property: JsonPropertyName("version")] int Version,
+    [property: JsonPropertyName("subversion")] string Subversion,
+    [property: JsonPropertyName("protocolversion")] int ProtocolVersion,
+    [property: JsonPropertyName("timeoffset")] long TimeOffset,
+    [property: JsonPropertyName("networkactive")] bool NetworkActive,
+    [property: JsonPropertyName("connections")] int Connections,
+    [property: JsonPropertyName("networks")] IReadOnlyList<NetworkReachability> Networks,
+    [property: JsonPropertyName("relayfee")] decimal RelayFee,
+    [property: JsonPropertyName("connections_in")] int? ConnectionsIn = null,
+    [property: JsonPropertyName("connections_out")] int? ConnectionsOut = null);
+
+internal sealed record NetworkReachability(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("limited")] bool Limited,
+    [property: JsonPropertyName("reachable")] bool Reachable);
+
+internal sealed record MempoolInfo(
+    [property: JsonPropertyName("loaded")] bool Loaded,
+    [property: JsonPropertyName("size")] long Size,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("usage")] long Usage,
+    [property: JsonPropertyName("maxmempool")] long MaxMempool,
+    [property: JsonPropertyName("mempoolminfee")] decimal MempoolMinFee,
+    [property: JsonPropertyName("minrelaytxfee")] decimal MinRelayTxFee,
+    [property: JsonPropertyName("total_fee")] decimal? TotalFee = null,
+    [property: JsonPropertyName("incrementalrelayfee")] decimal? IncrementalRelayFee = null,
+    [property: JsonPropertyName("unbroadcastcount")] long? UnbroadcastCount = null);
+
+internal sealed record PeerInfo(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("inbound")] bool Inbound,
+    [property: JsonPropertyName("network")] string? Network = null,
+    [property: JsonPropertyName("connection_type")] string? ConnectionType = null,
+    [property: JsonPropertyName("transport_protocol_type")] string? TransportProtocolType = null,
+    [property: JsonPropertyName("pingtime")] double? PingTime = null,
+    [property: JsonPropertyName("last_block")] long? LastBlock = null);
+
+internal sealed record NetTotals(
+    [property: JsonPropertyName("totalbytesrecv")] long TotalBytesReceived,
+    [property: JsonPropertyName("totalbytessent")] long TotalBytesSent);
+
+internal sealed record RpcInfo(
+    [property: JsonPropertyName("active_commands")] IReadOnlyList<ActiveCommand> ActiveCommands);
+
+internal sealed record ActiveCommand(
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("duration")] long DurationMicroseconds);
+
+internal sealed record ChainTip(
+    [property: JsonPropertyName("height")] long Height,
+    [property: JsonPropertyName("hash")] string Hash,
+    [property: JsonPropertyName("branchlen")] long BranchLength,
+    [property: JsonPropertyName("status")] string Status);
+
+internal sealed record IndexStatus(
+    [property: JsonPropertyName("synced")] bool Synced,
+    [property: JsonPropertyName("best_block_height")] long BestBlockHeight);
+
+internal sealed record ChainTxStats(
+    [property: JsonPropertyName("txcount")] long TxCount,
+    [property: JsonPropertyName("txrate")] double? TxRate = null);
+
+internal sealed record MiningInfo(
+    [property: JsonPropertyName("networkhashps")] double NetworkHashPerSecond);
+
+internal sealed record FeeEstimate(
+    [property: JsonPropertyName("blocks")] int Blocks,
+    [property: JsonPropertyName("feerate")] decimal? FeeRate = null,
+    [property: JsonPropertyName("errors")] IReadOnlyList<string>? Errors = null);
+
+internal sealed record BlockStats(
+    [property: JsonPropertyName("blockhash")] string BlockHash,
+    [property: JsonPropertyName("height")] long Height,
+    [property: JsonPropertyName("txs")] long Transactions,
+    [property: JsonPropertyName("total_size")] long TotalSize,
+    [property: JsonPropertyName("total_weight")] long TotalWeight,
+    [property: JsonPropertyName("totalfee")] long TotalFee,
+    [property: JsonPropertyName("subsidy")] long Subsidy,
+    [property: JsonPropertyName("feerate_percentiles")] IReadOnlyList<double> FeeRatePercentiles);
+
+/// <summary>
+/// bitcoind's <c>warnings</c> is one string before v28 (empty when there is none) and an array of strings since.
+/// Both become the number of warnings.
+/// </summary>
+internal sealed class WarningCountConverter : JsonConverter<int>
+{
+    public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.ValueTextEquals(""u8) ? 0 : 1;
+            case JsonTokenType.Null:
+                return 0;
+            case JsonTokenType.StartArray:
+                var count = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        throw new JsonException("warnings must hold strings.");
+                    }
+
+                    count++;
+                }
+
+                return count;
+            default:
+                throw new JsonException($"warnings is a {reader.TokenType}, not a string or an array.");
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Warnings are only read.");
+}
+
+/// <summary>Source-generated serialisation: no reflection, so the exporter can be published NativeAOT.</summary>
+[JsonSourceGenerationOptions(
+    NumberHandling = JsonNumberHandling.Strict,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(BlockchainInfo))]
+[JsonSerializable(typeof(NetworkInfo))]
+[JsonSerializable(typeof(MempoolInfo))]
+[JsonSerializable(typeof(IReadOnlyList<PeerInfo>))]
+[JsonSerializable(typeof(NetTotals))]
+[JsonSerializable(typeof(RpcInfo))]
+[JsonSerializable(typeof(IReadOnlyList<ChainTip>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, IndexStatus>))]
+[JsonSerializable(typeof(ChainTxStats))]
+[JsonSerializable(typeof(MiningInfo))]
+[JsonSerializable(typeof(FeeEstimate))]
+[JsonSerializable(typeof(BlockStats))]
+internal sealed partial class BitcoindJsonContext : JsonSerializerContext;

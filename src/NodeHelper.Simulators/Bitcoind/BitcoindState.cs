@@ -1,0 +1,134 @@
+namespace NodeHelper.Simulators.Bitcoind;
+
+/// <summary>Ways a bitcoind (or the network in front of it) can fail, each played the way the real thing does.</summary>
+public enum BitcoindFault
+{
+    /// <summary>Answers as recorded.</summary>
+    None,
+
+    /// <summary>HTTP 401 with no body, as bitcoind answers a wrong password.</summary>
+    Unauthorized,
+
+    /// <summary>HTTP 403 with no body, as bitcoind answers a batch holding a method the user's rpcwhitelist lacks.</summary>
+    Forbidden,
+
+    /// <summary>Start-up: every call fails with error -28 (HTTP 500 for a single call, per entry for a batch).</summary>
+    WarmingUp,
+
+    /// <summary>HTTP 500 with an HTML page, as a proxy in front of bitcoind answers.</summary>
+    Http500,
+
+    /// <summary>HTTP 200 whose body is not JSON.</summary>
+    NotJson,
+
+    /// <summary>HTTP 200 announcing a full body, sending half of it, then closing the connection.</summary>
+    TruncatedBody,
+
+    /// <summary>HTTP 200 with a 50 MB body, sent without a Content-Length.</summary>
+    HugeBody,
+
+    /// <summary>Accepts the request and never answers.</summary>
+    NeverAnswers,
+
+    /// <summary>Answers the batch with well-formed JSON of the wrong shape (getblockchaininfo's result is a string).</summary>
+    WrongShape,
+}
+
+/// <summary>One simulated peer connection.</summary>
+public sealed record SimulatedPeer(string Network, string ConnectionType, string Transport, double PingSeconds, long LastBlockTime);
+
+/// <summary>
+/// What the simulated node reports. Starts as the capture (regtest, height 150, two peers, ten mempool
+/// transactions); tests and the demo change it. Reads and writes are cheap and not synchronised: set state, then ask.
+/// </summary>
+public sealed class BitcoindState
+{
+    /// <summary>Height and timestamp of the captured best block.</summary>
+    public const long CapturedHeight = 150;
+
+    public const long CapturedBlockTime = 1795470302;
+
+    public BitcoindFault Fault { get; set; }
+
+    /// <summary>What -28 says: bitcoind's start-up goes "Loading banlist…", "Loading block index…", "Verifying blocks…".</summary>
+    public string WarmupMessage { get; set; } = "Loading block index…";
+
+    /// <summary>Delay before each answer.</summary>
+    public TimeSpan Latency { get; set; }
+
+    public string Chain { get; set; } = "regtest";
+
+    public long Blocks { get; set; } = CapturedHeight;
+
+    public long Headers { get; set; } = CapturedHeight;
+
+    public long BestBlockTime { get; set; } = CapturedBlockTime;
+
+    public bool InitialBlockDownload { get; set; }
+
+    public double VerificationProgress { get; set; } = 1;
+
+    public bool Pruned { get; set; }
+
+    /// <summary>Warnings in getblockchaininfo/getnetworkinfo; the capture's pre-release build warns once.</summary>
+    public IReadOnlyList<string> Warnings { get; set; } =
+        ["This is a pre-release test build - use at your own risk - do not use for mining or merchant applications"];
+
+    public List<SimulatedPeer> Peers { get; } =
+    [
+        new("not_publicly_routable", "inbound", "v2", 0.000695786, 0),
+        new("not_publicly_routable", "manual", "v2", 0.002427667, 0),
+    ];
+
+    public long MempoolTransactions { get; set; } = 10;
+
+    public long MempoolVsizeBytes { get; set; } = 1410;
+
+    public long MempoolUsageBytes { get; set; } = 12256;
+
+    /// <summary>Sum of the mempool's fees, in BTC.</summary>
+    public decimal MempoolTotalFeeBtc { get; set; } = 0.00035673m;
+
+    public decimal MempoolMinFeeBtcPerKvb { get; set; } = 0.00000100m;
+
+    /// <summary>estimatesmartfee answers per confirmation target, in BTC/kvB; other targets answer "Insufficient data".</summary>
+    public Dictionary<int, decimal> FeeRates { get; } = new() { [2] = 0.00001000m, [6] = 0.00001000m, [144] = 0.00001000m };
+
+    public long UptimeSeconds { get; set; } = 16;
+
+    public long BytesReceived { get; set; } = 17379;
+
+    public long BytesSent { get; set; } = 170896;
+
+    /// <summary>Tips besides the active one, as (status, branch length): a valid-fork tip is what a reorg leaves.</summary>
+    public List<(string Status, int BranchLength)> OtherChainTips { get; } = [];
+
+    /// <summary>When false, the indexes report synced=false and lag ten blocks behind.</summary>
+    public bool IndexesSynced { get; set; } = true;
+
+    /// <summary>Replaces the peers by <paramref name="count"/> generated ones, a third inbound, spread over networks.</summary>
+    public void SetPeerCount(int count)
+    {
+        string[] networks = ["ipv4", "onion", "ipv6", "i2p"];
+        string[] outboundTypes = ["outbound-full-relay", "outbound-full-relay", "block-relay-only"];
+        Peers.Clear();
+        for (var i = 0; i < count; i++)
+        {
+            var inbound = i % 3 == 2;
+            Peers.Add(new SimulatedPeer(
+                networks[i % networks.Length],
+                inbound ? "inbound" : outboundTypes[i % outboundTypes.Length],
+                i % 2 == 0 ? "v2" : "v1",
+                0.02 + (0.01 * (i % 7)),
+                BestBlockTime));
+        }
+    }
+
+    /// <summary>A new best block arrives now.</summary>
+    public void MineBlock(long unixNow)
+    {
+        Blocks++;
+        Headers = Math.Max(Headers, Blocks);
+        BestBlockTime = unixNow;
+    }
+}
