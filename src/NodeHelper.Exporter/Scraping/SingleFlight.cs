@@ -15,26 +15,24 @@ internal sealed class SingleFlight<T>(Func<CancellationToken, Task<T>> fetch, Ca
         Task<T> shared;
         lock (_lock)
         {
-            if (_inFlight is null)
-            {
-                // Task.Run: the fetch starts outside the lock, and a fetch that completes synchronously still
-                // clears the slot after it has been filled.
-                var started = Task.Run(() => fetch(stopping), CancellationToken.None);
-                _inFlight = started;
-                _ = started.ContinueWith(Clear, TaskScheduler.Default);
-            }
-
-            shared = _inFlight;
+            shared = _inFlight ??= FlyAsync();
         }
 
         return shared.WaitAsync(cancellationToken);
     }
 
-    private void Clear(Task<T> finished)
+    private async Task<T> FlyAsync()
     {
-        lock (_lock)
+        // Leave the caller's lock before fetching; the slot is filled by the time the finally below can take it.
+        await Task.Yield();
+        try
         {
-            if (ReferenceEquals(_inFlight, finished))
+            return await fetch(stopping);
+        }
+        finally
+        {
+            // Cleared before the task completes: whoever has seen this result will start a fresh fetch next time.
+            lock (_lock)
             {
                 _inFlight = null;
             }

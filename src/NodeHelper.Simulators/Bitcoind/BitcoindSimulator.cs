@@ -35,6 +35,7 @@ public sealed class BitcoindSimulator : IAsyncDisposable
     private readonly string? _ownedCookieDirectory;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _bodies = new();
     private int _requests;
+    private int _disposed;
     private volatile string _expectedAuthorization = "";
 
     private BitcoindSimulator(WebApplication app, BitcoindSimulatorOptions options, string? ownedCookieDirectory)
@@ -100,11 +101,17 @@ public sealed class BitcoindSimulator : IAsyncDisposable
         WriteCredentials();
     }
 
+    /// <summary>Stops listening (a stopped bitcoind: connections are refused) and removes its cookie. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
-        if (_ownedCookieDirectory is not null)
+        if (_ownedCookieDirectory is not null && Directory.Exists(_ownedCookieDirectory))
         {
             Directory.Delete(_ownedCookieDirectory, recursive: true);
         }
@@ -196,9 +203,11 @@ public sealed class BitcoindSimulator : IAsyncDisposable
         response.ContentType = "application/json";
         if (State.Fault == BitcoindFault.TruncatedBody)
         {
+            // Half the announced body, then a FIN: what a client sees when bitcoind dies mid-answer.
             response.ContentLength = bytes.Length;
             await response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
             await response.Body.FlushAsync();
+            context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
             context.Abort();
             return;
         }

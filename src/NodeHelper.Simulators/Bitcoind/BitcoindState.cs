@@ -106,18 +106,20 @@ public sealed class BitcoindState
     /// <summary>When false, the indexes report synced=false and lag ten blocks behind.</summary>
     public bool IndexesSynced { get; set; } = true;
 
-    /// <summary>Replaces the peers by <paramref name="count"/> generated ones, a third inbound, spread over networks.</summary>
+    /// <summary>
+    /// Replaces the peers by <paramref name="count"/> generated ones: every third inbound, every fourth a
+    /// block-relay-only outbound (as Bitcoin Core keeps two of those), networks in turn, even ones on v2 transport.
+    /// </summary>
     public void SetPeerCount(int count)
     {
         string[] networks = ["ipv4", "onion", "ipv6", "i2p"];
-        string[] outboundTypes = ["outbound-full-relay", "outbound-full-relay", "block-relay-only"];
         Peers.Clear();
         for (var i = 0; i < count; i++)
         {
             var inbound = i % 3 == 2;
             Peers.Add(new SimulatedPeer(
                 networks[i % networks.Length],
-                inbound ? "inbound" : outboundTypes[i % outboundTypes.Length],
+                inbound ? "inbound" : i % 4 == 3 ? "block-relay-only" : "outbound-full-relay",
                 i % 2 == 0 ? "v2" : "v1",
                 0.02 + (0.01 * (i % 7)),
                 BestBlockTime));

@@ -66,7 +66,7 @@ internal sealed class BitcoindRpcClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new UpstreamException($"cannot talk to bitcoind at {_url}: {UpstreamException.Clip(e.Message)}", e);
+            throw new UpstreamException($"cannot talk to bitcoind at {_url}: {Describe(e)}", e);
         }
         catch (IOException e)
         {
@@ -167,6 +167,21 @@ internal sealed class BitcoindRpcClient : IDisposable
         }
 
         return new UpstreamException($"bitcoind answered HTTP {status}.");
+    }
+
+    /// <summary>What went wrong on the wire, in words: HttpRequestException's own message is often just "an error occurred".</summary>
+    private static string Describe(HttpRequestException e)
+    {
+        var innermost = e.GetBaseException().Message;
+        var what = e.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => "its host name does not resolve",
+            HttpRequestError.ConnectionError => "no connection",
+            HttpRequestError.ResponseEnded => "the answer broke off",
+            HttpRequestError.InvalidResponse => "the answer is not valid HTTP",
+            _ => UpstreamException.Clip(e.Message),
+        };
+        return ReferenceEquals(e.GetBaseException(), e) ? what : $"{what} ({UpstreamException.Clip(innermost)})";
     }
 
     private static UpstreamException ErrorFor(RpcError error, string status) =>

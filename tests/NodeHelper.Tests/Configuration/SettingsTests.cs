@@ -1,0 +1,114 @@
+using NodeHelper.Exporter.Configuration;
+using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Bitcoind;
+
+namespace NodeHelper.Tests.Configuration;
+
+/// <summary>Settings are validated at start: every problem named by its key, never a silent default.</summary>
+public sealed class SettingsTests
+{
+    private static ExporterSettings Load(params string[] args)
+    {
+        var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
+        return ExporterSettings.Load(configuration, configuration.AsEnumerable().Where(kv => kv.Value is not null).Select(kv => kv.Key));
+    }
+
+    private static IReadOnlyList<string> Problems(params string[] args)
+    {
+        var act = () => Load(args);
+        return act.Should().Throw<SettingsException>().Which.Problems;
+    }
+
+    [Fact]
+    public void DefaultsAreTheDocumentedOnes()
+    {
+        var settings = Load();
+
+        settings.Urls.Should().Be("http://127.0.0.1:9338");
+        settings.Bitcoind.Url.Should().Be(new Uri("http://127.0.0.1:8332/"));
+        settings.Bitcoind.CookieFile.Should().Be("~/.bitcoin/.cookie");
+        settings.Bitcoind.UsesCookie.Should().BeTrue();
+        settings.Bitcoind.TimeoutSeconds.Should().Be(8);
+        settings.Bitcoind.FeeTargets.Should().Equal(1, 2, 3, 6, 12, 24, 144);
+        settings.Scrape.DefaultTimeoutSeconds.Should().Be(10);
+        settings.Scrape.TimeoutOffsetSeconds.Should().Be(0.5);
+    }
+
+    [Fact]
+    public void ValuesComeFromTheCommandLine()
+    {
+        var settings = Load("--Bitcoind:Url=http://10.0.0.5:8332", "--Bitcoind:TimeoutSeconds=2.5", "--Bitcoind:FeeTargets=144, 6,1", "--bitcoind:enabled=false");
+
+        settings.Bitcoind.Url.Should().Be(new Uri("http://10.0.0.5:8332"));
+        settings.Bitcoind.TimeoutSeconds.Should().Be(2.5);
+        settings.Bitcoind.FeeTargets.Should().Equal(1, 6, 144);
+        settings.Bitcoind.Enabled.Should().BeFalse("keys are case-insensitive, as everywhere in ASP.NET Core configuration");
+    }
+
+    [Fact]
+    public void FeeTargetsAlsoReadAsAJsonArray()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Bitcoind:FeeTargets:0"] = "2", ["Bitcoind:FeeTargets:1"] = "12" })
+            .Build();
+
+        var settings = ExporterSettings.Load(configuration, ["Bitcoind:FeeTargets:0", "Bitcoind:FeeTargets:1"]);
+
+        settings.Bitcoind.FeeTargets.Should().Equal(2, 12);
+    }
+
+    [Theory]
+    [InlineData("--Bitcoind:Urll=http://x", "Bitcoind:Urll: unknown setting. Bitcoind knows: Enabled, Url, CookieFile, User, Password, PasswordFile, TimeoutSeconds, FeeTargets.")]
+    [InlineData("--Bitcoin:Url=http://x", "Bitcoin:Url: unknown setting. Known sections: urls, Scrape, Bitcoind, Logging; see --help.")]
+    [InlineData("--Bitcoind:TimeoutSeconds=abc", "Bitcoind:TimeoutSeconds: 'abc' is not a number of seconds.")]
+    [InlineData("--Bitcoind:TimeoutSeconds=0", "Bitcoind:TimeoutSeconds: 0 is out of range; use 0.1 to 300 seconds.")]
+    [InlineData("--Bitcoind:FeeTargets=1,0", "Bitcoind:FeeTargets: '0' is not a whole number from 1 to 1008.")]
+    [InlineData("--Bitcoind:FeeTargets=2,x", "Bitcoind:FeeTargets: 'x' is not a whole number from 1 to 1008.")]
+    [InlineData("--Bitcoind:Enabled=yes", "Bitcoind:Enabled: 'yes' is not true or false.")]
+    [InlineData("--Bitcoind:Url=ftp://host", "Bitcoind:Url: is not an absolute http:// or https:// URL.")]
+    [InlineData("--Scrape:TimeoutOffsetSeconds=-1", "Scrape:TimeoutOffsetSeconds: -1 is out of range; use 0 to 10 seconds.")]
+    [InlineData("--Bitcoind:User=monitor", "Bitcoind:User: is set, but neither Bitcoind:Password nor Bitcoind:PasswordFile is.")]
+    [InlineData("--Bitcoind:Password=x", "Bitcoind:User: is empty, but a password is set; set the user too, or remove the password to use the cookie file.")]
+    [InlineData("--Bitcoind:PasswordFile=/nonexistent/pw", "Bitcoind:PasswordFile: '/nonexistent/pw' does not exist or cannot be read.")]
+    public void AWrongSettingIsNamedByItsKey(string argument, string problem)
+    {
+        Problems(argument).Should().Contain(problem);
+    }
+
+    [Fact]
+    public void EveryProblemIsReportedAtOnce()
+    {
+        Problems("--Bitcoind:TimeoutSeconds=x", "--Bitcoind:Typo=1", "--Scrape:DefaultTimeoutSeconds=0").Should().HaveCount(3);
+    }
+
+    [Fact]
+    public void CredentialsInTheUrlAreRefusedWithoutEchoingThem()
+    {
+        var problems = Problems("--Bitcoind:Url=http://monitor:hunter2-secret@127.0.0.1:8332/");
+
+        problems.Should().ContainSingle().Which.Should().Be(
+            "Bitcoind:Url: must not contain a user name or password; use the section's User and PasswordFile settings.");
+        string.Join('\n', problems).Should().NotContain("hunter2");
+    }
+
+    [Fact]
+    public void APasswordIsNeverEchoedEvenWhenItIsTheProblem()
+    {
+        var problems = Problems("--Bitcoind:Password=hunter2-secret", "--Bitcoind:PasswordFile=/nonexistent");
+
+        string.Join('\n', problems).Should().NotContain("hunter2");
+    }
+
+    [Fact]
+    public void EveryOptionsPropertyIsADeclaredSetting()
+    {
+        // Guards the single declaration: a property added to an options class but not read would be silently unsettable.
+        var catalog = ExporterSettings.DescribeAll().Select(s => s.Key).ToHashSet();
+        (Type Type, string Section)[] sections = [(typeof(BitcoindOptions), BitcoindOptions.Section), (typeof(ScrapeOptions), ScrapeOptions.Section)];
+        foreach (var (type, section) in sections)
+        {
+            var settable = type.GetProperties().Where(p => p.SetMethod is not null).Select(p => $"{section}:{p.Name}");
+            catalog.Should().Contain(settable);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using NodeHelper.Exporter.Scraping;
+
+namespace NodeHelper.Tests.Scraping;
+
+public sealed class ScrapeMachineryTests
+{
+    private static readonly ScrapeOptions Options = new();
+
+    [Theory]
+    [InlineData("10", 9.5)]
+    [InlineData("2.5", 2.0)]
+    [InlineData("0.6", 0.3)]
+    [InlineData(null, 10)]
+    [InlineData("", 10)]
+    [InlineData("soon", 10)]
+    [InlineData("-3", 10)]
+    [InlineData("NaN", 10)]
+    public void DeadlineIsPrometheusTimeoutMinusTheOffsetOrTheDefault(string? header, double expectedSeconds)
+    {
+        ScrapeDeadline.From(header, Options).TotalSeconds.Should().BeApproximately(expectedSeconds, 1e-9);
+    }
+
+    [Fact]
+    public async Task ConcurrentCallersShareOneFetchAndLaterCallersGetAFreshOne()
+    {
+        var fetches = 0;
+        var release = new TaskCompletionSource();
+        var flight = new SingleFlight<int>(async _ =>
+        {
+            var n = Interlocked.Increment(ref fetches);
+            await release.Task;
+            return n;
+        }, CancellationToken.None);
+
+        var waiting = Enumerable.Range(0, 20).Select(_ => flight.GetAsync(CancellationToken.None)).ToArray();
+        release.SetResult();
+        var results = await Task.WhenAll(waiting);
+
+        results.Should().OnlyContain(r => r == 1);
+        (await flight.GetAsync(CancellationToken.None)).Should().Be(2, "a call after the flight landed starts a new fetch");
+    }
+
+    [Fact]
+    public async Task ACallerThatGivesUpDoesNotCancelTheOthers()
+    {
+        var release = new TaskCompletionSource();
+        var flight = new SingleFlight<string>(async _ =>
+        {
+            await release.Task;
+            return "answer";
+        }, CancellationToken.None);
+        using var impatient = new CancellationTokenSource();
+
+        var early = flight.GetAsync(impatient.Token);
+        var patient = flight.GetAsync(CancellationToken.None);
+        await impatient.CancelAsync();
+        release.SetResult();
+
+        await early.Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
+        (await patient).Should().Be("answer");
+    }
+
+    [Fact]
+    public async Task AFailedFetchFailsItsCallersAndIsNotCached()
+    {
+        var calls = 0;
+        var flight = new SingleFlight<int>(_ => ++calls == 1 ? throw new UpstreamException("down") : Task.FromResult(calls), CancellationToken.None);
+
+        await flight.Invoking(f => f.GetAsync(CancellationToken.None)).Should().ThrowAsync<UpstreamException>();
+        (await flight.GetAsync(CancellationToken.None)).Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData("plain text", "plain text")]
+    [InlineData("line\nbreak\u0007bell", "line break bell")]
+    public void UpstreamTextIsCleanedBeforeItIsLogged(string text, string expected)
+    {
+        UpstreamException.Clip(text).Should().Be(expected);
+        UpstreamException.Clip(new string('a', 500)).Should().HaveLength(201).And.EndWith("…");
+    }
+}

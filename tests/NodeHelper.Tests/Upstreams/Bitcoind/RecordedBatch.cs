@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NodeHelper.Exporter.Upstreams.Bitcoind;
+using NodeHelper.Simulators;
+
+namespace NodeHelper.Tests.Upstreams.Bitcoind;
+
+/// <summary>Builds the answer bitcoind gives a batch plan, entry by entry from the recorded responses, as raw JSON.</summary>
+internal static class RecordedBatch
+{
+    /// <summary>What bitcoind answers estimatesmartfee with too little history (fixture README).</summary>
+    public const string InsufficientData = """{"result":{"errors":["Insufficient data or no feerate found"],"blocks":1},"error":null,"id":"nh"}""";
+
+    public static string For(BitcoindBatchPlan plan, Func<RpcCall, string?>? replace = null)
+    {
+        var entries = new JsonArray();
+        for (var i = 0; i < plan.Calls.Count; i++)
+        {
+            var call = plan.Calls[i];
+            var recorded = replace?.Invoke(call) ?? Recorded(call);
+            var entry = JsonNode.Parse(recorded)!.AsObject();
+            entry["id"] = i;
+            entries.Add(entry);
+        }
+
+        return entries.ToJsonString();
+    }
+
+    public static string Recorded(RpcCall call) => call.Method switch
+    {
+        "estimatesmartfee" => call.IntArgument switch
+        {
+            2 or 6 => Fixtures.Read($"bitcoind/estimatesmartfee-{call.IntArgument}.json"),
+            144 => Fixtures.Read("bitcoind/estimatesmartfee-144-economical.json"),
+            _ => InsufficientData,
+        },
+        _ => Fixtures.Read($"bitcoind/{call.Method}.json"),
+    };
+
+    public static BatchReply Reply(string json, int calls) => BatchReply.Parse(JsonDocument.Parse(json), calls);
+}
