@@ -56,6 +56,8 @@ internal static class Program
     {
         state.Chain = "main";
         state.Warnings = [];
+        state.Blocks = state.Headers = 925_000;
+        state.BestBlockTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 240;
         state.SetPeerCount(10);
         foreach (var target in new[] { 1, 2, 3, 6, 12, 24, 144 })
         {

@@ -1,0 +1,51 @@
+# NodeHelper: the two commands of the README are `make demo` and `make test`.
+# Every target installs what it needs itself (the .NET SDK is the one prerequisite).
+
+DOTNET  ?= dotnet
+CONFIG  ?= Release
+ARGS    ?=
+
+.PHONY: all build run demo test test-deps bench publish publish-aot clean
+
+all: build
+
+build:
+	$(DOTNET) build NodeHelper.sln -c $(CONFIG) -nologo
+
+## run: the exporter with its defaults (bitcoind on 127.0.0.1:8332, cookie ~/.bitcoin/.cookie), listening on 127.0.0.1:9338.
+##      Pass settings with ARGS, e.g. make run ARGS="--Bitcoind:CookieFile=/var/lib/bitcoind/.cookie"
+run:
+	$(DOTNET) run --project src/NodeHelper.Exporter -c $(CONFIG) -- $(ARGS)
+
+## demo: the exporter against a simulated bitcoind on loopback, so real-looking numbers show at once.
+demo:
+	scripts/demo.sh
+
+## test: every test. Installs the real programs the tests use (Debian's prometheus for promtool) when missing.
+test: test-deps
+	rm -rf TestResults
+	$(DOTNET) test NodeHelper.sln -c $(CONFIG) -nologo --logger trx --results-directory TestResults; \
+	  status=$$?; scripts/test-summary.sh TestResults; exit $$status
+
+test-deps:
+	scripts/install-test-deps.sh
+
+## bench: median/p95 scrape time, overhead over the upstream round trip, allocations and resident memory,
+##        for the framework-dependent build and the NativeAOT build. Not a test. See README "Performance".
+bench: publish-aot
+	$(DOTNET) build bench/NodeHelper.Benchmarks -c Release -nologo -v q
+	$(DOTNET) bench/NodeHelper.Benchmarks/bin/Release/net10.0/NodeHelper.Benchmarks.dll $(ARGS)
+	$(DOTNET) bench/NodeHelper.Benchmarks/bin/Release/net10.0/NodeHelper.Benchmarks.dll --exporter artifacts/nodehelper-aot $(ARGS)
+
+## publish: a framework-dependent build in artifacts/nodehelper (run with the .NET runtime installed).
+publish:
+	$(DOTNET) publish src/NodeHelper.Exporter -c Release -o artifacts/nodehelper -nologo
+
+## publish-aot: one native binary in artifacts/nodehelper-aot (no .NET needed on the node; a third of the memory).
+publish-aot:
+	scripts/install-packages.sh clang zlib1g-dev
+	$(DOTNET) publish src/NodeHelper.Exporter -c Release -r linux-x64 -p:PublishAot=true -o artifacts/nodehelper-aot -nologo
+
+clean:
+	rm -rf TestResults artifacts
+	$(DOTNET) clean NodeHelper.sln -nologo -v q

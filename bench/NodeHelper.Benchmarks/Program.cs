@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using NodeHelper.Simulators.Bitcoind;
+
+namespace NodeHelper.Benchmarks;
+
+/// <summary>
+/// `make bench`: the exporter as users run it (its own process, framework-dependent, Release) scraped over
+/// loopback against the simulated bitcoind, N fresh scrapes one after another. Each scrape is paired with a
+/// direct POST of the same JSON-RPC batch to the simulator, so the exporter's own overhead is the scrape minus
+/// the upstream round trip, measured side by side under the same machine noise.
+/// </summary>
+internal static class Program
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static async Task<int> Main(string[] args)
+    {
+        // Resident memory is read after the first 1,000 scrapes (the target's wording); the timed scrapes come after
+        // them, when tiered compilation has settled, as it has in an exporter Prometheus has scraped for an hour.
+        var warmup = int.Parse(Option(args, "--warmup") ?? "1000", Invariant);
+        var scrapes = int.Parse(Option(args, "--scrapes") ?? "2000", Invariant);
+        if (args.Contains("--phases"))
+        {
+            await Phases.RunAsync(scrapes);
+            return 0;
+        }
+
+        var exporterDirectory = Option(args, "--exporter") ?? AppContext.BaseDirectory;
+
+        await using var bitcoind = await BitcoindSimulator.StartAsync();
+        var port = FreePort();
+        using var exporter = StartExporter(exporterDirectory, port, bitcoind);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            await WaitUntilListeningAsync(http);
+
+            // Warm both paths (JIT, connection pools), then take the batch body the exporter really sends.
+            for (var i = 0; i < warmup; i++)
+            {
+                await ScrapeAsync(http);
+            }
+
+            var (rssAfterWarmup, _) = ResidentMemory(exporter.Id);
+            var batch = bitcoind.RequestBodies[^1];
+            using var upstream = new HttpClient { BaseAddress = bitcoind.Url };
+            upstream.DefaultRequestHeaders.Authorization = bitcoind.CurrentAuthorization();
+            for (var i = 0; i < warmup; i++)
+            {
+                await PostBatchAsync(upstream, batch);
+            }
+
+            var first = await ScrapeAsync(http);
+            var requestsBefore = bitcoind.RequestCount;
+            var scrapeTimes = new double[scrapes];
+            var upstreamTimes = new double[scrapes];
+            var collectorTimes = new double[scrapes];
+            string last = first.Body;
+            for (var i = 0; i < scrapes; i++)
+            {
+                upstreamTimes[i] = await PostBatchAsync(upstream, batch);
+                var scrape = await ScrapeAsync(http);
+                scrapeTimes[i] = scrape.Seconds;
+                collectorTimes[i] = Value(scrape.Body, "nodehelper_scrape_collector_duration_seconds{collector=\"bitcoind\"}");
+                last = scrape.Body;
+            }
+
+            var bitcoindRequests = bitcoind.RequestCount - requestsBefore - (2 * scrapes); // one per scrape plus our own direct POST
+            var allocated = (Value(last, "dotnet_gc_allocated_bytes_total") - Value(first.Body, "dotnet_gc_allocated_bytes_total")) / scrapes;
+            var (rss, peak) = ResidentMemory(exporter.Id);
+            if (Value(last, "bitcoind_up") != 1)
+            {
+                await Console.Error.WriteLineAsync("bitcoind_up is not 1: the benchmark measured failures, not scrapes.");
+                return 1;
+            }
+
+            Report(exporterDirectory, warmup, scrapes, scrapeTimes, upstreamTimes, collectorTimes, allocated, rssAfterWarmup, rss, peak, bitcoindRequests, last.Length);
+            return 0;
+        }
+        finally
+        {
+            exporter.Kill(entireProcessTree: true);
+            await exporter.WaitForExitAsync();
+        }
+    }
+
+    private static void Report(string exporterDescription, int warmup, int scrapes, double[] scrapeTimes, double[] upstreamTimes, double[] collectorTimes,
+        double allocatedPerScrape, long rssAfterWarmup, long rssBytes, long peakBytes, int extraRequests, int bodyBytes)
+    {
+        var paired = scrapeTimes.Zip(upstreamTimes, (s, u) => s - u).ToArray();
+        var overhead = Percentile(scrapeTimes, 0.5) - Percentile(upstreamTimes, 0.5);
+        Console.WriteLine($"NodeHelper scrape benchmark: {warmup} scrapes to warm up, then {scrapes} timed fresh scrapes one after another, against the bitcoind simulator");
+        Console.WriteLine($"exporter: {exporterDescription}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        Console.WriteLine();
+        Console.WriteLine("| measure | median | p95 |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine($"| whole scrape (GET /metrics, {bodyBytes / 1024.0:0.0} KiB answer) | {Ms(Percentile(scrapeTimes, 0.5))} | {Ms(Percentile(scrapeTimes, 0.95))} |");
+        Console.WriteLine($"| upstream round trip alone (the same batch POSTed to the simulator) | {Ms(Percentile(upstreamTimes, 0.5))} | {Ms(Percentile(upstreamTimes, 0.95))} |");
+        Console.WriteLine($"| bitcoind collector inside the scrape (its share) | {Ms(Percentile(collectorTimes, 0.5))} | {Ms(Percentile(collectorTimes, 0.95))} |");
+        Console.WriteLine($"| exporter overhead (scrape minus upstream, per pair) | {Ms(Percentile(paired, 0.5))} | {Ms(Percentile(paired, 0.95))} |");
+        Console.WriteLine();
+        Console.WriteLine($"exporter overhead at the median (median scrape - median upstream): {Ms(overhead)} (target: under 1 ms) {(overhead < 0.001 ? "MET" : "MISSED")}");
+        Console.WriteLine($"allocations per scrape (dotnet_gc_allocated_bytes_total): {allocatedPerScrape / 1024:0.0} KiB");
+        Console.WriteLine($"resident memory after {warmup} scrapes: {rssAfterWarmup / 1048576.0:0.0} MiB (target: under 40 MB) {(rssAfterWarmup < 40_000_000 ? "MET" : "MISSED")}");
+        Console.WriteLine($"resident memory after {warmup + scrapes} scrapes: {rssBytes / 1048576.0:0.0} MiB (peak {peakBytes / 1048576.0:0.0} MiB)");
+        Console.WriteLine($"extra requests to bitcoind beyond one per scrape: {extraRequests}");
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    private static Process StartExporter(string directory, int port, BitcoindSimulator bitcoind)
+    {
+        // A framework-dependent build runs as `dotnet nodehelper.dll`; a NativeAOT one is a single native binary.
+        var dll = Path.Join(directory, "nodehelper.dll");
+        var start = new ProcessStartInfo(File.Exists(dll) ? "dotnet" : Path.Join(directory, "nodehelper"))
+        {
+            ArgumentList =
+            {
+                $"--urls=http://127.0.0.1:{port}",
+                $"--Bitcoind:Url={bitcoind.Url}",
+                $"--Bitcoind:CookieFile={bitcoind.CookieFile}",
+                "--Logging:LogLevel:Default=Warning",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (File.Exists(dll))
+        {
+            start.ArgumentList.Insert(0, dll);
+        }
+
+        var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    private static async Task<(string Body, double Seconds)> ScrapeAsync(HttpClient http)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        request.Headers.Add("X-Prometheus-Scrape-Timeout-Seconds", "10");
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return (body, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private static async Task<double> PostBatchAsync(HttpClient http, string batch)
+    {
+        using var content = new StringContent(batch, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.PostAsync("", content);
+        await response.Content.ReadAsByteArrayAsync();
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static async Task WaitUntilListeningAsync(HttpClient http)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await http.GetStringAsync("");
+                return;
+            }
+            catch (HttpRequestException) when (attempt < 300)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static double Value(string exposition, string series)
+    {
+        var at = exposition.IndexOf("\n" + series + " ", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw new InvalidOperationException($"{series} is not in the scrape");
+        }
+
+        var start = at + series.Length + 2;
+        var end = exposition.IndexOf('\n', start);
+        return double.Parse(exposition.AsSpan(start, end - start), NumberStyles.Float, Invariant);
+    }
+
+    private static (long Rss, long Peak) ResidentMemory(int pid)
+    {
+        long Read(string key) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Invariant) * 1024;
+        return (Read("VmRSS:"), Read("VmHWM:"));
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[(int)Math.Ceiling(p * sorted.Length) - 1];
+    }
+
+    private static string Ms(double seconds) => (seconds * 1000).ToString("0.000", Invariant) + " ms";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The real programs the tests run: promtool (Debian's prometheus package).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-packages.sh prometheus

@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using NodeHelper.Exporter.Configuration;
+using NodeHelper.Simulators.Bitcoind;
+using NodeHelper.Tests.Support;
+
+namespace NodeHelper.Tests.Docs;
+
+/// <summary>The README's tables say what the exporter really does: checked against the code and real scrapes.</summary>
+public sealed partial class ReadmeTests
+{
+    private static readonly string Readme = File.ReadAllText(Path.Join(RepositoryRoot(), "README.md"));
+
+    [Fact]
+    public void SettingsTableListsEverySettingWithItsDefault()
+    {
+        var rows = TableRows("## Settings").ToDictionary(r => Unquote(r[0]), r => Unquote(r[1]));
+
+        rows.Should().BeEquivalentTo(ExporterSettings.DescribeAll().ToDictionary(s => s.Key, s => s.Default));
+    }
+
+    [Fact]
+    public async Task MetricTableMatchesWhatTheExporterReallyExports()
+    {
+        var documented = TableRows("## Metrics").ToDictionary(
+            r => Unquote(r[0]),
+            r => (Type: r[1], Labels: LabelList(r[2])));
+        var exported = await EveryFamilyExportedAsync();
+
+        documented.Keys.Should().BeEquivalentTo(exported.Keys, "every exported family is documented, and nothing else");
+        foreach (var (name, family) in exported)
+        {
+            documented[name].Type.Should().Be(family.Type, $"the README's type of {name}");
+            documented[name].Labels.Should().BeEquivalentTo(family.Labels, $"the README's labels of {name}");
+        }
+    }
+
+    /// <summary>Every family with its type and label names, over scrapes that between them show every series: a node with peers
+    /// (second scrape, so block stats are in), a pruned one, and one warming up.</summary>
+    private static async Task<Dictionary<string, (string Type, HashSet<string> Labels)>> EveryFamilyExportedAsync()
+    {
+        await using var bitcoind = await BitcoindSimulator.StartAsync();
+        await using var exporter = await ExporterUnderTest.StartAsync(ExporterUnderTest.For(bitcoind));
+        bitcoind.State.SetPeerCount(6);
+        await exporter.ScrapeAsync();
+        var scrapes = new List<Exposition> { (await exporter.ScrapeAsync()).Metrics };
+        bitcoind.State.Pruned = true;
+        scrapes.Add((await exporter.ScrapeAsync()).Metrics);
+        bitcoind.State.Fault = BitcoindFault.WarmingUp;
+        scrapes.Add((await exporter.ScrapeAsync()).Metrics);
+
+        var families = new Dictionary<string, (string Type, HashSet<string> Labels)>();
+        foreach (var scrape in scrapes)
+        {
+            foreach (var series in scrape.Series.Keys)
+            {
+                var name = series.Split('{')[0];
+                var labels = LabelNamePattern().Matches(series).Select(m => m.Groups[1].Value);
+                if (!families.TryGetValue(name, out var family))
+                {
+                    family = (scrape.Types[name], []);
+                    families[name] = family;
+                }
+
+                family.Labels.UnionWith(labels);
+            }
+        }
+
+        return families;
+    }
+
+    private static IEnumerable<string[]> TableRows(string heading)
+    {
+        var section = Readme[(Readme.IndexOf("\n" + heading + "\n", StringComparison.Ordinal) + heading.Length + 2)..];
+        var end = section.IndexOf("\n## ", StringComparison.Ordinal);
+        section = end < 0 ? section : section[..end];
+        return section.Split('\n')
+            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => l.Trim('|').Split('|').Select(c => c.Trim()).ToArray());
+    }
+
+    private static string Unquote(string cell) => cell.Trim('`');
+
+    private static HashSet<string> LabelList(string cell) =>
+        [.. cell.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Unquote)];
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Join(dir.FullName, "NodeHelper.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the repository root (NodeHelper.sln) above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex("[{,]([a-z_]+)=\"")]
+    private static partial Regex LabelNamePattern();
+}
