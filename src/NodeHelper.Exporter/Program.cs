@@ -36,6 +36,8 @@ internal static partial class Program
             return 2;
         }
 
+        // Read before running: once the host has failed, its services are disposed.
+        var listenOn = app.Configuration["urls"];
         try
         {
             await app.RunAsync();
@@ -43,8 +45,8 @@ internal static partial class Program
         }
         catch (IOException e)
         {
-            // Kestrel could not listen (the port is taken, the address is not ours).
-            await Console.Error.WriteLineAsync($"nodehelper: cannot listen on {string.Join(", ", app.Urls)}: {e.Message}");
+            // Kestrel could not listen (the port is taken, the address is not this machine's).
+            await Console.Error.WriteLineAsync($"nodehelper: cannot listen on {listenOn}: {e.Message}");
             return 1;
         }
     }

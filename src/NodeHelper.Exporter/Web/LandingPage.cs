@@ -13,7 +13,7 @@ internal static class LandingPage
         foreach (var c in collectors)
         {
             var name = WebUtility.HtmlEncode(c.Name);
-            rows.Append(CultureInfoInvariant($"<tr><td><a href=\"metrics?collect[]={Uri.EscapeDataString(c.Name)}\">{name}</a></td><td>{WebUtility.HtmlEncode(c.Description)}</td></tr>\n"));
+            rows.Append(FormattableString.Invariant($"<tr><td><a href=\"metrics?collect[]={Uri.EscapeDataString(c.Name)}\">{name}</a></td><td>{WebUtility.HtmlEncode(c.Description)}</td></tr>\n"));
         }
 
         if (collectors.Count == 0)
@@ -50,6 +50,4 @@ internal static class LandingPage
 
             """;
     }
-
-    private static string CultureInfoInvariant(FormattableString text) => FormattableString.Invariant(text);
 }

@@ -34,6 +34,19 @@ public sealed class ExporterBinaryTests
     }
 
     [Fact]
+    public async Task APortInUseIsAClearErrorNotACrash()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var result = await RunAsync([$"--urls=http://127.0.0.1:{port}"]);
+
+        result.ExitCode.Should().Be(1);
+        result.StandardError.Should().Contain($"nodehelper: cannot listen on http://127.0.0.1:{port}: ").And.Contain("address already in use");
+    }
+
+    [Fact]
     public async Task HelpListsEverySettingWithItsDefault()
     {
         var result = await RunAsync(["--help"]);

@@ -42,8 +42,8 @@ internal sealed class BitcoindRpcClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
         })
         {
+            // Deadlines are ours (linked tokens); the body is streamed through LengthLimitedStream, which enforces the cap.
             Timeout = Timeout.InfiniteTimeSpan,
-            MaxResponseContentBufferSize = MaxResponseBytes,
         };
         _http.DefaultRequestHeaders.ExpectContinue = false;
     }
