@@ -2,6 +2,7 @@ using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
+using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Web;
 
 namespace NodeHelper.Exporter;
@@ -88,6 +89,14 @@ internal static partial class Program
             builder.Services.AddSingleton<BitcoindSnapshotSource>();
             builder.Services.AddSingleton<IMetricsCollector>(services => new BitcoindCollector(
                 services.GetRequiredService<BitcoindSnapshotSource>(),
+                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+        }
+
+        if (settings.Electrum.Enabled)
+        {
+            builder.Services.AddSingleton(new ElectrumClient(settings.Electrum));
+            builder.Services.AddSingleton<IMetricsCollector>(services => new ElectrumCollector(
+                services.GetRequiredService<ElectrumClient>(),
                 services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         }
 

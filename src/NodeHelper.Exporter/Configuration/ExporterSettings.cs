@@ -1,5 +1,6 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
+using NodeHelper.Exporter.Upstreams.Electrum;
 
 namespace NodeHelper.Exporter.Configuration;
 
@@ -24,6 +25,8 @@ internal sealed class ExporterSettings
     public required ScrapeOptions Scrape { get; init; }
 
     public required BitcoindOptions Bitcoind { get; init; }
+
+    public required ElectrumOptions Electrum { get; init; }
 
     /// <summary>Every documented setting, in the order --help and the README show them.</summary>
     public required IReadOnlyList<SettingInfo> Catalog { get; init; }
@@ -54,8 +57,14 @@ internal sealed class ExporterSettings
         var urls = reader.String("urls", DefaultUrls,
             "Where the exporter listens, e.g. http://0.0.0.0:9338 to serve other hosts (';' separates several).");
         var scrape = ScrapeOptions.Read(reader);
-        var bitcoind = BitcoindOptions.Read(reader);
-        var value = new ExporterSettings { Urls = urls, Scrape = scrape, Bitcoind = bitcoind, Catalog = reader.Settings };
+        var value = new ExporterSettings
+        {
+            Urls = urls,
+            Scrape = scrape,
+            Bitcoind = BitcoindOptions.Read(reader),
+            Electrum = ElectrumOptions.Read(reader),
+            Catalog = reader.Settings,
+        };
         return (value, reader.Errors);
     }
 

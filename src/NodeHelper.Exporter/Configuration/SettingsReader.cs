@@ -75,6 +75,26 @@ internal sealed class SettingsReader(IConfiguration configuration)
         return value;
     }
 
+    public int Int(string key, int @default, int min, int max, string description)
+    {
+        Declare(key, @default.ToString(CultureInfo.InvariantCulture), description);
+        var raw = configuration[key];
+        if (raw is null)
+        {
+            return @default;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            Fail(key, $"'{raw}' is not a whole number from {min} to {max}.");
+            return @default;
+        }
+
+        return value;
+    }
+
+    public int Port(string key, int @default, string description) => Int(key, @default, 1, 65535, description);
+
     /// <summary>
     /// A list of whole numbers, written either as "1,2,6" (command line, environment) or as a JSON array.
     /// </summary>

@@ -1,10 +1,8 @@
-using System.Text;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Tests.Support;
-using Prometheus;
 
 namespace NodeHelper.Tests.Collectors;
 
@@ -29,19 +27,7 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
         return new BitcoindCollector(new BitcoindSnapshotSource(new BitcoindRpcClient(options, new BitcoindCredentials(options)), options), CancellationToken.None);
     }
 
-    private static async Task<Exposition> CollectAsync(BitcoindCollector collector)
-    {
-        var registry = Metrics.NewCustomRegistry();
-        await collector.CollectAsync(Metrics.WithCustomRegistry(registry), CancellationToken.None);
-        return await ExportAsync(registry);
-    }
-
-    private static async Task<Exposition> ExportAsync(CollectorRegistry registry)
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return Exposition.Parse(Encoding.UTF8.GetString(stream.ToArray()));
-    }
+    private static Task<Exposition> CollectAsync(BitcoindCollector collector) => Registries.CollectAsync(collector);
 
     [Fact]
     public async Task CapturedNodeGivesExactValues()
@@ -232,9 +218,7 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
 
         var error = (await act.Should().ThrowAsync<BitcoindWarmingUpException>()).Which;
         error.Status.Should().Be("Verifying blocks…");
-        var failure = Metrics.NewCustomRegistry();
-        collector.WriteFailure(Metrics.WithCustomRegistry(failure), error);
-        (await ExportAsync(failure)).Series.Should().Equal(new Dictionary<string, double> { ["bitcoind_up"] = 0, ["bitcoind_warming_up"] = 1 });
+        (await Registries.WriteFailureAsync(collector, error)).Series.Should().Equal(new Dictionary<string, double> { ["bitcoind_up"] = 0, ["bitcoind_warming_up"] = 1 });
     }
 
     [Theory]
@@ -255,9 +239,7 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
         var act = () => CollectAsync(collector);
 
         var error = (await act.Should().ThrowAsync<UpstreamException>().WithMessage(message)).Which;
-        var failure = Metrics.NewCustomRegistry();
-        collector.WriteFailure(Metrics.WithCustomRegistry(failure), error);
-        (await ExportAsync(failure)).Series.Should().Equal(new Dictionary<string, double> { ["bitcoind_up"] = 0, ["bitcoind_warming_up"] = 0 });
+        (await Registries.WriteFailureAsync(collector, error)).Series.Should().Equal(new Dictionary<string, double> { ["bitcoind_up"] = 0, ["bitcoind_warming_up"] = 0 });
     }
 
     [Fact]

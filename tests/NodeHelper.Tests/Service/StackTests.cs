@@ -1,0 +1,82 @@
+using NodeHelper.Simulators.Bitcoind;
+using NodeHelper.Simulators.Electrum;
+using NodeHelper.Tests.Support;
+
+namespace NodeHelper.Tests.Service;
+
+/// <summary>Layer 3, the whole stack: each upstream's failure is its own; every other collector still reports.</summary>
+public sealed class StackTests : IAsyncLifetime
+{
+    private SimulatedStack _stack = null!;
+
+    public async Task InitializeAsync() => _stack = await SimulatedStack.StartAsync();
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    private static void AssertAnswered(Scrape scrape, string failed, IEnumerable<string> healthy)
+    {
+        scrape.Status.Should().Be(200);
+        scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", failed)).Should().Be(0);
+        scrape.Metrics.Value("nodehelper_scrape_collector_duration_seconds", ("collector", failed)).Should().BeLessThan(3, "inside Prometheus's 3 s timeout");
+        foreach (var collector in healthy)
+        {
+            scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", collector)).Should().Be(1, $"{collector} does not depend on {failed}");
+        }
+    }
+
+    [Fact]
+    public async Task EveryCollectorAnswersFromAHealthyStack()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 10);
+
+        scrape.Metrics.Family("nodehelper_scrape_collector_success").Values.Should().OnlyContain(v => v == 1).And.HaveCount(2);
+        scrape.Metrics.Value("bitcoind_blocks").Should().Be(150);
+        scrape.Metrics.Value("electrum_tip_height").Should().Be(150);
+        (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(ElectrumFault.Silent)]
+    [InlineData(ElectrumFault.Garbage)]
+    [InlineData(ElectrumFault.HugeLine)]
+    public async Task AnElectrumFaultIsElectrumsAlone(ElectrumFault fault)
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings("--Electrum:TimeoutSeconds=60"));
+        _stack.Electrum.State.Fault = fault;
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        AssertAnswered(scrape, "electrum", ["bitcoind"]);
+        scrape.Metrics.Value("electrum_up").Should().Be(0);
+        scrape.Metrics.Names.Where(n => n.StartsWith("electrum_", StringComparison.Ordinal)).Should().Equal("electrum_up");
+        scrape.Metrics.Value("bitcoind_up").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AnElectrumServerStillIndexingIsDownWhileBitcoindIsSynced()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+        await _stack.Electrum.StopListeningAsync();
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        AssertAnswered(scrape, "electrum", ["bitcoind"]);
+        scrape.Metrics.Value("electrum_up").Should().Be(0);
+        scrape.Metrics.Value("bitcoind_initial_block_download").Should().Be(0);
+        exporter.Logs.All.Should().Contain("Collector electrum failing: cannot connect to the Electrum server").And.Contain("Connection refused");
+    }
+
+    [Fact]
+    public async Task ABitcoindFaultLeavesElectrumReporting()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings("--Bitcoind:TimeoutSeconds=60"));
+        _stack.Bitcoind.State.Fault = BitcoindFault.NeverAnswers;
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        AssertAnswered(scrape, "bitcoind", ["electrum"]);
+        scrape.Metrics.Value("electrum_tip_height").Should().Be(150);
+    }
+}
