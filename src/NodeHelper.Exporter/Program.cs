@@ -3,6 +3,7 @@ using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
+using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Web;
 
 namespace NodeHelper.Exporter;
@@ -97,6 +98,22 @@ internal static partial class Program
             builder.Services.AddSingleton(new ElectrumClient(settings.Electrum));
             builder.Services.AddSingleton<IMetricsCollector>(services => new ElectrumCollector(
                 services.GetRequiredService<ElectrumClient>(),
+                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+        }
+
+        if (settings.Mempool.Enabled)
+        {
+            builder.Services.AddSingleton(new MempoolClient(settings.Mempool));
+            builder.Services.AddSingleton<IMetricsCollector>(services => new MempoolCollector(
+                services.GetRequiredService<MempoolClient>(),
+                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+        }
+
+        // The front end is probed whenever its URL is set: it stands in front of the backend, not inside it.
+        if (settings.Mempool.FrontendUrl is not null)
+        {
+            builder.Services.AddSingleton<IMetricsCollector>(services => new MempoolFrontendCollector(
+                new MempoolFrontendClient(settings.Mempool),
                 services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         }
 

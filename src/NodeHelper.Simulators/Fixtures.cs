@@ -15,6 +15,8 @@ public static class Fixtures
         return reader.ReadToEnd();
     }
 
+    public static bool Exists(string path) => Assembly.GetManifestResourceInfo("fixtures/" + path) is not null;
+
     /// <summary>The body of a captured HTTP exchange (<c>http/*.http</c>), without its status line and headers.</summary>
     public static string ReadHttpBody(string path)
     {

@@ -6,19 +6,32 @@ namespace NodeHelper.Simulators;
 /// <summary>The loopback web host every HTTP simulator runs on.</summary>
 internal static class SimulatorHost
 {
-    /// <summary>A quiet Kestrel host on 127.0.0.1 that leaves Ctrl+C and SIGTERM to whoever embeds it (a test run, the CLI).</summary>
-    public static WebApplication Create(int port)
+    /// <summary>
+    /// A quiet Kestrel host on 127.0.0.1 that leaves Ctrl+C and SIGTERM to whoever embeds it (a test run, the CLI);
+    /// HTTPS with the given certificate, when there is one.
+    /// </summary>
+    public static WebApplication Create(int port, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        }
+        else
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(kestrel =>
+                kestrel.Listen(System.Net.IPAddress.Loopback, port, listen => listen.UseHttps(certificate)));
+        }
+
         return builder.Build();
     }
 
     /// <summary>The base URL the started host listens on (the real port when 0 was asked for).</summary>
     public static Uri BaseUrl(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
 
     private sealed class SignalFreeLifetime : IHostLifetime
     {

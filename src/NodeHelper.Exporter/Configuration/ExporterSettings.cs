@@ -1,6 +1,7 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
+using NodeHelper.Exporter.Upstreams.Mempool;
 
 namespace NodeHelper.Exporter.Configuration;
 
@@ -27,6 +28,8 @@ internal sealed class ExporterSettings
     public required BitcoindOptions Bitcoind { get; init; }
 
     public required ElectrumOptions Electrum { get; init; }
+
+    public required MempoolOptions Mempool { get; init; }
 
     /// <summary>Every documented setting, in the order --help and the README show them.</summary>
     public required IReadOnlyList<SettingInfo> Catalog { get; init; }
@@ -63,6 +66,7 @@ internal sealed class ExporterSettings
             Scrape = scrape,
             Bitcoind = BitcoindOptions.Read(reader),
             Electrum = ElectrumOptions.Read(reader),
+            Mempool = MempoolOptions.Read(reader),
             Catalog = reader.Settings,
         };
         return (value, reader.Errors);

@@ -147,18 +147,30 @@ internal sealed class SettingsReader(IConfiguration configuration)
     public Uri HttpUrl(string key, string @default, string description)
     {
         Declare(key, @default, description);
-        var raw = configuration[key] ?? @default;
+        return ParseHttpUrl(key, configuration[key] ?? @default) ?? new Uri(@default);
+    }
+
+    /// <summary>An http(s) URL that may be left empty (null): a feature that is off until it is given a target.</summary>
+    public Uri? OptionalHttpUrl(string key, string description)
+    {
+        Declare(key, "(empty)", description);
+        var raw = configuration[key];
+        return string.IsNullOrWhiteSpace(raw) ? null : ParseHttpUrl(key, raw);
+    }
+
+    private Uri? ParseHttpUrl(string key, string raw)
+    {
         if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             // The raw value is not echoed: a malformed URL may still carry a password.
             Fail(key, "is not an absolute http:// or https:// URL.");
-            return new Uri(@default);
+            return null;
         }
 
         if (uri.UserInfo.Length > 0)
         {
             Fail(key, "must not contain a user name or password; use the section's User and PasswordFile settings.");
-            return new Uri(@default);
+            return null;
         }
 
         return uri;

@@ -1,5 +1,6 @@
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
+using NodeHelper.Simulators.Mempool;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Service;
@@ -31,9 +32,11 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 10);
 
-        scrape.Metrics.Family("nodehelper_scrape_collector_success").Values.Should().OnlyContain(v => v == 1).And.HaveCount(2);
+        scrape.Metrics.Family("nodehelper_scrape_collector_success").Should().HaveCount(4).And.OnlyContain(s => s.Value == 1);
         scrape.Metrics.Value("bitcoind_blocks").Should().Be(150);
         scrape.Metrics.Value("electrum_tip_height").Should().Be(150);
+        scrape.Metrics.Value("mempool_tip_height").Should().Be(150);
+        scrape.Metrics.Value("mempool_frontend_up").Should().Be(1);
         (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
     }
 
@@ -48,7 +51,7 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
 
-        AssertAnswered(scrape, "electrum", ["bitcoind"]);
+        AssertAnswered(scrape, "electrum", ["bitcoind", "mempool", "mempool_frontend"]);
         scrape.Metrics.Value("electrum_up").Should().Be(0);
         scrape.Metrics.Names.Where(n => n.StartsWith("electrum_", StringComparison.Ordinal)).Should().Equal("electrum_up");
         scrape.Metrics.Value("bitcoind_up").Should().Be(1);
@@ -62,7 +65,7 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
 
-        AssertAnswered(scrape, "electrum", ["bitcoind"]);
+        AssertAnswered(scrape, "electrum", ["bitcoind", "mempool", "mempool_frontend"]);
         scrape.Metrics.Value("electrum_up").Should().Be(0);
         scrape.Metrics.Value("bitcoind_initial_block_download").Should().Be(0);
         exporter.Logs.All.Should().Contain("Collector electrum failing: cannot connect to the Electrum server").And.Contain("Connection refused");
@@ -76,7 +79,49 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
 
-        AssertAnswered(scrape, "bitcoind", ["electrum"]);
+        AssertAnswered(scrape, "bitcoind", ["electrum", "mempool", "mempool_frontend"]);
         scrape.Metrics.Value("electrum_tip_height").Should().Be(150);
+    }
+
+    [Theory]
+    [InlineData(MempoolFault.Http500)]
+    [InlineData(MempoolFault.Garbage)]
+    [InlineData(MempoolFault.NeverAnswers)]
+    public async Task AMempoolBackendFaultIsTheBackendsAlone(MempoolFault fault)
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings("--Mempool:TimeoutSeconds=60"));
+        _stack.Mempool.State.Fault = fault;
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        AssertAnswered(scrape, "mempool", ["bitcoind", "electrum", "mempool_frontend"]);
+        scrape.Metrics.Names.Where(n => n.StartsWith("mempool_", StringComparison.Ordinal) && !n.StartsWith("mempool_frontend_", StringComparison.Ordinal))
+            .Should().Equal("mempool_up");
+        scrape.Metrics.Value("mempool_up").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AMempoolBackendNotInSyncIsUpAndSaysSo()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+        _stack.Mempool.State.Synced = false;
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", "mempool")).Should().Be(1);
+        scrape.Metrics.Value("mempool_up").Should().Be(1);
+        scrape.Metrics.Value("mempool_synced").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AStoppedFrontEndIsItsOwnFailure()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+        await _stack.Frontend.DisposeAsync();
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        AssertAnswered(scrape, "mempool_frontend", ["bitcoind", "electrum", "mempool"]);
+        scrape.Metrics.Value("mempool_frontend_up").Should().Be(0);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using NodeHelper.Exporter.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Electrum;
@@ -40,15 +39,11 @@ internal sealed class ElectrumOptions
             settings.Fail($"{Section}:Host", "is empty.");
         }
 
-        if (options.Tls && !options.TlsVerify && !IsLoopback(options.Host))
+        if (options.Tls && !options.TlsVerify && !Loopback.IsLoopbackHost(options.Host))
         {
             settings.Fail($"{Section}:TlsVerify", $"may be false only for a loopback Host (127.0.0.1, ::1, localhost), not '{options.Host}'.");
         }
 
         return options;
     }
-
-    internal static bool IsLoopback(string host) =>
-        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 }
