@@ -3,6 +3,7 @@ using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
+using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Web;
 
@@ -106,6 +107,14 @@ internal static partial class Program
             builder.Services.AddSingleton(new MempoolClient(settings.Mempool));
             builder.Services.AddSingleton<IMetricsCollector>(services => new MempoolCollector(
                 services.GetRequiredService<MempoolClient>(),
+                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+        }
+
+        if (settings.MariaDb.Enabled)
+        {
+            builder.Services.AddSingleton<IMetricsCollector>(services => new MariaDbCollector(
+                new MariaDbClient(settings.MariaDb),
+                new ItemLog(services.GetRequiredService<ILogger<MariaDbCollector>>(), "mariadb"),
                 services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         }
 

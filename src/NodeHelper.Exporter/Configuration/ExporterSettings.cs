@@ -1,6 +1,7 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
+using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 
 namespace NodeHelper.Exporter.Configuration;
@@ -30,6 +31,8 @@ internal sealed class ExporterSettings
     public required ElectrumOptions Electrum { get; init; }
 
     public required MempoolOptions Mempool { get; init; }
+
+    public required MariaDbOptions MariaDb { get; init; }
 
     /// <summary>Every documented setting, in the order --help and the README show them.</summary>
     public required IReadOnlyList<SettingInfo> Catalog { get; init; }
@@ -67,6 +70,7 @@ internal sealed class ExporterSettings
             Bitcoind = BitcoindOptions.Read(reader),
             Electrum = ElectrumOptions.Read(reader),
             Mempool = MempoolOptions.Read(reader),
+            MariaDb = MariaDbOptions.Read(reader),
             Catalog = reader.Settings,
         };
         return (value, reader.Errors);

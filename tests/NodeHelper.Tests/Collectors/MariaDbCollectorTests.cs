@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using MySqlConnector;
+using NodeHelper.Exporter.Collectors;
+using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.MariaDb;
+using NodeHelper.Tests.Support;
+
+namespace NodeHelper.Tests.Collectors;
+
+/// <summary>Layer 2: the MariaDB collector against a real MariaDB server with a mempool-shaped database, exact values.</summary>
+[Collection(SharedMariaDb.Name)]
+public sealed class MariaDbCollectorTests(MariaDbFixture mariadb)
+{
+    /// <summary>Block 150's time in the bitcoind capture; the newest statistics row is written a minute after.</summary>
+    private const long NewestStatistics = 1795470362;
+
+    /// <summary>The mempool backend's own tables (backend/src/api/database-migration.ts), with the columns the collector reads.</summary>
+    internal static async Task CreateMempoolDatabaseAsync(MariaDbServer server, string database, int highestBlock = 150, bool withRows = true)
+    {
+        await server.ExecuteAsync($"""
+            CREATE DATABASE `{database}`;
+            CREATE TABLE `{database}`.state (name varchar(100) NOT NULL, number int(11) NULL, string varchar(100) NULL,
+              CONSTRAINT name_unique UNIQUE (name)) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+            INSERT INTO `{database}`.state VALUES ('schema_version', 112, NULL), ('last_elements_block', 0, NULL);
+            CREATE TABLE `{database}`.blocks (height int(11) unsigned NOT NULL, hash varchar(65) NOT NULL, blockTimestamp timestamp NOT NULL,
+              size int(11) unsigned NOT NULL, weight int(11) unsigned NOT NULL, tx_count int(11) unsigned NOT NULL,
+              PRIMARY KEY (hash), INDEX (height)) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+            CREATE TABLE `{database}`.statistics (id int(11) NOT NULL AUTO_INCREMENT, added datetime NOT NULL,
+              unconfirmed_transactions int(11) UNSIGNED NOT NULL, tx_per_second float UNSIGNED NOT NULL,
+              vbytes_per_second int(10) UNSIGNED NOT NULL, mempool_byte_weight int(10) UNSIGNED NOT NULL, fee_data longtext NOT NULL,
+              total_fee double UNSIGNED NOT NULL, CONSTRAINT PRIMARY KEY (id), INDEX added (added)) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+            """);
+        if (withRows)
+        {
+            var blocks = string.Join(",", Enumerable.Range(0, highestBlock + 1).Select(h => $"({h}, SHA2('{h}', 256), FROM_UNIXTIME({1795470000 + h}), 250, 1000, 1)"));
+            await server.ExecuteAsync($"""
+                INSERT INTO `{database}`.blocks (height, hash, blockTimestamp, size, weight, tx_count) VALUES {blocks};
+                INSERT INTO `{database}`.statistics (added, unconfirmed_transactions, tx_per_second, vbytes_per_second, mempool_byte_weight, fee_data, total_fee)
+                  VALUES (FROM_UNIXTIME({NewestStatistics - 60}), 10, 0.5, 100, 1410, '[]', 35673),
+                         (FROM_UNIXTIME({NewestStatistics}), 5, 0.2, 50, 906, '[]', 11788);
+                """);
+        }
+    }
+
+    /// <summary>A user created with exactly the README's statements, under a name of this test's own.</summary>
+    internal static async Task<string> CreateUserFromReadmeAsync(MariaDbServer server, string user, string password)
+    {
+        var readme = await File.ReadAllTextAsync(Path.Join(RepositoryRoot(), "README.md"));
+        var statements = readme.Split('\n')
+            .Where(l => l.StartsWith("CREATE USER 'nodehelper'", StringComparison.Ordinal) || l.StartsWith("GRANT PROCESS", StringComparison.Ordinal))
+            .Select(l => l.Replace("'nodehelper'", $"'{user}'", StringComparison.Ordinal).Replace("choose-a-password", password, StringComparison.Ordinal))
+            .ToList();
+        statements.Should().HaveCount(2, "the README gives the user and its grant");
+        await server.ExecuteAsync(string.Join('\n', statements));
+        return user;
+    }
+
+    private static MariaDbCollector Collector(MariaDbServer server, string user, string password, string database, double timeoutSeconds = 5) =>
+        new(new MariaDbClient(new MariaDbOptions
+        {
+            Enabled = true,
+            ConnectionString = $"Server={server.Socket};User ID={user};Password={password}",
+            MempoolDatabase = database,
+            TimeoutSeconds = timeoutSeconds,
+        }), new ItemLog(NullLogger, "mariadb"), CancellationToken.None);
+
+    private static readonly ILogger NullLogger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    [Fact]
+    public async Task TheReadmesGrantIsEnoughForExactValues()
+    {
+        var database = mariadb.UniqueName("mempool");
+        await CreateMempoolDatabaseAsync(mariadb.Server, database);
+        var user = await CreateUserFromReadmeAsync(mariadb.Server, mariadb.UniqueName("nodehelper"), "s3cret-Readme-7");
+        var expectedSize = Convert.ToDouble(await mariadb.Server.ScalarAsync(
+            $"SELECT SUM(data_length + index_length) FROM information_schema.TABLES WHERE table_schema = '{database}'"), System.Globalization.CultureInfo.InvariantCulture);
+
+        var metrics = await Registries.CollectAsync(Collector(mariadb.Server, user, "s3cret-Readme-7", database));
+
+        metrics.Value("mariadb_up").Should().Be(1);
+        metrics.Value("mariadb_mempool_indexed_block_height").Should().Be(150);
+        metrics.Value("mariadb_mempool_newest_statistics_timestamp_seconds").Should().Be(NewestStatistics);
+        metrics.Value("mariadb_mempool_schema_version").Should().Be(112);
+        metrics.Value("mariadb_max_connections").Should().Be(50, "the server was started with --max-connections=50");
+        metrics.Value("mariadb_innodb_buffer_pool_size_bytes").Should().Be(16 * 1024 * 1024);
+        metrics.Value("mariadb_database_size_bytes", ("database", database)).Should().Be(expectedSize).And.BeGreaterThan(0);
+        var uptimeAfter = Convert.ToDouble(await mariadb.Server.ScalarAsync("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME'"),
+            System.Globalization.CultureInfo.InvariantCulture);
+        metrics.Value("mariadb_uptime_seconds").Should().BeInRange(Math.Max(0, uptimeAfter - 5), uptimeAfter, "the server's own Uptime, read just after");
+        metrics.Value("mariadb_queries_total").Should().BeGreaterThan(0);
+        metrics.Value("mariadb_connections").Should().BeGreaterThanOrEqualTo(1);
+        metrics.Value("mariadb_innodb_buffer_pool_used_bytes").Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(16 * 1024 * 1024);
+        metrics.Value("mariadb_query_success", ("query", "mempool")).Should().Be(1);
+        metrics.Value("mariadb_query_success", ("query", "database_sizes")).Should().Be(1);
+        metrics.Family("mariadb_build_info").Keys.Should().ContainSingle().Which.Should().Contain("10.11");
+        metrics.Types["mariadb_queries_total"].Should().Be("counter");
+    }
+
+    [Fact]
+    public async Task AnEmptyMempoolDatabaseLeavesItsSeriesOutWithoutFailing()
+    {
+        var database = mariadb.UniqueName("mempool");
+        await CreateMempoolDatabaseAsync(mariadb.Server, database, withRows: false);
+        await mariadb.Server.ExecuteAsync($"DELETE FROM `{database}`.state");
+
+        var metrics = await Registries.CollectAsync(Collector(mariadb.Server, "root", "", database));
+
+        metrics.Value("mariadb_query_success", ("query", "mempool")).Should().Be(1);
+        metrics.Names.Should().NotContain(["mariadb_mempool_indexed_block_height", "mariadb_mempool_newest_statistics_timestamp_seconds", "mariadb_mempool_schema_version"]);
+    }
+
+    [Fact]
+    public async Task AMissingMempoolDatabaseIsAnItemFailure()
+    {
+        var metrics = await Registries.CollectAsync(Collector(mariadb.Server, "root", "", mariadb.UniqueName("missing")));
+
+        metrics.Value("mariadb_up").Should().Be(1);
+        metrics.Value("mariadb_query_success", ("query", "mempool")).Should().Be(0);
+        metrics.Value("mariadb_query_success", ("query", "database_sizes")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AUserWithoutGrantsGetsAClearItemFailureAndNothingLeaks()
+    {
+        var database = mariadb.UniqueName("mempool");
+        await CreateMempoolDatabaseAsync(mariadb.Server, database);
+        var user = mariadb.UniqueName("nogrants");
+        await mariadb.Server.ExecuteAsync($"CREATE USER '{user}'@'localhost' IDENTIFIED BY 'n0-Grants-pw'");
+        var logs = new CapturedLogs();
+        var collector = new MariaDbCollector(new MariaDbClient(new MariaDbOptions
+        {
+            Enabled = true,
+            ConnectionString = $"Server={mariadb.Server.Socket};User ID={user};Password=n0-Grants-pw",
+            MempoolDatabase = database,
+        }), new ItemLog(logs.CreateLogger("mariadb"), "mariadb"), CancellationToken.None);
+
+        var metrics = await Registries.CollectAsync(collector);
+
+        metrics.Value("mariadb_up").Should().Be(1, "it can log in and read the server's status");
+        metrics.Value("mariadb_query_success", ("query", "mempool")).Should().Be(0);
+        metrics.Names.Should().NotContain("mariadb_mempool_indexed_block_height");
+        metrics.Family("mariadb_database_size_bytes").Keys.Should().NotContain(k => k.Contains(database, StringComparison.Ordinal), "it may not see that database");
+        logs.All.Should().Contain("Collector mariadb, mempool: SELECT command denied to user").And.NotContain("n0-Grants-pw");
+        metrics.Text.Should().NotContain("n0-Grants-pw");
+    }
+
+    [Fact]
+    public async Task AWrongPasswordIsDownAndTheMessageHoldsNoPassword()
+    {
+        var user = await CreateUserFromReadmeAsync(mariadb.Server, mariadb.UniqueName("nodehelper"), "the-Right-pw-1");
+        var collector = Collector(mariadb.Server, user, "a-Wrong-pw-2", "mempool");
+
+        var error = (await collector.Invoking(Registries.CollectAsync).Should().ThrowAsync<UpstreamException>()
+            .WithMessage($"MariaDB: Access denied for user '{user}'@'localhost' (using password: YES)")).Which;
+
+        error.ToString().Should().NotContain("a-Wrong-pw-2").And.NotContain("the-Right-pw-1");
+        (await Registries.WriteFailureAsync(collector, error)).Series.Should().Equal(new Dictionary<string, double> { ["mariadb_up"] = 0 });
+    }
+
+    [Fact]
+    public async Task AServerThatDiesMidScrapeIsDownInsideTheDeadline()
+    {
+        await using var server = await MariaDbServer.StartAsync(mariadb.Pristine);
+        await CreateMempoolDatabaseAsync(server, "mempool");
+        var collector = Collector(server, "root", "", "mempool", timeoutSeconds: 30);
+
+        // Hold a write lock on blocks, so the collector's mempool query waits inside the server; then crash the server.
+        await using var locker = new MySqlConnection(server.RootConnectionString);
+        await locker.OpenAsync();
+        await using (var lockTables = new MySqlCommand("LOCK TABLES mempool.blocks WRITE", locker))
+        {
+            await lockTables.ExecuteNonQueryAsync();
+        }
+
+        var watch = Stopwatch.StartNew();
+        var collecting = Registries.CollectAsync(collector);
+        await WaitUntilAsync(async () => Convert.ToInt64(await server.ScalarAsync(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE '%blocks%'"), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        server.Kill();
+
+        await collecting.Invoking(t => t).Should().ThrowAsync<UpstreamException>();
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the lost connection ends the scrape, not the timeout");
+    }
+
+    [Fact]
+    public async Task AStoppedServerIsAFailureThatSaysSo()
+    {
+        var server = await MariaDbServer.StartAsync(mariadb.Pristine);
+        var collector = Collector(server, "root", "", "mempool");
+        await server.DisposeAsync();
+
+        await collector.Invoking(Registries.CollectAsync).Should().ThrowAsync<UpstreamException>().WithMessage("MariaDB: *");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("the condition did not come true within 15 s");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Join(dir.FullName, "NodeHelper.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the repository root (NodeHelper.sln).");
+    }
+}

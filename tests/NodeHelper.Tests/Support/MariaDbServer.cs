@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MySqlConnector;
+
+namespace NodeHelper.Tests.Support;
+
+/// <summary>
+/// A real MariaDB server (Debian's mariadb-server), started on loopback with its own temporary data directory,
+/// socket and free port, and stopped on dispose, also when a test failed. Root logs in over the socket.
+/// </summary>
+internal sealed class MariaDbServer : IAsyncDisposable
+{
+    private const string InstallHint = "run `make test`, which installs Debian's mariadb-server";
+
+    private readonly Process _process;
+    private int _disposed;
+
+    private MariaDbServer(string directory, int port, Process process)
+    {
+        Directory = directory;
+        Port = port;
+        _process = process;
+    }
+
+    public string Directory { get; }
+
+    public string Socket => Path.Join(Directory, "mysqld.sock");
+
+    public int Port { get; }
+
+    public string RootConnectionString => $"Server={Socket};User ID=root;Pooling=false";
+
+    /// <summary>A data directory initialised once (mariadb-install-db), copied by every server started from it.</summary>
+    public static async Task<string> InstallPristineAsync()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("nodehelper-mariadb-pristine-").FullName;
+        var result = await ExternalProcess.RunAsync(Program("mariadb-install-db"),
+        [
+            "--no-defaults", $"--user={Environment.UserName}", $"--datadir={directory}",
+            "--auth-root-authentication-method=normal", "--skip-test-db", "--innodb-log-file-size=8M",
+        ], timeout: TimeSpan.FromMinutes(2));
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mariadb-install-db failed ({result.ExitCode}): {result.StandardError}");
+        }
+
+        return directory;
+    }
+
+    public static async Task<MariaDbServer> StartAsync(string pristine)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("nodehelper-mariadb-").FullName;
+        var data = Path.Join(directory, "data");
+        CopyDirectory(pristine, data);
+        var port = FreePort();
+        var start = new ProcessStartInfo(Program("mariadbd"))
+        {
+            ArgumentList =
+            {
+                "--no-defaults", $"--user={Environment.UserName}", $"--datadir={data}", $"--socket={Path.Join(directory, "mysqld.sock")}",
+                $"--port={port}", "--bind-address=127.0.0.1", "--skip-name-resolve", $"--pid-file={Path.Join(directory, "mysqld.pid")}",
+                $"--log-error={Path.Join(directory, "error.log")}", "--innodb-log-file-size=8M", "--innodb-buffer-pool-size=16M",
+                "--max-connections=50", "--skip-log-bin",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start mariadbd");
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var server = new MariaDbServer(directory, port, process);
+        await server.WaitUntilReadyAsync();
+        return server;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new MySqlConnection(RootConnectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new MySqlConnection(RootConnectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>What a crash does: SIGKILL, no shutdown; every connection drops at once.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        if (!_process.HasExited)
+        {
+            // SIGTERM is mariadbd's clean shutdown.
+            System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+            }
+        }
+
+        _process.Dispose();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (_process.HasExited)
+            {
+                var log = Path.Join(Directory, "error.log");
+                throw new InvalidOperationException($"mariadbd exited with {_process.ExitCode}: {(File.Exists(log) ? await File.ReadAllTextAsync(log) : "")}");
+            }
+
+            try
+            {
+                await ScalarAsync("SELECT 1");
+                return;
+            }
+            catch (MySqlException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException("mariadbd did not accept connections within 30 s");
+    }
+
+    private static string Program(string name)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Append("/usr/sbin").Append("/usr/bin"))
+        {
+            var candidate = Path.Join(directory, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"{name} is not installed: {InstallHint}");
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        System.IO.Directory.CreateDirectory(to);
+        foreach (var file in System.IO.Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Join(to, Path.GetRelativePath(from, file));
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>One MariaDB server for the whole test run, shared by the tests of the "MariaDB" collection; each test uses its own database and users.</summary>
+public sealed class MariaDbFixture : IAsyncLifetime
+{
+    private int _counter;
+
+    internal MariaDbServer Server { get; private set; } = null!;
+
+    /// <summary>The initialised data directory, for tests that need a server of their own (to kill it).</summary>
+    internal string Pristine { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Pristine = await MariaDbServer.InstallPristineAsync();
+        Server = await MariaDbServer.StartAsync(Pristine);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Directory.Delete(Pristine, recursive: true);
+    }
+
+    /// <summary>A name no other test of this run uses, for a database or a user.</summary>
+    internal string UniqueName(string prefix) => $"{prefix}_{Interlocked.Increment(ref _counter)}_{Environment.ProcessId}";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedMariaDb : ICollectionFixture<MariaDbFixture>
+{
+    public const string Name = "MariaDB";
+}
