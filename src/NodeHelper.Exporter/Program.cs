@@ -3,8 +3,10 @@ using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
+using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
+using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Exporter.Web;
 
 namespace NodeHelper.Exporter;
@@ -115,6 +117,24 @@ internal static partial class Program
             builder.Services.AddSingleton<IMetricsCollector>(services => new MariaDbCollector(
                 new MariaDbClient(settings.MariaDb),
                 new ItemLog(services.GetRequiredService<ILogger<MariaDbCollector>>(), "mariadb"),
+                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+        }
+
+        if (settings.Host.Enabled)
+        {
+            builder.Services.AddSingleton(settings.Host);
+            builder.Services.AddSingleton<DirectorySizeMonitor>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<DirectorySizeMonitor>());
+            builder.Services.AddSingleton<IMetricsCollector>(services => new HostCollector(
+                settings.Host,
+                services.GetRequiredService<DirectorySizeMonitor>(),
+                new ItemLog(services.GetRequiredService<ILogger<HostCollector>>(), "host")));
+        }
+
+        if (settings.Services.Enabled)
+        {
+            builder.Services.AddSingleton<IMetricsCollector>(services => new ServicesCollector(
+                new SystemdClient(settings.Services, settings.Host),
                 services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         }
 

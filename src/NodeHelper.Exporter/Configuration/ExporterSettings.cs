@@ -1,8 +1,10 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
+using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
+using NodeHelper.Exporter.Upstreams.Systemd;
 
 namespace NodeHelper.Exporter.Configuration;
 
@@ -33,6 +35,10 @@ internal sealed class ExporterSettings
     public required MempoolOptions Mempool { get; init; }
 
     public required MariaDbOptions MariaDb { get; init; }
+
+    public required HostViewOptions Host { get; init; }
+
+    public required ServicesOptions Services { get; init; }
 
     /// <summary>Every documented setting, in the order --help and the README show them.</summary>
     public required IReadOnlyList<SettingInfo> Catalog { get; init; }
@@ -71,6 +77,8 @@ internal sealed class ExporterSettings
             Electrum = ElectrumOptions.Read(reader),
             Mempool = MempoolOptions.Read(reader),
             MariaDb = MariaDbOptions.Read(reader),
+            Host = HostViewOptions.Read(reader),
+            Services = ServicesOptions.Read(reader),
             Catalog = reader.Settings,
         };
         return (value, reader.Errors);
@@ -84,6 +92,12 @@ internal sealed class ExporterSettings
         {
             var top = key.Split(':')[0];
             if (known.Contains(key) || HostSections.Contains(top, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            // A map takes any child: Host:Paths:electrs.
+            if (catalog.Any(s => s.IsMap && key.StartsWith(s.Key + ":", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace NodeHelper.Exporter.Configuration;
 
 /// <summary>One documented setting: its full key, its default as shown to users, and what it does.</summary>
-internal sealed record SettingInfo(string Key, string Default, string Description, bool IsSecret = false);
+/// <remarks>A map (<see cref="SettingsReader.Map"/>) takes any child key: Host:Paths:bitcoind, Host:Paths:electrs, ...</remarks>
+internal sealed record SettingInfo(string Key, string Default, string Description, bool IsSecret = false, bool IsMap = false);
 
 /// <summary>
 /// Reads typed settings out of <see cref="IConfiguration"/> and records every problem with the key named.
@@ -143,6 +144,47 @@ internal sealed class SettingsReader(IConfiguration configuration)
         return values;
     }
 
+    /// <summary>A list of words, written as "a,b,c" or as a JSON array.</summary>
+    public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> @default, string description)
+    {
+        Declare(key, string.Join(',', @default), description);
+        var section = configuration.GetSection(key);
+        if (section.Value is { } scalar)
+        {
+            return [.. scalar.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
+        }
+
+        var children = section.GetChildren().Select(c => c.Value?.Trim() ?? "").Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        return children.Count == 0 ? @default : children;
+    }
+
+    /// <summary>
+    /// Named values under a section (Host:Paths:bitcoind=/data/bitcoin): the defaults, with the user's added or
+    /// replaced; an empty value removes a default. Names must be plain words, as they become label values.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Map(string key, IReadOnlyDictionary<string, string> @default, string description)
+    {
+        Declare(key, string.Join(',', @default.Select(d => $"{d.Key}={d.Value}")), description, isMap: true);
+        var map = new Dictionary<string, string>(@default, StringComparer.Ordinal);
+        foreach (var child in configuration.GetSection(key).GetChildren())
+        {
+            if (!child.Key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            {
+                Fail($"{key}:{child.Key}", "the name must be letters, digits, _ or -.");
+            }
+            else if (string.IsNullOrWhiteSpace(child.Value))
+            {
+                map.Remove(child.Key);
+            }
+            else
+            {
+                map[child.Key] = child.Value.Trim();
+            }
+        }
+
+        return map;
+    }
+
     /// <summary>An http(s) URL without credentials in it (those belong in their own, secret, settings).</summary>
     public Uri HttpUrl(string key, string @default, string description)
     {
@@ -179,6 +221,6 @@ internal sealed class SettingsReader(IConfiguration configuration)
     /// <summary>Records a problem that involves several settings at once (for example two that exclude each other).</summary>
     public void Fail(string key, string problem) => _errors.Add($"{key}: {problem}");
 
-    private void Declare(string key, string @default, string description, bool isSecret = false) =>
-        _settings.Add(new SettingInfo(key, @default, description, isSecret));
+    private void Declare(string key, string @default, string description, bool isSecret = false, bool isMap = false) =>
+        _settings.Add(new SettingInfo(key, @default, description, isSecret, isMap));
 }

@@ -18,6 +18,6 @@ internal interface IMetricsCollector
     /// <summary>Reads the upstream, then writes every series (the up gauge at 1 among them). Throws when the upstream failed.</summary>
     Task CollectAsync(IMetricFactory metrics, CancellationToken cancellationToken);
 
-    /// <summary>Writes what is known after a failure or a missed deadline: at least the up gauge at 0.</summary>
+    /// <summary>Writes what is known after a failure or a missed deadline: the upstream's up gauge at 0, where it has one.</summary>
     void WriteFailure(IMetricFactory metrics, Exception error);
 }

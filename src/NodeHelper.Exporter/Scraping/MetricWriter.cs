@@ -12,6 +12,9 @@ internal readonly struct MetricWriter(IMetricFactory factory)
 
     public Gauge Family(string name, string help, params string[] labelNames) => factory.CreateGauge(name, help, labelNames);
 
+    /// <summary>A labelled counter kept by the upstream; set each child with IncTo.</summary>
+    public Counter CounterFamily(string name, string help, params string[] labelNames) => factory.CreateCounter(name, help, labelNames);
+
     /// <summary>
     /// Counts items by one label. Every known value is present, 0 when no item has it, so alerts and graphs never
     /// see a series vanish; values the exporter does not know are counted as "other", which keeps the number of

@@ -35,7 +35,7 @@ public sealed class MariaDbServiceTests(MariaDbFixture mariadb) : IAsyncLifetime
 
             var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 10);
 
-            scrape.Metrics.Family("nodehelper_scrape_collector_success").Should().HaveCount(5).And.OnlyContain(s => s.Value == 1);
+            scrape.Metrics.Family("nodehelper_scrape_collector_success").Should().HaveCount(SimulatedStack.Collectors.Length + 1).And.OnlyContain(s => s.Value == 1);
             scrape.Metrics.Value("bitcoind_blocks").Should().Be(150);
             scrape.Metrics.Value("mariadb_mempool_indexed_block_height").Should().Be(149, "the mempool database is one block behind bitcoind");
             (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
@@ -65,7 +65,7 @@ public sealed class MariaDbServiceTests(MariaDbFixture mariadb) : IAsyncLifetime
             scrape.Metrics.Value("mariadb_up").Should().Be(0);
             scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", "mariadb")).Should().Be(0);
             scrape.Metrics.Names.Where(n => n.StartsWith("mariadb_", StringComparison.Ordinal)).Should().Equal("mariadb_up");
-            foreach (var other in new[] { "bitcoind", "electrum", "mempool", "mempool_frontend" })
+            foreach (var other in SimulatedStack.Collectors)
             {
                 scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", other)).Should().Be(1);
             }

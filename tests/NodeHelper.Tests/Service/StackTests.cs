@@ -14,8 +14,9 @@ public sealed class StackTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private static void AssertAnswered(Scrape scrape, string failed, IEnumerable<string> healthy)
+    private static void AssertAnswered(Scrape scrape, string failed)
     {
+        var healthy = SimulatedStack.Collectors.Where(c => c != failed);
         scrape.Status.Should().Be(200);
         scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", failed)).Should().Be(0);
         scrape.Metrics.Value("nodehelper_scrape_collector_duration_seconds", ("collector", failed)).Should().BeLessThan(3, "inside Prometheus's 3 s timeout");
@@ -32,11 +33,14 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 10);
 
-        scrape.Metrics.Family("nodehelper_scrape_collector_success").Should().HaveCount(4).And.OnlyContain(s => s.Value == 1);
+        scrape.Metrics.Family("nodehelper_scrape_collector_success").Should().BeEquivalentTo(
+            SimulatedStack.Collectors.ToDictionary(c => $"nodehelper_scrape_collector_success{{collector=\"{c}\"}}", _ => 1.0));
         scrape.Metrics.Value("bitcoind_blocks").Should().Be(150);
         scrape.Metrics.Value("electrum_tip_height").Should().Be(150);
         scrape.Metrics.Value("mempool_tip_height").Should().Be(150);
         scrape.Metrics.Value("mempool_frontend_up").Should().Be(1);
+        scrape.Metrics.Value("nodehelper_filesystem_error", ("component", "bitcoind"), ("path", _stack.BitcoinDirectory)).Should().Be(0);
+        scrape.Metrics.Value("nodehelper_service_restarts_total", ("unit", "electrs.service")).Should().Be(7);
         (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
     }
 
@@ -51,7 +55,7 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
 
-        AssertAnswered(scrape, "electrum", ["bitcoind", "mempool", "mempool_frontend"]);
+        AssertAnswered(scrape, "electrum");
         scrape.Metrics.Value("electrum_up").Should().Be(0);
         scrape.Metrics.Names.Where(n => n.StartsWith("electrum_", StringComparison.Ordinal)).Should().Equal("electrum_up");
         scrape.Metrics.Value("bitcoind_up").Should().Be(1);
@@ -65,7 +69,7 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
 
-        AssertAnswered(scrape, "electrum", ["bitcoind", "mempool", "mempool_frontend"]);
+        AssertAnswered(scrape, "electrum");
         scrape.Metrics.Value("electrum_up").Should().Be(0);
         scrape.Metrics.Value("bitcoind_initial_block_download").Should().Be(0);
         exporter.Logs.All.Should().Contain("Collector electrum failing: cannot connect to the Electrum server").And.Contain("Connection refused");
@@ -79,7 +83,7 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
 
-        AssertAnswered(scrape, "bitcoind", ["electrum", "mempool", "mempool_frontend"]);
+        AssertAnswered(scrape, "bitcoind");
         scrape.Metrics.Value("electrum_tip_height").Should().Be(150);
     }
 
@@ -94,7 +98,7 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
 
-        AssertAnswered(scrape, "mempool", ["bitcoind", "electrum", "mempool_frontend"]);
+        AssertAnswered(scrape, "mempool");
         scrape.Metrics.Names.Where(n => n.StartsWith("mempool_", StringComparison.Ordinal) && !n.StartsWith("mempool_frontend_", StringComparison.Ordinal))
             .Should().Equal("mempool_up");
         scrape.Metrics.Value("mempool_up").Should().Be(0);
@@ -114,6 +118,31 @@ public sealed class StackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMissingDataDirectoryIsAnItemErrorAndTheHostCollectorStillSucceeds()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings("--Host:Paths:mariadb=/nonexistent/mysql"));
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", "host")).Should().Be(1);
+        scrape.Metrics.Value("nodehelper_filesystem_error", ("component", "mariadb"), ("path", "/nonexistent/mysql")).Should().Be(1);
+        exporter.Logs.All.Should().Contain("Collector host, path mariadb: ");
+    }
+
+    [Fact]
+    public async Task AHangingSystemctlIsTheServicesCollectorsAlone()
+    {
+        var hanging = Path.Join(Path.GetDirectoryName(_stack.Systemctl)!, "hanging-systemctl");
+        await File.WriteAllTextAsync(hanging, "#!/bin/sh\nexec sleep 60\n");
+        File.SetUnixFileMode(hanging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings($"--Services:SystemctlPath={hanging}", "--Services:TimeoutSeconds=60"));
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        AssertAnswered(scrape, "services");
+    }
+
+    [Fact]
     public async Task AStoppedFrontEndIsItsOwnFailure()
     {
         await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
@@ -121,7 +150,7 @@ public sealed class StackTests : IAsyncLifetime
 
         var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
 
-        AssertAnswered(scrape, "mempool_frontend", ["bitcoind", "electrum", "mempool"]);
+        AssertAnswered(scrape, "mempool_frontend");
         scrape.Metrics.Value("mempool_frontend_up").Should().Be(0);
     }
 }

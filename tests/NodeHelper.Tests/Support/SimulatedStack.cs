@@ -4,16 +4,37 @@ using NodeHelper.Simulators.Mempool;
 
 namespace NodeHelper.Tests.Support;
 
-/// <summary>A whole node stack on loopback, every upstream simulated from its captured exchanges; stopped on dispose.</summary>
+/// <summary>
+/// A whole node stack on loopback, every upstream simulated from its captured exchanges, the host read from the
+/// fixture /proc tree with real temporary data directories, and a systemctl that answers as systemd does.
+/// Stopped and deleted on dispose.
+/// </summary>
 internal sealed class SimulatedStack : IAsyncDisposable
 {
+    /// <summary>Every collector the stack enables, by name (MariaDB, which needs a real server, is added by its own tests).</summary>
+    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services"];
+
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-stack-");
+
     private SimulatedStack(BitcoindSimulator bitcoind, ElectrumSimulator electrum, MempoolSimulator mempool, FrontendSimulator frontend)
     {
         Bitcoind = bitcoind;
         Electrum = electrum;
         Mempool = mempool;
         Frontend = frontend;
+        BitcoinDirectory = Directory.CreateDirectory(Path.Join(_work.FullName, "bitcoin")).FullName;
+        File.WriteAllBytes(Path.Join(BitcoinDirectory, "blk00000.dat"), new byte[4096]);
+        ElectrsDirectory = Directory.CreateDirectory(Path.Join(_work.FullName, "electrs")).FullName;
+        Systemctl = Path.Join(_work.FullName, "systemctl");
+        File.WriteAllText(Systemctl, $"#!/bin/sh\ncat '{Path.Join(AppContext.BaseDirectory, "Fixtures", "systemd", "show.txt")}'\n");
+        File.SetUnixFileMode(Systemctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
+
+    public string BitcoinDirectory { get; }
+
+    public string ElectrsDirectory { get; }
+
+    public string Systemctl { get; }
 
     public BitcoindSimulator Bitcoind { get; }
 
@@ -39,6 +60,10 @@ internal sealed class SimulatedStack : IAsyncDisposable
         $"--Mempool:Url={Mempool.Url}",
         $"--Mempool:FrontendUrl={Frontend.Url}",
         "--Mempool:FrontendTlsVerify=false",
+        $"--Host:Root={Path.Join(AppContext.BaseDirectory, "Fixtures", "host")}",
+        $"--Host:Paths:bitcoind={BitcoinDirectory}",
+        $"--Host:Paths:electrs={ElectrsDirectory}",
+        $"--Services:SystemctlPath={Systemctl}",
         .. more,
     ];
 
@@ -48,5 +73,6 @@ internal sealed class SimulatedStack : IAsyncDisposable
         await Electrum.DisposeAsync();
         await Mempool.DisposeAsync();
         await Frontend.DisposeAsync();
+        _work.Delete(recursive: true);
     }
 }

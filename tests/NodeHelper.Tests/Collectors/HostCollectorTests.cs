@@ -1,0 +1,217 @@
+using System.Globalization;
+using NodeHelper.Exporter.Collectors;
+using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Host;
+using NodeHelper.Exporter.Upstreams.Systemd;
+using NodeHelper.Tests.Support;
+using NodeHelper.Tests.Upstreams.Host;
+
+namespace NodeHelper.Tests.Collectors;
+
+/// <summary>Layer 2: the host collector on a fixture /proc and /sys tree and real temporary data directories.</summary>
+public sealed class HostCollectorTests : IDisposable
+{
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("nodehelper-host-");
+
+    public void Dispose() => _data.Delete(recursive: true);
+
+    private static readonly ILogger Quiet = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    private static (HostCollector Collector, DirectorySizeMonitor Directories) Collector(Dictionary<string, string> paths, string? root = null)
+    {
+        var options = new HostViewOptions { Root = root ?? HostParsersTests.HostRoot, Paths = paths };
+        var directories = new DirectorySizeMonitor(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<DirectorySizeMonitor>.Instance);
+        return (new HostCollector(options, directories, new ItemLog(Quiet, "host")), directories);
+    }
+
+    /// <summary>What df, an independent program, says of the filesystem under a path: (size, available) in bytes.</summary>
+    private static async Task<(double Size, double Available)> DfAsync(string path)
+    {
+        var df = await ExternalProcess.RunAsync("df", ["-B1", "--output=size,avail", path]);
+        var fields = df.StandardOutput.Split('\n')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (double.Parse(fields[0], CultureInfo.InvariantCulture), double.Parse(fields[1], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task KernelFilesGiveExactValues()
+    {
+        var metrics = await Registries.CollectAsync(Collector([]).Collector);
+
+        metrics.Value("nodehelper_memory_total_bytes").Should().Be(24683620d * 1024);
+        metrics.Value("nodehelper_memory_available_bytes").Should().Be(24315912d * 1024);
+        metrics.Value("nodehelper_swap_total_bytes").Should().Be(0);
+        metrics.Value("nodehelper_cpu_seconds_total", ("mode", "user")).Should().Be(1739.58);
+        metrics.Value("nodehelper_cpu_seconds_total", ("mode", "idle")).Should().Be(6309.65);
+        metrics.Types["nodehelper_cpu_seconds_total"].Should().Be("counter");
+        metrics.Value("nodehelper_cpus").Should().Be(2);
+        metrics.Value("nodehelper_boot_time_seconds").Should().Be(1795471519);
+        metrics.Value("nodehelper_load1").Should().Be(1.24);
+        metrics.Value("nodehelper_load15").Should().Be(1.10);
+        metrics.Value("nodehelper_temperature_celsius", ("type", "cpu-thermal"), ("zone", "thermal_zone0")).Should().Be(48.312);
+        metrics.Family("nodehelper_host_source_success").Values.Should().Equal(1, 1, 1);
+    }
+
+    [Fact]
+    public async Task RaspberryPiThrottlingIsReadNowAndSinceBoot()
+    {
+        var metrics = await Registries.CollectAsync(Collector([]).Collector);
+
+        // 0x50005: bits 0 and 2 (under-voltage and throttled now) and 16 and 18 (both since boot).
+        metrics.Family("nodehelper_rpi_throttle_flag").Should().Equal(new Dictionary<string, double>
+        {
+            ["nodehelper_rpi_throttle_flag{flag=\"under_voltage\",when=\"now\"}"] = 1,
+            ["nodehelper_rpi_throttle_flag{flag=\"under_voltage\",when=\"since_boot\"}"] = 1,
+            ["nodehelper_rpi_throttle_flag{flag=\"frequency_capped\",when=\"now\"}"] = 0,
+            ["nodehelper_rpi_throttle_flag{flag=\"frequency_capped\",when=\"since_boot\"}"] = 0,
+            ["nodehelper_rpi_throttle_flag{flag=\"throttled\",when=\"now\"}"] = 1,
+            ["nodehelper_rpi_throttle_flag{flag=\"throttled\",when=\"since_boot\"}"] = 1,
+            ["nodehelper_rpi_throttle_flag{flag=\"soft_temperature_limit\",when=\"now\"}"] = 0,
+            ["nodehelper_rpi_throttle_flag{flag=\"soft_temperature_limit\",when=\"since_boot\"}"] = 0,
+        });
+    }
+
+    [Fact]
+    public async Task AMachineWithoutThermalZonesOrAPiHasNoSuchSeries()
+    {
+        var bare = Directory.CreateDirectory(Path.Join(_data.FullName, "root", "proc"));
+        foreach (var file in new[] { "meminfo", "stat", "loadavg" })
+        {
+            File.Copy(Path.Join(HostParsersTests.HostRoot, "proc", file), Path.Join(bare.FullName, file));
+        }
+
+        var metrics = await Registries.CollectAsync(Collector([], root: bare.Parent!.FullName).Collector);
+
+        metrics.Names.Should().NotContain(["nodehelper_temperature_celsius", "nodehelper_rpi_throttle_flag"]);
+        metrics.Value("nodehelper_load5").Should().Be(1.19);
+    }
+
+    [Fact]
+    public async Task EachDataDirectoryReportsItsFilesystemAsDfSeesIt()
+    {
+        var blocks = Directory.CreateDirectory(Path.Join(_data.FullName, "bitcoin"));
+
+        var metrics = await Registries.CollectAsync(Collector(new() { ["bitcoind"] = blocks.FullName }).Collector);
+        var (size, available) = await DfAsync(blocks.FullName);
+
+        metrics.Value("nodehelper_filesystem_size_bytes", ("component", "bitcoind"), ("path", blocks.FullName)).Should().Be(size);
+        metrics.Value("nodehelper_filesystem_avail_bytes", ("component", "bitcoind"), ("path", blocks.FullName))
+            .Should().BeApproximately(available, 64 * 1024 * 1024, "df ran a moment later on a shared machine");
+        metrics.Value("nodehelper_filesystem_error", ("component", "bitcoind"), ("path", blocks.FullName)).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AMissingDataDirectoryIsAnItemErrorNotAFailedCollector()
+    {
+        var missing = Path.Join(_data.FullName, "not-there");
+        var present = Directory.CreateDirectory(Path.Join(_data.FullName, "electrs")).FullName;
+
+        var metrics = await Registries.CollectAsync(Collector(new() { ["mariadb"] = missing, ["electrs"] = present }).Collector);
+
+        metrics.Value("nodehelper_filesystem_error", ("component", "mariadb"), ("path", missing)).Should().Be(1);
+        metrics.Has("nodehelper_filesystem_size_bytes", ("component", "mariadb"), ("path", missing)).Should().BeFalse();
+        metrics.Value("nodehelper_filesystem_error", ("component", "electrs"), ("path", present)).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task DirectorySizesAreMeasuredInTheBackgroundWithTheirTime()
+    {
+        var root = Directory.CreateDirectory(Path.Join(_data.FullName, "electrs"));
+        await File.WriteAllBytesAsync(Path.Join(root.FullName, "a.sst"), new byte[1000]);
+        await File.WriteAllBytesAsync(Path.Join(root.FullName, "b.sst"), new byte[2500]);
+        var sub = Directory.CreateDirectory(Path.Join(root.FullName, "db", "mainnet"));
+        await File.WriteAllBytesAsync(Path.Join(sub.FullName, "c.sst"), new byte[4096]);
+        var outside = Path.Join(_data.FullName, "outside.bin");
+        await File.WriteAllBytesAsync(outside, new byte[9999]);
+        File.CreateSymbolicLink(Path.Join(root.FullName, "link.bin"), outside);
+        var (collector, directories) = Collector(new() { ["electrs"] = root.FullName });
+
+        var before = await Registries.CollectAsync(collector);
+        var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        directories.MeasureAll();
+        var after = await Registries.CollectAsync(collector);
+
+        before.Names.Should().NotContain("nodehelper_directory_size_bytes", "no size is known before the first measurement");
+        after.Value("nodehelper_directory_size_bytes", ("component", "electrs"), ("path", root.FullName)).Should().Be(1000 + 2500 + 4096, "a symlink is not followed");
+        after.Value("nodehelper_directory_size_timestamp_seconds", ("component", "electrs"), ("path", root.FullName)).Should().BeInRange(started - 1, started + 60);
+    }
+}
+
+/// <summary>Layer 2: the services collector with a systemctl that answers as systemd does, fails, or hangs.</summary>
+public sealed class ServicesCollectorTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-systemctl-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    /// <summary>A stand-in for systemctl: a script that records its arguments and runs the given shell body.</summary>
+    private string Systemctl(string body)
+    {
+        var path = Path.Join(_work.FullName, "systemctl");
+        File.WriteAllText(path, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{_work.FullName}/args'\n{body}\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    private static ServicesCollector Collector(string systemctl, string? root = null, double timeoutSeconds = 5) =>
+        new(new SystemdClient(
+            new ServicesOptions { SystemctlPath = systemctl, TimeoutSeconds = timeoutSeconds },
+            new HostViewOptions { Root = root ?? HostParsersTests.HostRoot }), CancellationToken.None);
+
+    [Fact]
+    public async Task UnitsAreReportedAsSystemdSeesThem()
+    {
+        var systemctl = Systemctl($"cat '{Path.Join(AppContext.BaseDirectory, "Fixtures", "systemd", "show.txt")}'");
+
+        var metrics = await Registries.CollectAsync(Collector(systemctl));
+
+        metrics.Value("nodehelper_systemd_available").Should().Be(1);
+        metrics.Value("nodehelper_service_active", ("unit", "bitcoind.service")).Should().Be(1);
+        metrics.Value("nodehelper_service_active", ("unit", "electrs.service")).Should().Be(0);
+        metrics.Value("nodehelper_service_state", ("state", "activating"), ("unit", "electrs.service")).Should().Be(1);
+        metrics.Value("nodehelper_service_state", ("state", "active"), ("unit", "electrs.service")).Should().Be(0);
+        metrics.Value("nodehelper_service_restarts_total", ("unit", "electrs.service")).Should().Be(7);
+        metrics.Value("nodehelper_service_state", ("state", "failed"), ("unit", "mempool.service")).Should().Be(1);
+        metrics.Value("nodehelper_service_state_change_timestamp_seconds", ("unit", "mempool.service")).Should().Be(1795470000);
+        metrics.Value("nodehelper_service_loaded", ("unit", "fulcrum.service")).Should().Be(0);
+        metrics.Series.Keys.Where(k => k.Contains("fulcrum", StringComparison.Ordinal)).Should().Equal("nodehelper_service_loaded{unit=\"fulcrum.service\"}");
+        metrics.Types["nodehelper_service_restarts_total"].Should().Be("counter");
+        File.ReadAllLines(Path.Join(_work.FullName, "args")).Should().Equal(
+            "show", "--no-pager", "--timestamp=unix", "--property=Id,LoadState,ActiveState,SubState,NRestarts,StateChangeTimestamp", "--",
+            "bitcoind.service", "electrs.service", "fulcrum.service", "mempool.service", "mariadb.service", "nginx.service");
+    }
+
+    [Fact]
+    public async Task AHostWithoutSystemdIsAClearStateNotAFailure()
+    {
+        var noSystemd = Directory.CreateDirectory(Path.Join(_work.FullName, "root")).FullName;
+
+        var metrics = await Registries.CollectAsync(Collector(Systemctl("exit 99"), root: noSystemd));
+
+        metrics.Series.Should().Equal(new Dictionary<string, double> { ["nodehelper_systemd_available"] = 0 });
+        File.Exists(Path.Join(_work.FullName, "args")).Should().BeFalse("systemctl is not even asked");
+    }
+
+    [Fact]
+    public async Task AFailingSystemctlFailsTheCollectorWithItsMessage()
+    {
+        var act = () => Registries.CollectAsync(Collector(Systemctl("echo 'Failed to connect to bus: No such file or directory' >&2; exit 1")));
+
+        await act.Should().ThrowAsync<UpstreamException>().WithMessage("systemctl show exited with 1: Failed to connect to bus: No such file or directory*");
+    }
+
+    [Fact]
+    public async Task AHangingSystemctlIsStoppedAtItsTimeout()
+    {
+        var act = () => Registries.CollectAsync(Collector(Systemctl("exec sleep 60"), timeoutSeconds: 1));
+
+        await act.Should().ThrowAsync<UpstreamException>().WithMessage("systemctl did not answer within 1 s*");
+    }
+
+    [Fact]
+    public async Task AMissingSystemctlIsNamed()
+    {
+        var act = () => Registries.CollectAsync(Collector("/nonexistent/systemctl"));
+
+        await act.Should().ThrowAsync<UpstreamException>().WithMessage("cannot run /nonexistent/systemctl (Services:SystemctlPath)*");
+    }
+}
