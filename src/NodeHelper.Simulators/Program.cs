@@ -1,48 +1,41 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using NodeHelper.Simulators.Bitcoind;
+using NodeHelper.Simulators.Electrum;
+using NodeHelper.Simulators.MariaDb;
+using NodeHelper.Simulators.Mempool;
 
 namespace NodeHelper.Simulators;
 
 /// <summary>
-/// nodehelper-sim: runs a simulated upstream on loopback for `make demo` and for trying the exporter by hand.
+/// nodehelper-sim: simulated upstreams on loopback, for `make demo` and for trying the exporter by hand.
 ///   nodehelper-sim bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]
-/// With --live the node moves like a real one: a block every two minutes, peers, a breathing mempool, fee estimates.
+///   nodehelper-sim stack --dir DIR [--base-port 28332] [--mariadb] [--live]
+/// `stack` starts bitcoind, an Electrum server, the mempool backend and its front end (TLS) on consecutive ports,
+/// with --mariadb a real MariaDB holding a mempool database, and writes DIR/exporter.env: the exporter's settings
+/// for all of them. With --live the node moves like a mainnet node and the others follow its tip.
 /// </summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args is not ["bitcoind", .. var rest])
-        {
-            await Console.Error.WriteLineAsync("usage: nodehelper-sim bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]");
-            return 2;
-        }
-
-        var options = new BitcoindSimulatorOptions
-        {
-            Port = int.Parse(Option(rest, "--port") ?? "18443", CultureInfo.InvariantCulture),
-            User = Option(rest, "--user"),
-            Password = Option(rest, "--password"),
-            CookieDirectory = Option(rest, "--cookie-dir"),
-        };
-        await using var simulator = await BitcoindSimulator.StartAsync(options);
-        var auth = simulator.CookieFile is { } cookie ? $"cookie {cookie}" : $"user {options.User}";
-        Console.WriteLine($"bitcoind simulator on {simulator.Url} ({auth}); control: POST {simulator.Url}simulator/fault/WarmingUp, .../fault/None, .../mine");
-
         using var stop = new CancellationTokenSource();
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        if (rest.Contains("--live"))
+        try
         {
-            await LiveAsync(simulator.State, stop.Token);
+            return args switch
+            {
+                ["bitcoind", .. var rest] => await RunBitcoindAsync(rest, stop.Token),
+                ["stack", .. var rest] => await RunStackAsync(rest, stop.Token),
+                _ => await UsageAsync(),
+            };
         }
-        else
+        catch (OperationCanceledException)
         {
-            await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            return 0;
         }
-
-        return 0;
 
         void Stop(PosixSignalContext context)
         {
@@ -51,40 +44,172 @@ internal static class Program
         }
     }
 
-    /// <summary>Moves the simulated node along in real time so graphs and rates show something.</summary>
-    private static async Task LiveAsync(BitcoindState state, CancellationToken stop)
+    private static async Task<int> UsageAsync()
     {
-        state.Chain = "main";
-        state.Warnings = [];
-        state.Blocks = state.Headers = 925_000;
-        state.BestBlockTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 240;
-        state.SetPeerCount(10);
-        foreach (var target in new[] { 1, 2, 3, 6, 12, 24, 144 })
-        {
-            state.FeeRates[target] = 0.00001m * Math.Max(1, 40 / target);
-        }
+        await Console.Error.WriteLineAsync("usage: nodehelper-sim bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]");
+        await Console.Error.WriteLineAsync("       nodehelper-sim stack --dir DIR [--base-port 28332] [--mariadb] [--live]");
+        return 2;
+    }
 
-        var second = 0;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+    private static async Task<int> RunBitcoindAsync(string[] args, CancellationToken stop)
+    {
+        var options = new BitcoindSimulatorOptions
+        {
+            Port = int.Parse(Option(args, "--port") ?? "18443", CultureInfo.InvariantCulture),
+            User = Option(args, "--user"),
+            Password = Option(args, "--password"),
+            CookieDirectory = Option(args, "--cookie-dir"),
+        };
+        await using var bitcoind = await BitcoindSimulator.StartAsync(options, stop);
+        var auth = bitcoind.CookieFile is { } cookie ? $"cookie {cookie}" : $"user {options.User}";
+        Console.WriteLine($"bitcoind simulator on {bitcoind.Url} ({auth}); control: POST {bitcoind.Url}simulator/fault/WarmingUp, .../fault/None, .../mine");
+        await (args.Contains("--live") ? LiveAsync(bitcoind.State, null, null, null, stop) : Task.Delay(Timeout.Infinite, stop));
+        return 0;
+    }
+
+    private static async Task<int> RunStackAsync(string[] args, CancellationToken stop)
+    {
+        var dir = Option(args, "--dir") ?? throw new ArgumentException("stack needs --dir DIR");
+        var port = int.Parse(Option(args, "--base-port") ?? "28332", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(dir);
+
+        await using var bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions { Port = port, CookieDirectory = dir }, stop);
+        await using var electrum = await ElectrumSimulator.StartAsync(new ElectrumSimulatorOptions { Port = port + 1 });
+        await using var mempool = await MempoolSimulator.StartAsync(port + 2);
+        await using var frontend = await FrontendSimulator.StartAsync(DateTimeOffset.UtcNow.AddDays(75), port + 3);
+        var bitcoinData = Directory.CreateDirectory(Path.Join(dir, "bitcoin")).FullName;
+        await File.WriteAllBytesAsync(Path.Join(bitcoinData, "blk00000.dat"), new byte[1024 * 1024], stop);
+        var electrsData = Directory.CreateDirectory(Path.Join(dir, "electrs")).FullName;
+
+        MariaDbServer? mariadb = null;
+        string? pristine = null;
         try
         {
-            while (await timer.WaitForNextTickAsync(stop))
+            var env = new StringBuilder()
+                .AppendLine($"NODEHELPER_Bitcoind__Url='{bitcoind.Url}'")
+                .AppendLine($"NODEHELPER_Bitcoind__CookieFile='{bitcoind.CookieFile}'")
+                .AppendLine("NODEHELPER_Electrum__Enabled='true'")
+                .AppendLine($"NODEHELPER_Electrum__Port='{electrum.Port}'")
+                .AppendLine("NODEHELPER_Mempool__Enabled='true'")
+                .AppendLine($"NODEHELPER_Mempool__Url='{mempool.Url}'")
+                .AppendLine($"NODEHELPER_Mempool__FrontendUrl='{frontend.Url}'")
+                .AppendLine("NODEHELPER_Mempool__FrontendTlsVerify='false'")
+                .AppendLine($"NODEHELPER_Host__Paths__bitcoind='{bitcoinData}'")
+                .AppendLine($"NODEHELPER_Host__Paths__electrs='{electrsData}'");
+            if (args.Contains("--mariadb"))
             {
-                second++;
-                state.UptimeSeconds++;
-                state.BytesReceived += 40_000 + (second % 7 * 1000);
-                state.BytesSent += 90_000 + (second % 5 * 3000);
-                state.MempoolTransactions = 3000 + (long)(1500 * Math.Sin(second / 60.0));
-                state.MempoolVsizeBytes = state.MempoolTransactions * 250;
-                state.MempoolUsageBytes = state.MempoolVsizeBytes * 4;
-                if (second % 120 == 0)
-                {
-                    state.MineBlock(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-                }
+                pristine = await MariaDbServer.InstallPristineAsync();
+                mariadb = await MariaDbServer.StartAsync(pristine);
+                var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                await MempoolDatabase.CreateAsync(mariadb, "mempool", highestBlock: 150, newestStatistics: now);
+                env.AppendLine("NODEHELPER_MariaDb__Enabled='true'")
+                    .AppendLine($"NODEHELPER_MariaDb__ConnectionString='Server={mariadb.Socket};User ID=root'")
+                    .AppendLine($"NODEHELPER_Host__Paths__mariadb='{Path.Join(mariadb.Directory, "data")}'");
+            }
+
+            // Values are single-quoted: the file is sourced by a shell, and a connection string holds ';' and spaces.
+            await File.WriteAllTextAsync(Path.Join(dir, "exporter.env"), env.ToString(), stop);
+            Console.WriteLine($"simulated stack: bitcoind {bitcoind.Url}, Electrum 127.0.0.1:{electrum.Port}, mempool {mempool.Url}, front end {frontend.Url}"
+                + (mariadb is null ? "" : $", MariaDB {mariadb.Socket}"));
+
+            if (args.Contains("--live"))
+            {
+                await LiveAsync(bitcoind.State, electrum.State, mempool.State, mariadb, stop);
+            }
+            else
+            {
+                await Task.Delay(Timeout.Infinite, stop);
             }
         }
-        catch (OperationCanceledException)
+        finally
         {
+            if (mariadb is not null)
+            {
+                await mariadb.DisposeAsync();
+            }
+
+            if (pristine is not null)
+            {
+                MariaDbServer.DeletePristine(pristine);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Moves the simulated node along in real time so graphs and rates show something: a block every two minutes
+    /// (the Electrum server and the mempool backend follow two seconds later, and the mempool database indexes it),
+    /// traffic, a mempool that breathes, a statistics row a minute.
+    /// </summary>
+    private static async Task LiveAsync(BitcoindState node, ElectrumState? electrum, MempoolState? mempool, MariaDbServer? mariadb, CancellationToken stop)
+    {
+        node.Chain = "main";
+        node.Warnings = [];
+        node.Blocks = node.Headers = 925_000;
+        node.BestBlockTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 240;
+        node.SetPeerCount(10);
+        foreach (var target in new[] { 1, 2, 3, 6, 12, 24, 144 })
+        {
+            node.FeeRates[target] = 0.00001m * Math.Max(1, 40 / target);
+        }
+
+        // The followers start in step with the node; from then on they follow each block two seconds late.
+        await FollowAsync(node, electrum, mempool, mariadb);
+        var second = 0;
+        var followed = node.Blocks;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(stop))
+        {
+            second++;
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            node.UptimeSeconds++;
+            node.BytesReceived += 40_000 + (second % 7 * 1000);
+            node.BytesSent += 90_000 + (second % 5 * 3000);
+            node.MempoolTransactions = 3000 + (long)(1500 * Math.Sin(second / 60.0));
+            node.MempoolVsizeBytes = node.MempoolTransactions * 250;
+            node.MempoolUsageBytes = node.MempoolVsizeBytes * 4;
+            if (second % 120 == 0)
+            {
+                node.MineBlock(now);
+            }
+
+            if (followed != node.Blocks && second % 120 == 2)
+            {
+                followed = node.Blocks;
+                await FollowAsync(node, electrum, mempool, mariadb);
+            }
+
+            if (mempool is not null)
+            {
+                mempool.MempoolCount = node.MempoolTransactions;
+                mempool.MempoolVsize = node.MempoolVsizeBytes;
+                mempool.Fees = (40 + (second % 30), 20, 10, 4, 1);
+            }
+
+            if (mariadb is not null && second % 60 == 0)
+            {
+                await MempoolDatabase.AddStatisticsAsync(mariadb, "mempool", now);
+            }
+        }
+    }
+
+    private static async Task FollowAsync(BitcoindState node, ElectrumState? electrum, MempoolState? mempool, MariaDbServer? mariadb)
+    {
+        if (electrum is not null)
+        {
+            electrum.TipHeight = node.Blocks;
+            electrum.TipTime = (uint)node.BestBlockTime;
+        }
+
+        if (mempool is not null)
+        {
+            mempool.TipHeight = node.Blocks;
+        }
+
+        if (mariadb is not null)
+        {
+            await MempoolDatabase.AddBlockAsync(mariadb, "mempool", node.Blocks, node.BestBlockTime);
         }
     }
 

@@ -3,6 +3,7 @@ using MySqlConnector;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.MariaDb;
+using NodeHelper.Simulators.MariaDb;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Collectors;
@@ -14,33 +15,9 @@ public sealed class MariaDbCollectorTests(MariaDbFixture mariadb)
     /// <summary>Block 150's time in the bitcoind capture; the newest statistics row is written a minute after.</summary>
     private const long NewestStatistics = 1795470362;
 
-    /// <summary>The mempool backend's own tables (backend/src/api/database-migration.ts), with the columns the collector reads.</summary>
-    internal static async Task CreateMempoolDatabaseAsync(MariaDbServer server, string database, int highestBlock = 150, bool withRows = true)
-    {
-        await server.ExecuteAsync($"""
-            CREATE DATABASE `{database}`;
-            CREATE TABLE `{database}`.state (name varchar(100) NOT NULL, number int(11) NULL, string varchar(100) NULL,
-              CONSTRAINT name_unique UNIQUE (name)) ENGINE=InnoDB DEFAULT CHARSET=utf8;
-            INSERT INTO `{database}`.state VALUES ('schema_version', 112, NULL), ('last_elements_block', 0, NULL);
-            CREATE TABLE `{database}`.blocks (height int(11) unsigned NOT NULL, hash varchar(65) NOT NULL, blockTimestamp timestamp NOT NULL,
-              size int(11) unsigned NOT NULL, weight int(11) unsigned NOT NULL, tx_count int(11) unsigned NOT NULL,
-              PRIMARY KEY (hash), INDEX (height)) ENGINE=InnoDB DEFAULT CHARSET=utf8;
-            CREATE TABLE `{database}`.statistics (id int(11) NOT NULL AUTO_INCREMENT, added datetime NOT NULL,
-              unconfirmed_transactions int(11) UNSIGNED NOT NULL, tx_per_second float UNSIGNED NOT NULL,
-              vbytes_per_second int(10) UNSIGNED NOT NULL, mempool_byte_weight int(10) UNSIGNED NOT NULL, fee_data longtext NOT NULL,
-              total_fee double UNSIGNED NOT NULL, CONSTRAINT PRIMARY KEY (id), INDEX added (added)) ENGINE=InnoDB DEFAULT CHARSET=utf8;
-            """);
-        if (withRows)
-        {
-            var blocks = string.Join(",", Enumerable.Range(0, highestBlock + 1).Select(h => $"({h}, SHA2('{h}', 256), FROM_UNIXTIME({1795470000 + h}), 250, 1000, 1)"));
-            await server.ExecuteAsync($"""
-                INSERT INTO `{database}`.blocks (height, hash, blockTimestamp, size, weight, tx_count) VALUES {blocks};
-                INSERT INTO `{database}`.statistics (added, unconfirmed_transactions, tx_per_second, vbytes_per_second, mempool_byte_weight, fee_data, total_fee)
-                  VALUES (FROM_UNIXTIME({NewestStatistics - 60}), 10, 0.5, 100, 1410, '[]', 35673),
-                         (FROM_UNIXTIME({NewestStatistics}), 5, 0.2, 50, 906, '[]', 11788);
-                """);
-        }
-    }
+    /// <summary>A mempool-shaped database (the backend's own tables) with blocks 0..highestBlock and two statistics rows.</summary>
+    internal static Task CreateMempoolDatabaseAsync(MariaDbServer server, string database, int highestBlock = 150, bool withRows = true) =>
+        MempoolDatabase.CreateAsync(server, database, highestBlock, NewestStatistics, withRows);
 
     /// <summary>A user created with exactly the README's statements, under a name of this test's own.</summary>
     internal static async Task<string> CreateUserFromReadmeAsync(MariaDbServer server, string user, string password)

@@ -1,4 +1,5 @@
 using NodeHelper.Tests.Collectors;
+using NodeHelper.Simulators.MariaDb;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Service;

@@ -3,13 +3,14 @@ using System.Net;
 using System.Net.Sockets;
 using MySqlConnector;
 
-namespace NodeHelper.Tests.Support;
+namespace NodeHelper.Simulators.MariaDb;
 
 /// <summary>
 /// A real MariaDB server (Debian's mariadb-server), started on loopback with its own temporary data directory,
-/// socket and free port, and stopped on dispose, also when a test failed. Root logs in over the socket.
+/// socket and free port, and stopped on dispose. Root logs in over the socket. For the tests, the benchmark and
+/// the demo: MariaDB can be installed here, so it is never simulated.
 /// </summary>
-internal sealed class MariaDbServer : IAsyncDisposable
+public sealed class MariaDbServer : IAsyncDisposable
 {
     private const string InstallHint = "run `make test`, which installs Debian's mariadb-server";
 
@@ -35,14 +36,24 @@ internal sealed class MariaDbServer : IAsyncDisposable
     public static async Task<string> InstallPristineAsync()
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("nodehelper-mariadb-pristine-").FullName;
-        var result = await ExternalProcess.RunAsync(Program("mariadb-install-db"),
-        [
-            "--no-defaults", $"--user={Environment.UserName}", $"--datadir={directory}",
-            "--auth-root-authentication-method=normal", "--skip-test-db", "--innodb-log-file-size=8M",
-        ], timeout: TimeSpan.FromMinutes(2));
-        if (result.ExitCode != 0)
+        var install = new ProcessStartInfo(Program("mariadb-install-db"))
         {
-            throw new InvalidOperationException($"mariadb-install-db failed ({result.ExitCode}): {result.StandardError}");
+            ArgumentList =
+            {
+                "--no-defaults", $"--user={Environment.UserName}", $"--datadir={directory}",
+                "--auth-root-authentication-method=normal", "--skip-test-db", "--innodb-log-file-size=8M",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(install) ?? throw new InvalidOperationException("could not start mariadb-install-db");
+        var errors = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(limit.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mariadb-install-db failed ({process.ExitCode}): {await errors}");
         }
 
         return directory;
@@ -89,6 +100,9 @@ internal sealed class MariaDbServer : IAsyncDisposable
         await using var command = new MySqlCommand(sql, connection);
         return await command.ExecuteScalarAsync();
     }
+
+    /// <summary>Deletes a data directory made by <see cref="InstallPristineAsync"/>.</summary>
+    public static void DeletePristine(string directory) => System.IO.Directory.Delete(directory, recursive: true);
 
     /// <summary>What a crash does: SIGKILL, no shutdown; every connection drops at once.</summary>
     public void Kill()
@@ -158,7 +172,7 @@ internal sealed class MariaDbServer : IAsyncDisposable
             }
         }
 
-        throw new Xunit.Sdk.XunitException($"{name} is not installed: {InstallHint}");
+        throw new InvalidOperationException($"{name} is not installed: {InstallHint}");
     }
 
     private static void CopyDirectory(string from, string to)
@@ -178,36 +192,4 @@ internal sealed class MariaDbServer : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-/// <summary>One MariaDB server for the whole test run, shared by the tests of the "MariaDB" collection; each test uses its own database and users.</summary>
-public sealed class MariaDbFixture : IAsyncLifetime
-{
-    private int _counter;
-
-    internal MariaDbServer Server { get; private set; } = null!;
-
-    /// <summary>The initialised data directory, for tests that need a server of their own (to kill it).</summary>
-    internal string Pristine { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Pristine = await MariaDbServer.InstallPristineAsync();
-        Server = await MariaDbServer.StartAsync(Pristine);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        Directory.Delete(Pristine, recursive: true);
-    }
-
-    /// <summary>A name no other test of this run uses, for a database or a user.</summary>
-    internal string UniqueName(string prefix) => $"{prefix}_{Interlocked.Increment(ref _counter)}_{Environment.ProcessId}";
-}
-
-[CollectionDefinition(Name)]
-public sealed class SharedMariaDb : ICollectionFixture<MariaDbFixture>
-{
-    public const string Name = "MariaDB";
 }
