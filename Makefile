@@ -30,9 +30,11 @@ test: test-deps
 test-deps:
 	scripts/install-test-deps.sh
 
-## bench: median/p95 scrape time, overhead over the upstream round trip, allocations and resident memory,
-##        for the framework-dependent build and the NativeAOT build. Not a test. See README "Performance".
+## bench: median/p95 scrape time, overhead over the upstream round trips, allocations and resident memory, for the
+##        bitcoind collector alone and for the whole stack (real MariaDB), framework-dependent then NativeAOT.
+##        Not a test. See README "Performance". ARGS="--part bitcoind|stack --scrapes N --warmup N" narrows it.
 bench: publish-aot
+	scripts/install-packages.sh mariadb-server
 	$(DOTNET) build bench/NodeHelper.Benchmarks -c Release -nologo -v q
 	$(DOTNET) bench/NodeHelper.Benchmarks/bin/Release/net10.0/NodeHelper.Benchmarks.dll $(ARGS)
 	$(DOTNET) bench/NodeHelper.Benchmarks/bin/Release/net10.0/NodeHelper.Benchmarks.dll --exporter artifacts/nodehelper-aot $(ARGS)

@@ -5,7 +5,6 @@ using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Simulators.Bitcoind;
-using Prometheus;
 
 namespace NodeHelper.Benchmarks;
 
@@ -36,17 +35,17 @@ internal static class Phases
             BitcoindSnapshotParser.Parse(plan, reply, out _);
             return Task.CompletedTask;
         });
-        await MeasureAsync("emit: snapshot into a fresh registry", iterations, () =>
+        await MeasureAsync("emit: snapshot into a fresh metric set", iterations, () =>
         {
-            BitcoindCollector.Write(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()), snapshot);
+            BitcoindCollector.Write(new MetricSet(), snapshot);
             return Task.CompletedTask;
         });
-        var filled = Metrics.NewCustomRegistry();
-        BitcoindCollector.Write(Metrics.WithCustomRegistry(filled), snapshot);
-        await MeasureAsync("export: that registry as text", iterations, async () =>
+        var filled = new MetricSet();
+        BitcoindCollector.Write(filled, snapshot);
+        await MeasureAsync("render: that set as text", iterations, () =>
         {
-            using var stream = new MemoryStream(32 * 1024);
-            await filled.CollectAndExportAsTextAsync(stream);
+            filled.WriteTo(new System.Buffers.ArrayBufferWriter<byte>(32 * 1024));
+            return Task.CompletedTask;
         });
         await MeasureAsync("export: the exporter's own metrics", iterations, async () =>
         {

@@ -30,10 +30,28 @@ internal static class Program
         }
 
         var exporterDirectory = Option(args, "--exporter") ?? AppContext.BaseDirectory;
+        var part = Option(args, "--part") ?? "all";
+        var ok = true;
+        if (part is "all" or "bitcoind")
+        {
+            ok &= await BitcoindOnlyAsync(exporterDirectory, warmup, scrapes) == 0;
+        }
 
+        if (part is "all" or "stack")
+        {
+            ok &= await StackBenchmark.RunAsync(exporterDirectory, warmup, scrapes);
+        }
+
+        return ok ? 0 : 1;
+    }
+
+    /// <summary>Issue 2's figures: the bitcoind collector alone, its overhead over the upstream round trip and the resident memory.</summary>
+    private static async Task<int> BitcoindOnlyAsync(string exporterDirectory, int warmup, int scrapes)
+    {
         await using var bitcoind = await BitcoindSimulator.StartAsync();
         var port = FreePort();
-        using var exporter = StartExporter(exporterDirectory, port, bitcoind);
+        using var exporter = StartExporter(exporterDirectory, port, [$"--Bitcoind:Url={bitcoind.Url}", $"--Bitcoind:CookieFile={bitcoind.CookieFile}",
+            "--Host:Enabled=false", "--Services:Enabled=false"]);
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
@@ -71,6 +89,7 @@ internal static class Program
 
             var bitcoindRequests = bitcoind.RequestCount - requestsBefore - (2 * scrapes); // one per scrape plus our own direct POST
             var allocated = (Value(last, "dotnet_gc_allocated_bytes_total") - Value(first.Body, "dotnet_gc_allocated_bytes_total")) / scrapes;
+            Console.WriteLine($"exporter CPU per scrape: {Ms((Value(last, "process_cpu_seconds_total") - Value(first.Body, "process_cpu_seconds_total")) / scrapes)}");
             var (rss, peak) = ResidentMemory(exporter.Id);
             if (Value(last, "bitcoind_up") != 1)
             {
@@ -117,7 +136,7 @@ internal static class Program
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
-    private static Process StartExporter(string directory, int port, BitcoindSimulator bitcoind)
+    internal static Process StartExporter(string directory, int port, IEnumerable<string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         // A framework-dependent build runs as `dotnet nodehelper.dll`; a NativeAOT one is a single native binary.
         var dll = Path.Join(directory, "nodehelper.dll");
@@ -126,8 +145,6 @@ internal static class Program
             ArgumentList =
             {
                 $"--urls=http://127.0.0.1:{port}",
-                $"--Bitcoind:Url={bitcoind.Url}",
-                $"--Bitcoind:CookieFile={bitcoind.CookieFile}",
                 "--Logging:LogLevel:Default=Warning",
             },
             RedirectStandardOutput = true,
@@ -138,15 +155,25 @@ internal static class Program
             start.ArgumentList.Insert(0, dll);
         }
 
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start)!;
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         return process;
     }
 
-    private static async Task<(string Body, double Seconds)> ScrapeAsync(HttpClient http)
+    internal static async Task<(string Body, double Seconds)> ScrapeAsync(HttpClient http, string query = "")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics" + query);
         request.Headers.Add("X-Prometheus-Scrape-Timeout-Seconds", "10");
         var started = Stopwatch.GetTimestamp();
         using var response = await http.SendAsync(request);
@@ -154,7 +181,7 @@ internal static class Program
         return (body, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    private static async Task<double> PostBatchAsync(HttpClient http, string batch)
+    internal static async Task<double> PostBatchAsync(HttpClient http, string batch)
     {
         using var content = new StringContent(batch, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
         var started = Stopwatch.GetTimestamp();
@@ -163,7 +190,7 @@ internal static class Program
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private static async Task WaitUntilListeningAsync(HttpClient http)
+    internal static async Task WaitUntilListeningAsync(HttpClient http)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -179,7 +206,7 @@ internal static class Program
         }
     }
 
-    private static double Value(string exposition, string series)
+    internal static double Value(string exposition, string series)
     {
         var at = exposition.IndexOf("\n" + series + " ", StringComparison.Ordinal);
         if (at < 0)
@@ -192,22 +219,22 @@ internal static class Program
         return double.Parse(exposition.AsSpan(start, end - start), NumberStyles.Float, Invariant);
     }
 
-    private static (long Rss, long Peak) ResidentMemory(int pid)
+    internal static (long Rss, long Peak) ResidentMemory(int pid)
     {
         long Read(string key) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(key, StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Invariant) * 1024;
         return (Read("VmRSS:"), Read("VmHWM:"));
     }
 
-    private static double Percentile(double[] values, double p)
+    internal static double Percentile(double[] values, double p)
     {
         var sorted = values.Order().ToArray();
         return sorted[(int)Math.Ceiling(p * sorted.Length) - 1];
     }
 
-    private static string Ms(double seconds) => (seconds * 1000).ToString("0.000", Invariant) + " ms";
+    internal static string Ms(double seconds) => (seconds * 1000).ToString("0.000", Invariant) + " ms";
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

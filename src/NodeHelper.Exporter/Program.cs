@@ -18,6 +18,11 @@ internal static partial class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // Every collector starts at once; on a two-core node the pool's default (one thread per core, more only
+        // after a delay) would queue light collectors behind a TLS handshake or a process start.
+        ThreadPool.GetMinThreads(out var workers, out var completion);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), completion);
+
         if (args.Any(a => a is "--help" or "-h" or "-?"))
         {
             Console.Out.Write(HelpText.Render());

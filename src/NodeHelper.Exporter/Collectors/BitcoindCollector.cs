@@ -1,7 +1,6 @@
 using System.Globalization;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
-using Prometheus;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -35,21 +34,21 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
 
     public string Description => "bitcoind JSON-RPC: chain, sync, peers, mempool, fee estimates, indexes";
 
-    public async Task CollectAsync(IMetricFactory metrics, CancellationToken cancellationToken)
+    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var snapshot = await _snapshots.GetAsync(cancellationToken);
         Write(metrics, snapshot);
     }
 
-    public void WriteFailure(IMetricFactory metrics, Exception error)
+    public void WriteFailure(MetricSet metrics, Exception error)
     {
         WriteUp(metrics, up: false, warmingUp: error is BitcoindWarmingUpException);
     }
 
     /// <summary>Writes every series of one snapshot. Parts whose call failed are left out, never written as 0.</summary>
-    internal static void Write(IMetricFactory metrics, BitcoindSnapshot snapshot)
+    internal static void Write(MetricSet metrics, BitcoindSnapshot snapshot)
     {
-        var m = new MetricWriter(metrics);
+        var m = metrics;
         WriteUp(metrics, up: true, warmingUp: false);
         WriteChain(m, snapshot.Chain);
         if (snapshot.Network is { } network)
@@ -125,14 +124,14 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
         }
     }
 
-    private static void WriteUp(IMetricFactory metrics, bool up, bool warmingUp)
+    private static void WriteUp(MetricSet metrics, bool up, bool warmingUp)
     {
-        var m = new MetricWriter(metrics);
+        var m = metrics;
         m.Gauge("bitcoind_up", "Whether bitcoind answered the scrape's JSON-RPC batch (1) or not (0).", up ? 1 : 0);
         m.Gauge("bitcoind_warming_up", "Whether bitcoind is still starting and answers every call with error -28, RPC_IN_WARMUP (1) or not (0).", warmingUp ? 1 : 0);
     }
 
-    private static void WriteChain(MetricWriter m, BlockchainInfo chain)
+    private static void WriteChain(MetricSet m, BlockchainInfo chain)
     {
         m.Gauge("bitcoind_blocks", "Height of the most-work fully validated chain (getblockchaininfo.blocks).", chain.Blocks);
         m.Gauge("bitcoind_headers", "Height of the most-work header chain, validated or not (getblockchaininfo.headers).", chain.Headers);
@@ -162,7 +161,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
         m.Gauge("bitcoind_warnings", "Number of warnings bitcoind reports (getblockchaininfo.warnings; a string before v28, a list since).", chain.Warnings);
     }
 
-    private static void WriteNetwork(MetricWriter m, NetworkInfo network)
+    private static void WriteNetwork(MetricSet m, NetworkInfo network)
     {
         m.Family("bitcoind_build_info", "bitcoind's version: getnetworkinfo.version as x.y.z, and getnetworkinfo.subversion.", "version", "subversion")
             .WithLabels(FormatVersion(network.Version), LabelValue.Clip(network.Subversion)).Set(1);
@@ -184,7 +183,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
         m.Gauge("bitcoind_time_offset_seconds", "Offset of the node's clock from its peers' clocks, in seconds (getnetworkinfo.timeoffset).", network.TimeOffset);
     }
 
-    private static void WritePeers(MetricWriter m, IReadOnlyList<PeerInfo> peers)
+    private static void WritePeers(MetricSet m, IReadOnlyList<PeerInfo> peers)
     {
         m.Counts("bitcoind_peers", "Connected peers by network (getpeerinfo[].network).", "network",
             KnownNetworks, peers.Select(p => p.Network));
@@ -207,7 +206,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
         }
     }
 
-    private static void WriteMempool(MetricWriter m, MempoolInfo mempool)
+    private static void WriteMempool(MetricSet m, MempoolInfo mempool)
     {
         m.Gauge("bitcoind_mempool_loaded", "Whether the mempool has been loaded from disk (getmempoolinfo.loaded).", mempool.Loaded ? 1 : 0);
         m.Gauge("bitcoind_mempool_transactions", "Transactions in the mempool (getmempoolinfo.size).", mempool.Size);
@@ -232,7 +231,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
         }
     }
 
-    private static void WriteFeeEstimates(MetricWriter m, IReadOnlyDictionary<int, decimal> estimates)
+    private static void WriteFeeEstimates(MetricSet m, IReadOnlyDictionary<int, decimal> estimates)
     {
         if (estimates.Count == 0)
         {
@@ -246,7 +245,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
         }
     }
 
-    private static void WriteRpcInfo(MetricWriter m, RpcInfo rpc)
+    private static void WriteRpcInfo(MetricSet m, RpcInfo rpc)
     {
         // The batch runs its calls one after another, so the only command of ours in flight is getrpcinfo itself.
         var others = rpc.ActiveCommands.Where(c => c.Method != "getrpcinfo").ToList();
@@ -255,13 +254,13 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
             others.Count == 0 ? 0 : others.Max(c => c.DurationMicroseconds) / 1e6);
     }
 
-    private static void WriteChainTips(MetricWriter m, IReadOnlyList<ChainTip> tips)
+    private static void WriteChainTips(MetricSet m, IReadOnlyList<ChainTip> tips)
     {
         m.Counts("bitcoind_chain_tips", "Chain tips known to the node by status; a new valid-fork tip means a reorganisation or a stale block (getchaintips[].status).", "status",
             KnownTipStatuses, tips.Select(t => t.Status));
     }
 
-    private static void WriteIndexes(MetricWriter m, IReadOnlyDictionary<string, IndexStatus> indexes)
+    private static void WriteIndexes(MetricSet m, IReadOnlyDictionary<string, IndexStatus> indexes)
     {
         var synced = m.Family("bitcoind_index_synced", "Whether the optional index has caught up with the chain (getindexinfo.<index>.synced).", "index");
         var height = m.Family("bitcoind_index_best_block_height", "Height up to which the optional index is built (getindexinfo.<index>.best_block_height).", "index");
@@ -273,7 +272,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
         }
     }
 
-    private static void WriteLatestBlock(MetricWriter m, BlockStats block)
+    private static void WriteLatestBlock(MetricSet m, BlockStats block)
     {
         m.Gauge("bitcoind_latest_block_height", "Height of the block that the bitcoind_latest_block_* series describe (getblockstats.height).", block.Height);
         m.Gauge("bitcoind_latest_block_transactions", "Transactions in that block, coinbase included (getblockstats.txs).", block.Transactions);

@@ -1,6 +1,5 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Electrum;
-using Prometheus;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -18,10 +17,10 @@ internal sealed class ElectrumCollector(ElectrumClient client, CancellationToken
 
     public string Description => "Electrum server (electrs, Fulcrum, ElectrumX): indexed tip, probe latency";
 
-    public async Task CollectAsync(IMetricFactory metrics, CancellationToken cancellationToken)
+    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var probe = await _probes.GetAsync(cancellationToken);
-        var m = new MetricWriter(metrics);
+        var m = metrics;
         m.Gauge("electrum_up", UpHelp, 1);
         m.Gauge("electrum_tip_height", "Height of the tip the Electrum server has indexed (blockchain.headers.subscribe height).", probe.TipHeight);
         m.Gauge("electrum_tip_timestamp_seconds", "Timestamp in the header of that tip, Unix seconds (blockchain.headers.subscribe hex, bytes 68-71).", probe.TipTimestamp);
@@ -30,6 +29,6 @@ internal sealed class ElectrumCollector(ElectrumClient client, CancellationToken
             .WithLabels(LabelValue.Clip(probe.ServerVersion), LabelValue.Clip(probe.ProtocolVersion)).Set(1);
     }
 
-    public void WriteFailure(IMetricFactory metrics, Exception error) =>
-        new MetricWriter(metrics).Gauge("electrum_up", UpHelp, 0);
+    public void WriteFailure(MetricSet metrics, Exception error) =>
+        metrics.Gauge("electrum_up", UpHelp, 0);
 }

@@ -1,7 +1,6 @@
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Host;
-using Prometheus;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -18,9 +17,9 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
 
     public string Description => "this host: data directories' filesystems and sizes, memory, CPU, load, temperature, Pi throttling";
 
-    public Task CollectAsync(IMetricFactory metrics, CancellationToken cancellationToken)
+    public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
-        var m = new MetricWriter(metrics);
+        var m = metrics;
         WriteFilesystems(m);
         WriteDirectorySizes(m);
         var sources = m.Family("nodehelper_host_source_success", "Whether a kernel file of the host view could be read (1) or not (0): meminfo, stat, loadavg.", "source");
@@ -33,11 +32,11 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
     }
 
     /// <summary>Only something unexpected (a bug) fails the host collector; it has no upstream to be down.</summary>
-    public void WriteFailure(IMetricFactory metrics, Exception error)
+    public void WriteFailure(MetricSet metrics, Exception error)
     {
     }
 
-    private void WriteFilesystems(MetricWriter m)
+    private void WriteFilesystems(MetricSet m)
     {
         var size = m.Family("nodehelper_filesystem_size_bytes", "Size of the filesystem a component's data directory lives on (statvfs).", "component", "path");
         var avail = m.Family("nodehelper_filesystem_avail_bytes", "Space on that filesystem available to unprivileged users (statvfs f_bavail).", "component", "path");
@@ -61,7 +60,7 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         }
     }
 
-    private void WriteDirectorySizes(MetricWriter m)
+    private void WriteDirectorySizes(MetricSet m)
     {
         var measured = directories.Sizes;
         if (measured.Count == 0)
@@ -78,7 +77,7 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         }
     }
 
-    private void Source(Gauge success, string source, string relative, Action<string> write)
+    private void Source(MetricFamily success, string source, string relative, Action<string> write)
     {
         try
         {
@@ -93,7 +92,7 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         }
     }
 
-    private static void WriteMemory(MetricWriter m, MemoryInfo memory)
+    private static void WriteMemory(MetricSet m, MemoryInfo memory)
     {
         m.Gauge("nodehelper_memory_total_bytes", "Memory the kernel manages (/proc/meminfo MemTotal).", memory.TotalBytes);
         m.Gauge("nodehelper_memory_available_bytes", "Memory available for new work without swapping (/proc/meminfo MemAvailable).", memory.AvailableBytes);
@@ -101,7 +100,7 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         m.Gauge("nodehelper_swap_free_bytes", "Unused swap space (/proc/meminfo SwapFree).", memory.SwapFreeBytes);
     }
 
-    private static void WriteCpu(MetricWriter m, CpuStats cpu)
+    private static void WriteCpu(MetricSet m, CpuStats cpu)
     {
         var seconds = m.CounterFamily("nodehelper_cpu_seconds_total", "CPU time of all CPUs since boot, by mode (/proc/stat cpu); its rate per CPU is the share busy.", "mode");
         foreach (var (mode, value) in cpu.SecondsByMode)
@@ -116,14 +115,14 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         }
     }
 
-    private static void WriteLoad(MetricWriter m, LoadAverage load)
+    private static void WriteLoad(MetricSet m, LoadAverage load)
     {
         m.Gauge("nodehelper_load1", "Load average over 1 minute (/proc/loadavg).", load.Load1);
         m.Gauge("nodehelper_load5", "Load average over 5 minutes (/proc/loadavg).", load.Load5);
         m.Gauge("nodehelper_load15", "Load average over 15 minutes (/proc/loadavg).", load.Load15);
     }
 
-    private void WriteTemperatures(MetricWriter m)
+    private void WriteTemperatures(MetricSet m)
     {
         var thermal = options.In("sys/class/thermal");
         if (!Directory.Exists(thermal))
@@ -158,7 +157,7 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         }
     }
 
-    private void WriteThrottling(MetricWriter m)
+    private void WriteThrottling(MetricSet m)
     {
         var file = options.In(ThrottledFile);
         if (!File.Exists(file))

@@ -1,7 +1,6 @@
 using System.Globalization;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.MariaDb;
-using Prometheus;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -19,7 +18,7 @@ internal sealed class MariaDbCollector(MariaDbClient client, ItemLog items, Canc
 
     public string Description => "MariaDB: connections, queries, InnoDB, database sizes, the mempool database's progress";
 
-    public async Task CollectAsync(IMetricFactory metrics, CancellationToken cancellationToken)
+    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var snapshot = await _snapshots.GetAsync(cancellationToken);
         foreach (var (item, problem) in snapshot.ItemProblems)
@@ -30,11 +29,11 @@ internal sealed class MariaDbCollector(MariaDbClient client, ItemLog items, Canc
         Write(metrics, snapshot);
     }
 
-    public void WriteFailure(IMetricFactory metrics, Exception error) => new MetricWriter(metrics).Gauge("mariadb_up", UpHelp, 0);
+    public void WriteFailure(MetricSet metrics, Exception error) => metrics.Gauge("mariadb_up", UpHelp, 0);
 
-    internal static void Write(IMetricFactory metrics, MariaDbSnapshot snapshot)
+    internal static void Write(MetricSet metrics, MariaDbSnapshot snapshot)
     {
-        var m = new MetricWriter(metrics);
+        var m = metrics;
         m.Gauge("mariadb_up", UpHelp, 1);
         var status = snapshot.Status;
         var variables = snapshot.Variables;

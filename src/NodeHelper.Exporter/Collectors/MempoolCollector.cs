@@ -1,6 +1,5 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Mempool;
-using Prometheus;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -21,14 +20,14 @@ internal sealed class MempoolCollector(MempoolClient client, CancellationToken s
 
     public string Description => "mempool.space backend: sync, tip, recommended fees, mempool, loading progress";
 
-    public async Task CollectAsync(IMetricFactory metrics, CancellationToken cancellationToken) =>
+    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken) =>
         Write(metrics, await _snapshots.GetAsync(cancellationToken));
 
-    public void WriteFailure(IMetricFactory metrics, Exception error) => new MetricWriter(metrics).Gauge("mempool_up", UpHelp, 0);
+    public void WriteFailure(MetricSet metrics, Exception error) => metrics.Gauge("mempool_up", UpHelp, 0);
 
-    internal static void Write(IMetricFactory metrics, MempoolSnapshot snapshot)
+    internal static void Write(MetricSet metrics, MempoolSnapshot snapshot)
     {
-        var m = new MetricWriter(metrics);
+        var m = metrics;
         m.Gauge("mempool_up", UpHelp, 1);
         m.Family("mempool_build_info", "The backend's version and the kind of backend it reads blocks from: none (bitcoind RPC), esplora or electrum (backend-info).", "version", "backend")
             .WithLabels(LabelValue.Clip(snapshot.Backend.Version), LabelValue.Clip(snapshot.Backend.Backend)).Set(1);
@@ -70,7 +69,7 @@ internal sealed class MempoolCollector(MempoolClient client, CancellationToken s
         }
     }
 
-    private static void WriteInitData(MetricWriter m, InitData init)
+    private static void WriteInitData(MetricSet m, InitData init)
     {
         var progress = m.Family("mempool_loading_progress_ratio",
             "Progress of what the backend is loading, 0 to 1; 1 when it is not loading it (init-data.loadingIndicators: mempool sync, block indexing).", "indicator");

@@ -1,6 +1,5 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Mempool;
-using Prometheus;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -19,10 +18,10 @@ internal sealed class MempoolFrontendCollector(MempoolFrontendClient client, Can
 
     public string Description => "mempool front end through nginx: status, latency, TLS certificate expiry";
 
-    public async Task CollectAsync(IMetricFactory metrics, CancellationToken cancellationToken)
+    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var probe = await _probes.GetAsync(cancellationToken);
-        var m = new MetricWriter(metrics);
+        var m = metrics;
         m.Gauge("mempool_frontend_up", UpHelp, probe.StatusCode is >= 200 and < 400 ? 1 : 0);
         m.Gauge("mempool_frontend_http_status_code", "HTTP status of the front end's answer, after redirects.", probe.StatusCode);
         m.Gauge("mempool_frontend_duration_seconds", "Time from connecting to the last byte of the front end's answer, TLS handshake included.", probe.DurationSeconds);
@@ -33,5 +32,5 @@ internal sealed class MempoolFrontendCollector(MempoolFrontendClient client, Can
         }
     }
 
-    public void WriteFailure(IMetricFactory metrics, Exception error) => new MetricWriter(metrics).Gauge("mempool_frontend_up", UpHelp, 0);
+    public void WriteFailure(MetricSet metrics, Exception error) => metrics.Gauge("mempool_frontend_up", UpHelp, 0);
 }

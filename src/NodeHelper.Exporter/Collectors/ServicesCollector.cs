@@ -1,6 +1,5 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Systemd;
-using Prometheus;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -19,10 +18,10 @@ internal sealed class ServicesCollector(SystemdClient client, CancellationToken 
 
     public string Description => "systemd units of the stack: active, restarts, since when";
 
-    public async Task CollectAsync(IMetricFactory metrics, CancellationToken cancellationToken)
+    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var snapshot = await _snapshots.GetAsync(cancellationToken);
-        var m = new MetricWriter(metrics);
+        var m = metrics;
         m.Gauge("nodehelper_systemd_available", "Whether the host runs systemd, so units can be watched (1), or not (0).", snapshot.Available ? 1 : 0);
         if (!snapshot.Available)
         {
@@ -62,7 +61,7 @@ internal sealed class ServicesCollector(SystemdClient client, CancellationToken 
     }
 
     /// <summary>systemctl itself failed; the units' state is unknown, so nothing is written (the collector's success says it).</summary>
-    public void WriteFailure(IMetricFactory metrics, Exception error)
+    public void WriteFailure(MetricSet metrics, Exception error)
     {
     }
 }

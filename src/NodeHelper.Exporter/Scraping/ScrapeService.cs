@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Buffers;
 using Microsoft.Extensions.Primitives;
-using Prometheus;
 
 namespace NodeHelper.Exporter.Scraping;
 
-/// <summary>The outcome of one collector in one scrape, with the registry holding what it wrote.</summary>
-internal sealed record CollectorOutcome(string Collector, bool Success, double DurationSeconds, CollectorRegistry Registry);
+/// <summary>The outcome of one collector in one scrape, with what it wrote already in the text format.</summary>
+internal sealed record CollectorOutcome(string Collector, bool Success, double DurationSeconds, ReadOnlyMemory<byte> Exposition);
 
 /// <summary>
-/// Serves <c>/metrics</c>: every enabled collector runs in parallel, each into a fresh registry, under the
+/// Serves <c>/metrics</c>: every enabled collector runs in parallel, each into a fresh <see cref="MetricSet"/>, under the
 /// deadline Prometheus gave. The answer is always 200 with a success and a duration series per collector;
 /// only a bad request to the exporter itself (an unknown <c>collect[]</c> name) is a 400.
 /// </summary>
@@ -41,11 +41,11 @@ internal sealed partial class ScrapeService(
         var outcomes = await RunAsync(selected, budget, context.RequestAborted);
 
         // The whole answer is built before any byte is sent: a 200 is never cut off halfway.
-        using var buffer = new MemoryStream(32 * 1024);
+        var buffer = new ArrayBufferWriter<byte>(32 * 1024);
         await WriteAsync(outcomes, buffer, context.RequestAborted);
         context.Response.ContentType = ContentType;
-        context.Response.ContentLength = buffer.Length;
-        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
     /// <summary>Runs the collectors in parallel; a collector that misses the deadline is reported as failed, and its late output is dropped.</summary>
@@ -62,14 +62,13 @@ internal sealed partial class ScrapeService(
         return await Task.WhenAll(runs);
     }
 
-    /// <summary>Writes one scrape in the Prometheus text format: the scrape's own series, each collector's registry, then the exporter's own metrics.</summary>
-    public async Task WriteAsync(IReadOnlyList<CollectorOutcome> outcomes, Stream destination, CancellationToken cancellationToken)
+    /// <summary>Writes one scrape in the Prometheus text format: the scrape's own series, each collector's series, then the exporter's own metrics.</summary>
+    public async Task WriteAsync(IReadOnlyList<CollectorOutcome> outcomes, ArrayBufferWriter<byte> destination, CancellationToken cancellationToken)
     {
-        var scrape = Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(scrape);
-        var success = factory.CreateGauge("nodehelper_scrape_collector_success",
+        var scrape = new MetricSet();
+        var success = scrape.Family("nodehelper_scrape_collector_success",
             "Whether the collector read its upstream fully and in time in this scrape (1) or not (0).", "collector");
-        var duration = factory.CreateGauge("nodehelper_scrape_collector_duration_seconds",
+        var duration = scrape.Family("nodehelper_scrape_collector_duration_seconds",
             "How long the collector took in this scrape.", "collector");
         foreach (var outcome in outcomes)
         {
@@ -77,24 +76,26 @@ internal sealed partial class ScrapeService(
             duration.WithLabels(outcome.Collector).Set(outcome.DurationSeconds);
         }
 
-        await scrape.CollectAndExportAsTextAsync(destination, cancellationToken);
+        scrape.WriteTo(destination);
         foreach (var outcome in outcomes)
         {
-            await outcome.Registry.CollectAndExportAsTextAsync(destination, cancellationToken);
+            destination.Write(outcome.Exposition.Span);
         }
 
-        await self.Registry.CollectAndExportAsTextAsync(destination, cancellationToken);
+        using var own = new MemoryStream(4 * 1024);
+        await self.Registry.CollectAndExportAsTextAsync(own, cancellationToken);
+        destination.Write(own.GetBuffer().AsSpan(0, (int)own.Length));
     }
 
     private async Task<CollectorOutcome> RunOneAsync(IMetricsCollector collector, TimeSpan budget, CancellationToken deadline)
     {
         var started = Stopwatch.GetTimestamp();
-        var registry = Metrics.NewCustomRegistry();
+        var metrics = new MetricSet();
         Exception? error = null;
         try
         {
             // Task.Run: even a collector that blocks before its first await cannot hold up the others.
-            await Task.Run(() => collector.CollectAsync(Metrics.WithCustomRegistry(registry), deadline), deadline).WaitAsync(deadline);
+            await Task.Run(() => collector.CollectAsync(metrics, deadline), deadline).WaitAsync(deadline);
         }
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
         {
@@ -109,13 +110,18 @@ internal sealed partial class ScrapeService(
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         if (error is not null)
         {
-            // Whatever the collector wrote before failing is dropped with its registry.
-            registry = Metrics.NewCustomRegistry();
-            collector.WriteFailure(Metrics.WithCustomRegistry(registry), error);
+            // Whatever the collector wrote before failing is dropped with its set (a late collector may still be writing to it).
+            metrics = new MetricSet();
+            collector.WriteFailure(metrics, error);
         }
 
         NoteHealth(collector.Name, error, seconds);
-        return new CollectorOutcome(collector.Name, error is null, seconds, registry);
+
+        // Rendered here, while the other collectors may still be waiting for their upstreams, rather than one after
+        // another once the slowest has answered: the scrape ends soon after its slowest upstream.
+        var text = new ArrayBufferWriter<byte>(4 * 1024);
+        metrics.WriteTo(text);
+        return new CollectorOutcome(collector.Name, error is null, seconds, text.WrittenMemory);
     }
 
     private bool TrySelect(StringValues names, out IReadOnlyList<IMetricsCollector> selected, out string problem)

@@ -1,30 +1,30 @@
+using System.Buffers;
 using System.Text;
 using NodeHelper.Exporter.Scraping;
-using Prometheus;
 
 namespace NodeHelper.Tests.Support;
 
-/// <summary>Runs one collector into a fresh registry, as a scrape does, and reads the result back.</summary>
+/// <summary>Runs one collector into a fresh metric set, as a scrape does, and reads the rendered text back.</summary>
 internal static class Registries
 {
     public static async Task<Exposition> CollectAsync(IMetricsCollector collector)
     {
-        var registry = Metrics.NewCustomRegistry();
-        await collector.CollectAsync(Metrics.WithCustomRegistry(registry), CancellationToken.None);
-        return await ExportAsync(registry);
+        var metrics = new MetricSet();
+        await collector.CollectAsync(metrics, CancellationToken.None);
+        return Render(metrics);
     }
 
-    public static async Task<Exposition> WriteFailureAsync(IMetricsCollector collector, Exception error)
+    public static Task<Exposition> WriteFailureAsync(IMetricsCollector collector, Exception error)
     {
-        var registry = Metrics.NewCustomRegistry();
-        collector.WriteFailure(Metrics.WithCustomRegistry(registry), error);
-        return await ExportAsync(registry);
+        var metrics = new MetricSet();
+        collector.WriteFailure(metrics, error);
+        return Task.FromResult(Render(metrics));
     }
 
-    public static async Task<Exposition> ExportAsync(CollectorRegistry registry)
+    public static Exposition Render(MetricSet metrics)
     {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return Exposition.Parse(Encoding.UTF8.GetString(stream.ToArray()));
+        var text = new ArrayBufferWriter<byte>();
+        metrics.WriteTo(text);
+        return Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
     }
 }

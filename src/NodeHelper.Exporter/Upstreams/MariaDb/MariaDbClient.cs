@@ -52,10 +52,8 @@ internal sealed class MariaDbClient(MariaDbOptions options)
         {
             await using var connection = new MySqlConnection(_connectionString);
             await connection.OpenAsync(timeout.Token);
-            var (status, variables) = await ReadServerAsync(connection, timeout.Token);
-
             var problems = new Dictionary<string, string?>(StringComparer.Ordinal);
-            var sizes = await ItemAsync(DatabaseSizesItem, problems, () => ReadDatabaseSizesAsync(connection, timeout.Token));
+            var (status, variables, sizes) = await ReadServerAsync(connection, problems, timeout.Token);
             MempoolDatabaseProgress? mempool = null;
             if (options.MempoolDatabase.Length > 0)
             {
@@ -79,12 +77,20 @@ internal sealed class MariaDbClient(MariaDbOptions options)
         }
     }
 
-    /// <summary>SHOW GLOBAL STATUS and VARIABLES, in one round trip; neither needs a privilege.</summary>
-    private static async Task<(Dictionary<string, double>, Dictionary<string, string>)> ReadServerAsync(MySqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// SHOW GLOBAL STATUS and VARIABLES (no privilege needed) and the size of each database the user may see, in one
+    /// round trip. The sizes are an item: if their statement fails, the server's state read before it still counts.
+    /// </summary>
+    private static async Task<(Dictionary<string, double>, Dictionary<string, string>, Dictionary<string, double>?)> ReadServerAsync(
+        MySqlConnection connection, Dictionary<string, string?> problems, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText =
-            $"SHOW GLOBAL STATUS WHERE Variable_name IN ({Quoted(StatusNames)}); SHOW GLOBAL VARIABLES WHERE Variable_name IN ({Quoted(VariableNames)});";
+        command.CommandText = $"""
+            SHOW GLOBAL STATUS WHERE Variable_name IN ({Quoted(StatusNames)});
+            SHOW GLOBAL VARIABLES WHERE Variable_name IN ({Quoted(VariableNames)});
+            SELECT table_schema, COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES
+            WHERE table_schema NOT IN ('information_schema', 'performance_schema', 'sys') GROUP BY table_schema;
+            """;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var status = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
         while (await reader.ReadAsync(cancellationToken))
@@ -102,25 +108,18 @@ internal sealed class MariaDbClient(MariaDbOptions options)
             variables[reader.GetString(0)] = reader.GetString(1);
         }
 
-        return (status, variables);
-    }
-
-    /// <summary>Data and index size of every database the user may see (SELECT on it is what makes it visible).</summary>
-    private static async Task<Dictionary<string, double>> ReadDatabaseSizesAsync(MySqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT table_schema, COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES
-            WHERE table_schema NOT IN ('information_schema', 'performance_schema', 'sys') GROUP BY table_schema
-            """;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var sizes = new Dictionary<string, double>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
+        var sizes = await ItemAsync(DatabaseSizesItem, problems, async () =>
         {
-            sizes[reader.GetString(0)] = Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture);
-        }
+            await reader.NextResultAsync(cancellationToken);
+            var sizes = new Dictionary<string, double>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                sizes[reader.GetString(0)] = Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture);
+            }
 
-        return sizes;
+            return sizes;
+        });
+        return (status, variables, sizes);
     }
 
     /// <summary>The mempool backend's progress: its highest indexed block, its newest statistics row, its schema version.</summary>

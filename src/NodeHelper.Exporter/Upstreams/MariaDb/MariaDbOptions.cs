@@ -73,6 +73,9 @@ internal sealed partial class MariaDbOptions
             ConnectionTimeout = (uint)Math.Ceiling(TimeoutSeconds),
             DefaultCommandTimeout = (uint)Math.Ceiling(TimeoutSeconds),
             Pooling = true,
+            // The collector changes no session state (no variables, no temporary tables), so a pooled connection
+            // needs no COM_RESET_CONNECTION round trip each time it is taken.
+            ConnectionReset = false,
             MinimumPoolSize = 0,
             // The README's grant limits the user to 3 connections; scrapes share one fetch, so one is in use at a time.
             MaximumPoolSize = 2,

@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Text;
+using NodeHelper.Exporter.Scraping;
+using NodeHelper.Tests.Support;
+
+namespace NodeHelper.Tests.Scraping;
+
+/// <summary>The text format as the exporter writes it: what Prometheus and promtool read.</summary>
+public sealed class MetricSetTests
+{
+    private static string Render(MetricSet metrics)
+    {
+        var text = new ArrayBufferWriter<byte>();
+        metrics.WriteTo(text);
+        return Encoding.UTF8.GetString(text.WrittenSpan);
+    }
+
+    [Fact]
+    public void FamiliesAreWrittenInOrderWithHelpTypeAndSamples()
+    {
+        var metrics = new MetricSet();
+        metrics.Gauge("test_up", "Whether it answered.", 1);
+        var peers = metrics.Family("test_peers", "Peers by network.", "network", "direction");
+        peers.WithLabels("ipv4", "inbound").Set(3);
+        peers.WithLabels("onion", "outbound").Set(0.5);
+        metrics.Counter("test_bytes_total", "Bytes.", 123456789012);
+
+        Render(metrics).Should().Be("""
+            # HELP test_up Whether it answered.
+            # TYPE test_up gauge
+            test_up 1
+            # HELP test_peers Peers by network.
+            # TYPE test_peers gauge
+            test_peers{network="ipv4",direction="inbound"} 3
+            test_peers{network="onion",direction="outbound"} 0.5
+            # HELP test_bytes_total Bytes.
+            # TYPE test_bytes_total counter
+            test_bytes_total 123456789012
+
+            """.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void HelpAndLabelValuesAreEscapedAsTheFormatRequires()
+    {
+        var metrics = new MetricSet();
+        metrics.Family("test_info", "A help with a \\ backslash\nand a newline.", "subversion")
+            .WithLabels("/Satoshi:27.0.0(\"quoted\" \\ back\nslash)/").Set(1);
+
+        Render(metrics).Should().Be(
+            "# HELP test_info A help with a \\\\ backslash\\nand a newline.\n" +
+            "# TYPE test_info gauge\n" +
+            "test_info{subversion=\"/Satoshi:27.0.0(\\\"quoted\\\" \\\\ back\\nslash)/\"} 1\n");
+    }
+
+    [Theory]
+    [InlineData(double.PositiveInfinity, "+Inf")]
+    [InlineData(double.NegativeInfinity, "-Inf")]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(4.656542373906925e-10, "4.656542373906925E-10")]
+    [InlineData(0.1, "0.1")]
+    [InlineData(-0.75, "-0.75")]
+    [InlineData(1795470302, "1795470302")]
+    public void ValuesUseTheFormatsSpelling(double value, string text)
+    {
+        MetricSet.FormatValue(value).Should().Be(text);
+        Exposition.Parse($"x {text}\n").Value("x").Should().Be(value);
+    }
+
+    [Fact]
+    public void AFamilyWithoutSamplesIsLeftOut()
+    {
+        var metrics = new MetricSet();
+        metrics.Family("test_empty", "Nothing in it.", "label");
+        metrics.Gauge("test_full", "Something in it.", 2);
+
+        Render(metrics).Should().NotContain("test_empty").And.Contain("test_full 2");
+    }
+
+    [Fact]
+    public void AWrongNumberOfLabelValuesIsABugCaughtAtOnce()
+    {
+        var family = new MetricSet().Family("test_pair", "Two labels.", "a", "b");
+
+        var act = () => family.WithLabels("only one");
+
+        act.Should().Throw<ArgumentException>().WithMessage("test_pair has 2 labels, not 1.*");
+    }
+
+    [Fact]
+    public async Task PromtoolReadsWhatItWrites()
+    {
+        var metrics = new MetricSet();
+        metrics.Gauge("test_up", "Whether it answered.", 1);
+        metrics.Family("test_info", "Escapes: \\ and \"quotes\".", "version").WithLabels("a\"b\\c").Set(1);
+        metrics.CounterFamily("test_requests_total", "Requests.", "code").WithLabels("200").IncTo(7);
+        metrics.Gauge("test_ratio", "A ratio.", double.NaN);
+
+        var lint = await ExternalProcess.PromtoolCheckMetricsAsync(Render(metrics));
+
+        (lint.StandardOutput + lint.StandardError).Should().BeEmpty();
+        lint.ExitCode.Should().Be(0);
+    }
+}
