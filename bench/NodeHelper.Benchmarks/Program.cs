@@ -89,7 +89,6 @@ internal static class Program
 
             var bitcoindRequests = bitcoind.RequestCount - requestsBefore - (2 * scrapes); // one per scrape plus our own direct POST
             var allocated = (Value(last, "dotnet_gc_allocated_bytes_total") - Value(first.Body, "dotnet_gc_allocated_bytes_total")) / scrapes;
-            Console.WriteLine($"exporter CPU per scrape: {Ms((Value(last, "process_cpu_seconds_total") - Value(first.Body, "process_cpu_seconds_total")) / scrapes)}");
             var (rss, peak) = ResidentMemory(exporter.Id);
             if (Value(last, "bitcoind_up") != 1)
             {
@@ -97,7 +96,9 @@ internal static class Program
                 return 1;
             }
 
+            var cpu = (Value(last, "process_cpu_seconds_total") - Value(first.Body, "process_cpu_seconds_total")) / scrapes;
             Report(exporterDirectory, warmup, scrapes, scrapeTimes, upstreamTimes, collectorTimes, allocated, rssAfterWarmup, rss, peak, bitcoindRequests, last.Length);
+            Console.WriteLine($"exporter CPU per scrape: {Ms(cpu)}");
             return 0;
         }
         finally
