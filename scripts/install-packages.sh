@@ -22,7 +22,10 @@ if [ ! -e "$policy" ]; then
   $sudo chmod +x "$policy"
   created_policy=1
 fi
-cleanup() { [ -n "$created_policy" ] && $sudo rm -f "$policy"; }
+# An if, not `[ ... ] && ...`: a trap's last status becomes the script's exit status.
+cleanup() {
+  if [ -n "$created_policy" ]; then $sudo rm -f "$policy"; fi
+}
 trap cleanup EXIT
 
 $sudo apt-get update -qq
