@@ -21,7 +21,7 @@ run:
 demo:
 	scripts/demo.sh
 
-## test: every test. Installs the real programs the tests use (Debian's prometheus for promtool) when missing.
+## test: every test. Installs the real programs the tests use (Prometheus, Alertmanager, aiosmtpd, MariaDB) when missing.
 test: test-deps
 	rm -rf TestResults
 	$(DOTNET) test NodeHelper.sln -c $(CONFIG) -nologo --logger trx --results-directory TestResults; \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The real programs the tests run: promtool (Debian's prometheus) and MariaDB (mariadb-server).
+# The real programs the tests run: Prometheus and promtool, Alertmanager and amtool, an SMTP listener (aiosmtpd)
+# and MariaDB, all from Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-packages.sh prometheus mariadb-server
+scripts/install-packages.sh prometheus prometheus-alertmanager python3-aiosmtpd mariadb-server

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using MySqlConnector;
 
 namespace NodeHelper.Simulators.MariaDb;
@@ -64,7 +62,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         var directory = System.IO.Directory.CreateTempSubdirectory("nodehelper-mariadb-").FullName;
         var data = Path.Join(directory, "data");
         CopyDirectory(pristine, data);
-        var port = FreePort();
+        var port = Servers.LoopbackPort.Free();
         var start = new ProcessStartInfo(Program("mariadbd"))
         {
             ArgumentList =
@@ -184,12 +182,5 @@ public sealed class MariaDbServer : IAsyncDisposable
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -73,7 +73,7 @@ public sealed class ExporterBinaryTests
     public async Task SettingsFromTheEnvironmentReachTheCollectorAndSigtermStopsItCleanly()
     {
         await using var bitcoind = await BitcoindSimulator.StartAsync();
-        var port = FreePort();
+        var port = NodeHelper.Simulators.Servers.LoopbackPort.Free();
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             ArgumentList = { Binary, $"--urls=http://127.0.0.1:{port}" },
@@ -122,11 +122,4 @@ public sealed class ExporterBinaryTests
 
     private static void Signal(int pid, string signal) =>
         System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

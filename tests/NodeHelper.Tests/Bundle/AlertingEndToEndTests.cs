@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using MimeKit;
+using NodeHelper.Simulators.Bitcoind;
+using NodeHelper.Simulators.Electrum;
+using NodeHelper.Simulators.Mempool;
+using NodeHelper.Simulators.Servers;
+using NodeHelper.Tests.Support;
+using Xunit.Abstractions;
+
+namespace NodeHelper.Tests.Bundle;
+
+/// <summary>
+/// The whole alerting path with real programs: the exporter over the simulators, Debian's Prometheus evaluating the
+/// shipped rules, Debian's Alertmanager with the shipped routing and template, and an SMTP listener on loopback.
+/// The test's own copies shorten the waits (every <c>for:</c> divided by 30, scrapes every 2 seconds, evaluations
+/// every second, Alertmanager's group waits to seconds); the shipped files stay as they are. It runs alone, after
+/// the parallel tests: its timings are short, and a starved scrape would be an alert.
+/// </summary>
+[Collection(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
+{
+    private const string Name = "Alerting end to end";
+
+    /// <summary>Every <c>for:</c> is divided by this: 2 minutes become 4 seconds, and the order of the alerts stays the shipped one.</summary>
+    private const int WaitDivisor = 30;
+
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longer than Alertmanager's shortened group wait and group interval: a mail that was going to be sent has been.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    /// <summary>The alerts that fire because bitcoind is down, and that Alertmanager must hold back.</summary>
+    private static readonly string[] Dependents = ["NodeHelperElectrumDown", "NodeHelperMempoolBackendDown"];
+
+    [Fact]
+    public async Task BitcoindDownSendsExactlyOneMailAndItsRecoveryTheResolvedOne()
+    {
+        var cookies = Directory.CreateTempSubdirectory("nodehelper-e2e-cookie-");
+        var bitcoindOptions = new BitcoindSimulatorOptions { CookieDirectory = cookies.FullName };
+        var bitcoind = await BitcoindSimulator.StartAsync(bitcoindOptions);
+        try
+        {
+            Healthy(bitcoind.State);
+            await using var electrum = await ElectrumSimulator.StartAsync();
+            await using var mempool = await MempoolSimulator.StartAsync();
+            await using var exporter = await ExporterUnderTest.StartAsync(
+            [
+                .. ExporterUnderTest.For(bitcoind),
+                "--Electrum:Enabled=true", $"--Electrum:Host={electrum.Host}", $"--Electrum:Port={electrum.Port}",
+                "--Mempool:Enabled=true", $"--Mempool:Url={mempool.Url}",
+                "--Host:Enabled=false", "--Services:Enabled=false",
+            ]);
+            var instance = exporter.BaseUrl.Authority;
+
+            await using var smtp = await RealServers.StartSmtpSinkAsync(Directory.CreateTempSubdirectory("nodehelper-e2e-smtp-").FullName);
+            var mail = new Maildir(Path.Join(smtp.Directory, "mail"));
+            await using var alertmanager = await RealServers.StartAlertmanagerAsync(AlertmanagerCopy(smtp.Port));
+            await using var prometheus = await RealServers.StartPrometheusAsync(PrometheusCopy(instance, alertmanager.Port));
+            try
+            {
+                // A healthy stack: scraped, evaluated, the Watchdog through to Alertmanager, nothing else firing or pending.
+                await Until("Prometheus sees every component up", async () =>
+                    await QueryValueAsync(prometheus, "min(bitcoind_up) + min(electrum_up) + min(mempool_up)") == 3);
+                await Until("the Watchdog reaches Alertmanager", async () =>
+                    (await AlertmanagerAlertsAsync(alertmanager)).Any(a => Label(a, "alertname") == "NodeHelperWatchdog"));
+                await Task.Delay(Settle);
+                (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Select(a => Label(a, "alertname"))
+                    .Should().BeEmpty("the simulated stack is healthy before anything breaks");
+                mail.Messages().Should().BeEmpty("the Watchdog and information are not mailed");
+
+                // bitcoind stops, and what depends on it fails with it.
+                await bitcoind.DisposeAsync();
+                await electrum.StopListeningAsync();
+                mempool.State.Fault = MempoolFault.Http500;
+
+                await Until("the dependent alerts fire and are inhibited by bitcoind down", async () =>
+                {
+                    var alerts = await AlertmanagerAlertsAsync(alertmanager);
+                    return alerts.Any(a => Label(a, "alertname") == "NodeHelperBitcoindDown" && State(a) == "active")
+                        && Dependents.All(name =>
+                            alerts.Any(a => Label(a, "alertname") == name && State(a) == "suppressed" && a["status"]!["inhibitedBy"]!.AsArray().Count > 0));
+                });
+                await mail.WaitForAsync(1, Within);
+                await Task.Delay(Settle);
+
+                var down = mail.Messages();
+                down.Select(m => m.Subject).Should().Equal([$"[CRITICAL] bitcoind is down on {instance}"], "one mail, about the root cause only");
+                var downMail = down[0];
+                downMail.To.Mailboxes.Select(m => m.Address).Should().Equal("you@example.org");
+                downMail.HtmlBody.Should().Contain($"bitcoind on {instance} has not answered NodeHelper&#39;s RPC calls for 2 minutes")
+                    .And.Contain($"href=\"{AlertingBundle.RunbookBase}nodehelperbitcoinddown\"");
+                downMail.TextBody.Should().Contain($"CRITICAL: bitcoind is down on {instance}");
+
+                // The dependents recover first (an Electrum server restarts after bitcoind), then bitcoind on its port.
+                electrum.StartListening();
+                mempool.State.Fault = MempoolFault.None;
+                await Until("the dependent alerts resolve", async () =>
+                    !(await AlertmanagerAlertsAsync(alertmanager)).Any(a => Dependents.Contains(Label(a, "alertname"))));
+                bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions { Port = bitcoind.Url.Port, CookieDirectory = cookies.FullName });
+                Healthy(bitcoind.State);
+
+                await mail.WaitForAsync(2, Within);
+                await Task.Delay(Settle);
+                var all = mail.Messages();
+                all.Select(m => m.Subject).Should().Equal(
+                    [$"[CRITICAL] bitcoind is down on {instance}", $"[RESOLVED] bitcoind is down on {instance}"],
+                    "the recovery sends one resolved mail, and the inhibited alerts none");
+                all[1].HtmlBody.Should().Contain("Resolved &middot; bitcoind").And.NotContain("What to do");
+            }
+            catch
+            {
+                output.WriteLine($"Prometheus:\n{prometheus.Output}\nAlertmanager:\n{alertmanager.Output}\nSMTP:\n{smtp.Output}");
+                output.WriteLine("Alerts in Alertmanager:\n" + string.Join('\n', (await AlertmanagerAlertsAsync(alertmanager)).Select(a => a.ToJsonString())));
+                output.WriteLine("Mails: " + string.Join(" | ", mail.Messages().Select(m => m.Subject)));
+                throw;
+            }
+        }
+        finally
+        {
+            await bitcoind.DisposeAsync();
+            cookies.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>A node nothing is wrong with: no warnings, enough outbound peers and some inbound.</summary>
+    private static void Healthy(BitcoindState state)
+    {
+        state.Warnings = [];
+        state.SetPeerCount(10);
+    }
+
+    /// <summary>The shipped prometheus.yml and rules, with every wait shortened: scrapes every 2 seconds, evaluations every second, <c>for:</c> divided by <see cref="WaitDivisor"/>.</summary>
+    private static string PrometheusCopy(string exporter, int alertmanagerPort)
+    {
+        var directory = Directory.CreateTempSubdirectory("nodehelper-e2e-prometheus-").FullName;
+        var config = File.ReadAllText(Repository.PathOf("prometheus", "prometheus.yml"));
+        config = Replace(config, "scrape_interval: 30s", "scrape_interval: 2s");
+        config = Replace(config, "scrape_timeout: 10s", "scrape_timeout: 2s");
+        config = Replace(config, "evaluation_interval: 30s", "evaluation_interval: 1s");
+        config = Replace(config, "targets: [\"127.0.0.1:9338\"]", $"targets: [\"{exporter}\"]");
+        config = Replace(config, "targets: [\"127.0.0.1:9093\"]", $"targets: [\"127.0.0.1:{alertmanagerPort}\"]");
+        File.WriteAllText(Path.Join(directory, "prometheus.yml"), config);
+
+        Directory.CreateDirectory(Path.Join(directory, "rules"));
+        foreach (var file in AlertingBundle.RuleFiles)
+        {
+            var rules = ForClause().Replace(File.ReadAllText(file), m =>
+            {
+                var seconds = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * m.Groups[3].Value switch { "s" => 1, "m" => 60, _ => 3600 };
+                return $"{m.Groups[1].Value}{Math.Max(seconds / WaitDivisor, seconds == 0 ? 0 : 1).ToString(CultureInfo.InvariantCulture)}s";
+            });
+            File.WriteAllText(Path.Join(directory, "rules", Path.GetFileName(file)), rules);
+        }
+
+        return directory;
+    }
+
+    /// <summary>The shipped alertmanager.yml and template, delivering to the SMTP listener without TLS or login, grouping within seconds.</summary>
+    private static string AlertmanagerCopy(int smtpPort)
+    {
+        var directory = Directory.CreateTempSubdirectory("nodehelper-e2e-alertmanager-").FullName;
+        var config = File.ReadAllText(Repository.PathOf("alertmanager", "alertmanager.yml"));
+        config = Replace(config, "smtp_smarthost: \"smtp.example.org:587\"", $"smtp_smarthost: \"127.0.0.1:{smtpPort}\"");
+        config = Replace(config, "smtp_require_tls: true", "smtp_require_tls: false");
+        config = Replace(config, "  smtp_auth_username: \"nodehelper@example.org\"\n", "");
+        config = Replace(config, "  smtp_auth_password_file: \"/etc/prometheus/alertmanager-smtp-password\"\n", "");
+        config = GroupWait().Replace(config, "${1}group_wait: 1s");
+        config = GroupInterval().Replace(config, "${1}group_interval: 2s");
+        File.WriteAllText(Path.Join(directory, "alertmanager.yml"), config);
+        Directory.CreateDirectory(Path.Join(directory, "templates"));
+        foreach (var template in Directory.GetFiles(Repository.PathOf("alertmanager", "templates")))
+        {
+            File.Copy(template, Path.Join(directory, "templates", Path.GetFileName(template)));
+        }
+
+        return directory;
+    }
+
+    /// <summary>Replaces text that must be there: a shipped file that changed fails here, not later in a puzzling way.</summary>
+    private static string Replace(string text, string what, string with)
+    {
+        text.Should().Contain(what, "the test edits its copy of the shipped file at this line");
+        return text.Replace(what, with, StringComparison.Ordinal);
+    }
+
+    private static async Task<double?> QueryValueAsync(ServerProcess prometheus, string query)
+    {
+        var answer = await GetJsonAsync(new Uri(prometheus.Url, "api/v1/query?query=" + Uri.EscapeDataString(query)));
+        var result = answer?["data"]?["result"]?.AsArray();
+        return result is [var first, ..] ? double.Parse(first!["value"]![1]!.GetValue<string>(), CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>Prometheus's alerts, pending and firing.</summary>
+    private static async Task<IReadOnlyList<JsonNode>> PrometheusAlertsAsync(ServerProcess prometheus) =>
+        [.. (await GetJsonAsync(new Uri(prometheus.Url, "api/v1/alerts")))?["data"]?["alerts"]?.AsArray().OfType<JsonNode>() ?? []];
+
+    /// <summary>Alertmanager's current alerts, inhibited ones included (resolved ones are not listed).</summary>
+    private static async Task<IReadOnlyList<JsonNode>> AlertmanagerAlertsAsync(ServerProcess alertmanager) =>
+        [.. (await GetJsonAsync(new Uri(alertmanager.Url, "api/v2/alerts")))?.AsArray().OfType<JsonNode>() ?? []];
+
+    private static async Task<JsonNode?> GetJsonAsync(Uri url)
+    {
+        try
+        {
+            return JsonNode.Parse(await Http.GetStringAsync(url));
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Label(JsonNode alert, string name) => alert["labels"]?[name]?.GetValue<string>();
+
+    private static string? State(JsonNode alert) => alert["status"]?["state"]?.GetValue<string>();
+
+    private static async Task Until(string what, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Waited {Within.TotalSeconds} s for: {what}");
+    }
+
+    [GeneratedRegex("^(\\s+for: )(\\d+)([smh])\\s*$", RegexOptions.Multiline)]
+    private static partial Regex ForClause();
+
+    [GeneratedRegex("^(\\s+)group_wait: \\S+", RegexOptions.Multiline)]
+    private static partial Regex GroupWait();
+
+    [GeneratedRegex("^(\\s+)group_interval: \\S+", RegexOptions.Multiline)]
+    private static partial Regex GroupInterval();
+}

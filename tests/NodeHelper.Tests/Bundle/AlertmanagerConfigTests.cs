@@ -1,0 +1,176 @@
+using System.Text.Json.Nodes;
+using NodeHelper.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace NodeHelper.Tests.Bundle;
+
+/// <summary>The shipped Alertmanager configuration and mail template, checked with Debian's amtool.</summary>
+public sealed class AlertmanagerConfigTests : IDisposable
+{
+    private static readonly string ConfigFile = Repository.PathOf("alertmanager", "alertmanager.yml");
+
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-amtool-");
+
+    [Fact]
+    public async Task AmtoolAcceptsTheConfiguration()
+    {
+        var result = await Amtool("check-config", ConfigFile);
+
+        result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
+        result.StandardOutput.Should().Contain("4 inhibit rules").And.Contain("1 templates");
+    }
+
+    [Fact]
+    public async Task EveryAlertIsRoutedByItsSeverity()
+    {
+        var alerts = AlertingBundle.AllRules().Where(r => r.Rule.Alert is not null)
+            .Select(r => (Name: r.Rule.Alert!, Severity: r.Rule.Labels["severity"], Scope: r.Rule.Labels.GetValueOrDefault("scope", "bitcoind")))
+            .Distinct();
+
+        foreach (var (name, severity, scope) in alerts)
+        {
+            var expected = name == "NodeHelperWatchdog" ? "deadmans-switch" : severity == "info" ? "blackhole" : "email";
+            var result = await Amtool("config", "routes", "test", $"--config.file={ConfigFile}", $"alertname={name}", $"severity={severity}", $"scope={scope}", "instance=node:9338");
+
+            result.StandardOutput.Trim().Should().Be(expected, $"{name} ({severity}) goes to {expected}");
+        }
+    }
+
+    [Fact]
+    public void NoSecretIsInTheFileAndEveryMailSaysWhenItIsResolved()
+    {
+        var keys = new List<(string Key, YamlNode Value)>();
+        Walk(Load(ConfigFile), keys);
+
+        keys.Select(k => k.Key).Should().Contain("smtp_auth_password_file")
+            .And.NotContain(["smtp_auth_password", "auth_password", "smtp_auth_secret", "auth_secret", "auth_identity"],
+                "passwords are read from files, never written in a file that may be kept in git");
+        keys.Where(k => k.Key == "send_resolved").Select(k => k.Value.ToString()).Should().OnlyContain(v => v == "true");
+        keys.Select(k => k.Key).Should().Contain("send_resolved");
+        keys.Where(k => k.Key == "smtp_require_tls").Select(k => k.Value.ToString()).Should().Equal("true");
+    }
+
+    [Fact]
+    public void InhibitionsAreWrittenWithMatchers()
+    {
+        var root = (YamlMappingNode)Load(ConfigFile);
+        var rules = ((YamlSequenceNode)root.Children[new YamlScalarNode("inhibit_rules")]).Children.Cast<YamlMappingNode>().ToList();
+
+        rules.Should().NotBeEmpty();
+        foreach (var rule in rules)
+        {
+            var keys = rule.Children.Keys.Select(k => k.ToString()).ToList();
+            keys.Should().Contain(["source_matchers", "target_matchers", "equal"]).And.NotContain(["source_match", "target_match", "source_match_re", "target_match_re"]);
+        }
+    }
+
+    [Fact]
+    public async Task SubjectSaysSeverityAndTheFirstSummary()
+    {
+        (await Render("subject", Data("firing", Alert("firing", "critical", "bitcoind is down on node:9338"))))
+            .Should().Be("[CRITICAL] bitcoind is down on node:9338");
+        (await Render("subject", Data("firing",
+                Alert("firing", "warning", "The Electrum server answers slowly on node:9338"),
+                Alert("firing", "warning", "The Electrum server is 5 blocks behind bitcoind on node:9338"),
+                Alert("resolved", "warning", "Something that has passed"))))
+            .Should().Be("[WARNING] The Electrum server answers slowly on node:9338 (1 of 2)");
+        (await Render("subject", Data("resolved", Alert("resolved", "critical", "bitcoind is down on node:9338"))))
+            .Should().Be("[RESOLVED] bitcoind is down on node:9338");
+    }
+
+    [Fact]
+    public async Task HtmlMailReadsOnAPhoneAndEscapesWhatItShows()
+    {
+        var data = Data("firing",
+            Alert("firing", "critical", "bitcoind is down on node:9338", description: "Hostile <script>alert(1)</script> & co"),
+            Alert("resolved", "critical", "The mempool backend is down on node:9338"));
+
+        var html = await Render("html", data, type: "html");
+
+        html.Should().Contain("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+            .And.Contain("max-width:600px")
+            .And.Contain("Hostile &lt;script&gt;alert(1)&lt;/script&gt; &amp; co")
+            .And.NotContain("<script>")
+            .And.Contain("bitcoind is down on node:9338")
+            .And.Contain("Resolved in the meantime")
+            .And.Contain("The mempool backend is down on node:9338");
+        html.Split("What to do").Should().HaveCount(2, "the firing alert links to its runbook section, the resolved one does not");
+        html.Should().Contain($"href=\"{AlertingBundle.RunbookBase}nodehelperbitcoinddown\"");
+    }
+
+    [Fact]
+    public async Task TextMailHasEverythingTheHtmlOneHas()
+    {
+        var text = await Render("text", Data("firing", Alert("firing", "warning", "The Electrum server answers slowly on node:9338")));
+
+        text.Should().Contain("WARNING: The Electrum server answers slowly on node:9338")
+            .And.Contain("Since 23 Nov 2026 10:00 UTC")
+            .And.Contain($"What to do: {AlertingBundle.RunbookBase}nodehelperbitcoinddown")
+            .And.Contain("Sent by the Alertmanager at http://127.0.0.1:9093");
+    }
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    private static JsonObject Alert(string status, string severity, string summary, string description = "What happened, with its values.") => new()
+    {
+        ["status"] = status,
+        ["labels"] = new JsonObject { ["alertname"] = "NodeHelperBitcoindDown", ["severity"] = severity, ["scope"] = "bitcoind", ["instance"] = "node:9338", ["job"] = "nodehelper" },
+        ["annotations"] = new JsonObject { ["summary"] = summary, ["description"] = description, ["runbook_url"] = AlertingBundle.RunbookBase + "nodehelperbitcoinddown" },
+        ["startsAt"] = "2026-11-23T10:00:00Z",
+        ["endsAt"] = status == "resolved" ? "2026-11-23T10:30:00Z" : "0001-01-01T00:00:00Z",
+    };
+
+    private static JsonObject Data(string status, params JsonObject[] alerts) => new()
+    {
+        ["receiver"] = "email",
+        ["status"] = status,
+        ["alerts"] = new JsonArray(alerts),
+        ["groupLabels"] = new JsonObject { ["alertname"] = "NodeHelperBitcoindDown" },
+        ["commonLabels"] = new JsonObject { ["severity"] = alerts[0]["labels"]!["severity"]!.GetValue<string>(), ["instance"] = "node:9338" },
+        ["commonAnnotations"] = new JsonObject(),
+        ["externalURL"] = "http://127.0.0.1:9093",
+    };
+
+    private async Task<string> Render(string part, JsonObject data, string type = "text")
+    {
+        var file = Path.Join(_work.FullName, $"{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, data.ToJsonString());
+        var result = await Amtool("template", "render", $"--template.glob={Repository.PathOf("alertmanager", "templates", "*.tmpl")}",
+            $"--template.data={file}", $"--template.type={type}", $"--template.text={{{{ template \"nodehelper.email.{part}\" . }}}}");
+        result.ExitCode.Should().Be(0, result.StandardError);
+        return result.StandardOutput.Trim();
+    }
+
+    private static YamlNode Load(string path)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(path);
+        stream.Load(reader);
+        return stream.Documents[0].RootNode;
+    }
+
+    private static void Walk(YamlNode node, List<(string Key, YamlNode Value)> keys)
+    {
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                foreach (var (key, value) in mapping.Children)
+                {
+                    keys.Add((key.ToString(), value));
+                    Walk(value, keys);
+                }
+
+                break;
+            case YamlSequenceNode sequence:
+                foreach (var child in sequence.Children)
+                {
+                    Walk(child, keys);
+                }
+
+                break;
+        }
+    }
+
+    private static Task<ExternalProcess.Result> Amtool(params string[] arguments) =>
+        ExternalProcess.RunAsync(ExternalProcess.Require("amtool", "run `make test`, which installs Debian's prometheus-alertmanager package"), arguments);
+}
