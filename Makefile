@@ -5,7 +5,7 @@ DOTNET  ?= dotnet
 CONFIG  ?= Release
 ARGS    ?=
 
-.PHONY: all build run demo test test-deps bench publish publish-aot clean
+.PHONY: all build run demo test test-deps dashboards bench publish publish-aot clean
 
 all: build
 
@@ -29,6 +29,10 @@ test: test-deps
 
 test-deps:
 	scripts/install-test-deps.sh
+
+## dashboards: writes grafana/dashboards/*.json from grafana/dashboards.cs (a test checks the two agree).
+dashboards:
+	$(DOTNET) run grafana/dashboards.cs
 
 ## bench: median/p95 scrape time, overhead over the upstream round trips, allocations and resident memory, for the
 ##        bitcoind collector alone and for the whole stack (real MariaDB), framework-dependent then NativeAOT.

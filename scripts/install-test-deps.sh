@@ -4,3 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-packages.sh prometheus prometheus-alertmanager python3-aiosmtpd mariadb-server
+
+# TypeScript and Grafana's dashboard types (@grafana/schema), pinned by the lock file, for the dashboards' schema test.
+command -v npm >/dev/null || scripts/install-packages.sh nodejs npm
+schema=tests/dashboard-schema
+if [ ! -x "$schema/node_modules/.bin/tsc" ] || [ "$schema/package-lock.json" -nt "$schema/node_modules/.package-lock.json" ]; then
+  echo "Installing $schema's npm packages"
+  npm ci --prefix "$schema" --no-audit --no-fund --loglevel=error
+fi

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using NodeHelper.Simulators.Bitcoind;
-using NodeHelper.Tests.Collectors;
 
 namespace NodeHelper.Tests.Support;
 
@@ -30,26 +29,9 @@ internal static partial class ExportedFamilies
     /// with peers and a real MariaDB (after the block stats and directory sizes are in), a pruned node, one warming up.</summary>
     private static async Task<Dictionary<string, (string Type, HashSet<string> Labels)>> ScrapeAsync(MariaDbFixture mariadb)
     {
-        var database = mariadb.UniqueName("mempool");
-        await MariaDbCollectorTests.CreateMempoolDatabaseAsync(mariadb.Server, database);
-        await using var stack = await SimulatedStack.StartAsync();
-        await using var exporter = await ExporterUnderTest.StartAsync(stack.Settings(
-            "--MariaDb:Enabled=true", $"--MariaDb:ConnectionString=Server={mariadb.Server.Socket};User ID=root", $"--MariaDb:MempoolDatabase={database}"));
-        stack.Bitcoind.State.SetPeerCount(6);
-        var scrapes = new List<Exposition>();
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var scrape = (await exporter.ScrapeAsync()).Metrics;
-            if (scrape.Names.Contains("bitcoind_latest_block_height") && scrape.Names.Contains("nodehelper_directory_size_bytes"))
-            {
-                scrapes.Add(scrape);
-                break;
-            }
-
-            await Task.Delay(100);
-        }
-
-        scrapes.Should().HaveCount(1, "block stats and directory sizes arrive within a few scrapes");
+        await using var whole = await WholeStack.StartAsync(mariadb);
+        var (stack, exporter) = (whole.Stack, whole.Exporter);
+        var scrapes = new List<Exposition> { await whole.WaitForEverySeriesAsync() };
         stack.Bitcoind.State.Pruned = true;
         scrapes.Add((await exporter.ScrapeAsync()).Metrics);
         stack.Bitcoind.State.Fault = BitcoindFault.WarmingUp;

@@ -1,0 +1,593 @@
+// Generates grafana/dashboards/*.json: `make dashboards` (or `dotnet run grafana/dashboards.cs`).
+// The dashboards are written here, as code, for the reasons the monitoring mixins write theirs in jsonnet: every
+// panel gets the same datasource, variables, units and layout rules, and a change is reviewed as a diff of intent.
+// The JSON files are committed too, so Grafana users need nothing but them; a test checks they are this output.
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+var output = args.Length > 0 ? args[0] : Path.Join(Path.GetDirectoryName(ThisFile())!, "dashboards");
+Directory.CreateDirectory(output);
+foreach (var board in new[] { Boards.Overview(), Boards.Bitcoind(), Boards.Services(), Boards.Host() })
+{
+    var path = Path.Join(output, board.Uid + ".json");
+    File.WriteAllText(path, board.ToJson());
+    Console.WriteLine($"wrote {path}");
+}
+
+static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+
+/// <summary>The four dashboards. Every query selects the chosen job and instance with <see cref="Q.S"/>.</summary>
+internal static class Boards
+{
+    private static readonly string[] UpDown = ["0", "Down", "red", "1", "Up", "green"];
+    private static readonly string[] YesNo = ["0", "No", "green", "1", "Yes", "orange"];
+    private static readonly string[] SyncedMap = ["0", "Not synced", "red", "1", "Synced", "green"];
+
+    public static Board Overview()
+    {
+        var b = new Board("nodehelper-overview", "NodeHelper / Overview",
+            "Is my node healthy? Every component of the stack on one screen: up, in sync, connected, with room on its disks.");
+
+        b.Row("Is every component up?");
+        b.Stat("bitcoind", Q.S("bitcoind_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
+        b.Stat("Electrum server", Q.S("electrum_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
+        b.Stat("mempool backend", Q.S("mempool_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
+        b.Stat("mempool web site", Q.S("mempool_frontend_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
+        b.Stat("MariaDB", Q.S("mariadb_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
+        b.Stat("NodeHelper collectors", $"min({Q.S("nodehelper_scrape_collector_success")})", "none", w: 3,
+            mappings: ["0", "Failing", "red", "1", "All reading", "green"],
+            description: "1 when every enabled collector read its upstream in the last scrape.");
+        b.Stat("Alerts firing", $"count({Q.Alerts("severity=~\"critical|warning\"")}) or vector(0)", "none", w: 3,
+            thresholds: [("green", null), ("red", 1)],
+            description: "Critical and warning alerts firing for this node now (the NodeHelper alert rules must be loaded in Prometheus).");
+        b.Stat("Services failed", $"count({Q.S("nodehelper_service_state", "state=\"failed\"")} == 1) or vector(0)", "none", w: 3,
+            thresholds: [("green", null), ("red", 1)], description: "systemd units of the stack in the failed state.");
+
+        b.Row("Is it in sync?");
+        b.Stat("Tip heights", "", "none", w: 8, h: 5, decimals: 0, textMode: "value_and_name", targets:
+        [
+            new(Q.S("bitcoind_blocks"), "bitcoind"),
+            new(Q.S("electrum_tip_height"), "Electrum"),
+            new(Q.S("mempool_tip_height"), "mempool"),
+            new(Q.S("mariadb_mempool_indexed_block_height"), "mempool database"),
+        ], description: "The newest block each component has processed.");
+        b.Stat("Tip age", $"time() - {Q.S("bitcoind_best_block_timestamp_seconds")}", "s", w: 4, h: 5,
+            thresholds: [("green", null), ("orange", 3600), ("red", 5400)],
+            description: "Since the best block's timestamp (miners' clocks, so a few minutes either way). Over 90 minutes on mainnet is an alert.");
+        b.Stat("Verification progress", Q.S("bitcoind_verification_progress_ratio"), "percentunit", w: 4, h: 5, decimals: 2,
+            thresholds: [("orange", null), ("green", 0.9999)]);
+        b.Timeseries("Lag behind bitcoind", "none", w: 8, h: 5, decimals: 0, targets:
+        [
+            new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("electrum_tip_height")}", "Electrum"),
+            new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mempool_tip_height")}", "mempool"),
+            new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mariadb_mempool_indexed_block_height")}", "mempool database"),
+            new($"{Q.S("bitcoind_headers")} - {Q.S("bitcoind_blocks")}", "headers not yet validated"),
+        ], description: "Blocks each component is behind bitcoind's validated tip. More than 2 for 15 minutes is an alert.");
+
+        b.Row("Network and mempool");
+        b.Timeseries("Peers", "none", w: 6, decimals: 0, stack: true, targets:
+            [new(Q.S("bitcoind_connections"), "{{direction}}")]);
+        b.Timeseries("Mempool", "decbytes", w: 6, targets:
+        [
+            new(Q.S("bitcoind_mempool_usage_bytes"), "memory used"),
+            new(Q.S("bitcoind_mempool_max_bytes"), "limit (-maxmempool)"),
+        ]);
+        b.Timeseries("Fee levels", Q.SatPerVbyte, w: 6, targets:
+        [
+            new(Q.S("mempool_recommended_fee_sat_per_vbyte"), "mempool {{target}}"),
+            new(Q.S("bitcoind_mempool_min_fee_sat_per_vbyte"), "bitcoind minimum"),
+        ]);
+        b.Timeseries("Mempool transactions", "none", w: 6, decimals: 0, targets:
+            [new(Q.S("bitcoind_mempool_transactions"), "transactions")]);
+
+        b.Row("Disks and host");
+        b.BarGauge("Disk free", $"{Q.S("nodehelper_filesystem_avail_bytes")} / {Q.S("nodehelper_filesystem_size_bytes")}", "percentunit",
+            legend: "{{component}}", w: 6, min: 0, max: 1, thresholds: [("red", null), ("orange", 0.12), ("green", 0.2)]);
+        b.BarGauge("Days until full", Q.DaysUntilFull, "d", legend: "{{component}}", w: 6, min: 0, max: 365, decimals: 0,
+            thresholds: [("red", null), ("orange", 7), ("green", 30)],
+            description: "At the rate of the last 6 hours; 3650 means not filling. node-mixin's forecast.");
+        b.Timeseries("CPU busy", "percentunit", w: 4, min: 0, max: 1, targets: [new(Q.CpuBusy, "busy")]);
+        b.Timeseries("Memory available", "percentunit", w: 4, min: 0, max: 1, targets:
+            [new($"{Q.S("nodehelper_memory_available_bytes")} / {Q.S("nodehelper_memory_total_bytes")}", "available")]);
+        b.Stat("Service restarts, 24 h", $"sum({Q.Increase("nodehelper_service_restarts_total", "24h")})", "none", w: 4, decimals: 0,
+            thresholds: [("green", null), ("orange", 1), ("red", 3)], description: "Times systemd restarted a unit of the stack after a failure.");
+        return b;
+    }
+
+    public static Board Bitcoind()
+    {
+        var b = new Board("nodehelper-bitcoind", "NodeHelper / bitcoind",
+            "bitcoind in detail: chain and sync, peers, traffic, mempool and fees, the latest block, RPC.");
+
+        b.Row("Chain");
+        b.Stat("bitcoind", Q.S("bitcoind_up"), "none", w: 3, mappings: UpDown);
+        b.Stat("Warming up", Q.S("bitcoind_warming_up"), "none", w: 3, mappings: YesNo);
+        b.Stat("Chain", Q.S("bitcoind_chain_info"), "none", w: 3, legend: "{{chain}}", textMode: "name");
+        b.Stat("Version", Q.S("bitcoind_build_info"), "none", w: 5, legend: "{{subversion}}", textMode: "name");
+        b.Stat("Uptime", Q.S("bitcoind_uptime_seconds"), "s", w: 3);
+        b.Stat("Initial block download", Q.S("bitcoind_initial_block_download"), "none", w: 3, mappings: YesNo);
+        b.Stat("Size on disk", Q.S("bitcoind_size_on_disk_bytes"), "decbytes", w: 3);
+        b.Stat("Pruned", Q.S("bitcoind_pruned"), "none", w: 3, mappings: ["0", "No", "text", "1", "Yes", "text"]);
+        b.Timeseries("Blocks and headers", "none", w: 8, decimals: 0, targets:
+        [
+            new(Q.S("bitcoind_blocks"), "blocks"),
+            new(Q.S("bitcoind_headers"), "headers"),
+        ]);
+        b.Timeseries("Tip age", "s", w: 8, targets:
+        [
+            new($"time() - {Q.S("bitcoind_best_block_timestamp_seconds")}", "best block"),
+            new($"time() - {Q.S("bitcoind_peer_last_block_timestamp_seconds")}", "since a peer last sent a block"),
+        ]);
+        b.Timeseries("Blocks per hour", "none", w: 8, targets:
+            [new(Q.Increase("bitcoind_blocks", "1h"), "blocks")], description: "Six an hour on average on mainnet.");
+        b.Stat("Chain tips", Q.S("bitcoind_chain_tips"), "none", w: 8, legend: "{{status}}", textMode: "value_and_name",
+            description: "A new valid-fork tip is a block that lost a race: a reorganisation or a stale block.");
+        b.Stat("Indexes synced", Q.S("bitcoind_index_synced"), "none", w: 8, legend: "{{index}}", textMode: "value_and_name",
+            mappings: SyncedMap, noValue: "no optional index");
+        b.Stat("Warnings", Q.S("bitcoind_warnings"), "none", w: 4, thresholds: [("green", null), ("orange", 1)]);
+        b.Stat("Clock offset", Q.S("bitcoind_time_offset_seconds"), "s", w: 4, thresholds: [("red", null), ("green", -60), ("red", 60)]);
+
+        b.Row("Peers and traffic");
+        b.Timeseries("Peers by direction", "none", w: 6, decimals: 0, stack: true, targets: [new(Q.S("bitcoind_connections"), "{{direction}}")]);
+        b.Timeseries("Peers by network", "none", w: 6, decimals: 0, stack: true, targets: [new(Q.S("bitcoind_peers"), "{{network}}")]);
+        b.Timeseries("Peers by connection type", "none", w: 6, decimals: 0, stack: true, targets:
+            [new(Q.S("bitcoind_peers_by_connection_type"), "{{connection_type}}")]);
+        b.Timeseries("Peers by transport", "none", w: 6, decimals: 0, stack: true, targets:
+            [new(Q.S("bitcoind_peers_by_transport"), "{{transport}}")], description: "v2 is BIP324's encrypted transport.");
+        b.Timeseries("Ping", "s", w: 8, targets:
+        [
+            new(Q.S("bitcoind_peer_ping_median_seconds"), "median"),
+            new(Q.S("bitcoind_peer_ping_max_seconds"), "slowest"),
+        ]);
+        b.Timeseries("Traffic", "Bps", w: 8, targets:
+        [
+            new(Q.Rate("bitcoind_net_received_bytes_total"), "received"),
+            new($"-{Q.Rate("bitcoind_net_sent_bytes_total")}", "sent"),
+        ], description: "Sent is drawn below zero.");
+        b.Stat("Banned peers", Q.S("bitcoind_banned_peers"), "none", w: 4);
+        b.Stat("Network active", Q.S("bitcoind_network_active"), "none", w: 4, mappings: ["0", "Off", "red", "1", "On", "green"]);
+
+        b.Row("Mempool and fees");
+        b.Timeseries("Mempool size", "decbytes", w: 8, targets:
+        [
+            new(Q.S("bitcoind_mempool_vsize_bytes"), "virtual size"),
+            new(Q.S("bitcoind_mempool_usage_bytes"), "memory used"),
+            new(Q.S("bitcoind_mempool_max_bytes"), "limit"),
+        ]);
+        b.Timeseries("Mempool transactions", "none", w: 8, decimals: 0, targets:
+        [
+            new(Q.S("bitcoind_mempool_transactions"), "transactions"),
+            new(Q.S("bitcoind_mempool_unbroadcast_transactions"), "not yet broadcast"),
+        ]);
+        b.Timeseries("Mempool fees", Q.Sat, w: 8, targets: [new(Q.S("bitcoind_mempool_total_fee_sat"), "total fees")]);
+        b.Timeseries("Fee estimates", Q.SatPerVbyte, w: 12, targets:
+            [new(Q.S("bitcoind_fee_estimate_sat_per_vbyte"), "{{target}} blocks")], description: "estimatesmartfee for each confirmation target.");
+        b.Timeseries("Minimum fees", Q.SatPerVbyte, w: 12, targets:
+        [
+            new(Q.S("bitcoind_mempool_min_fee_sat_per_vbyte"), "mempool minimum"),
+            new(Q.S("bitcoind_mempool_min_relay_fee_sat_per_vbyte"), "relay minimum"),
+            new(Q.S("bitcoind_mempool_incremental_relay_fee_sat_per_vbyte"), "incremental relay"),
+        ], description: "The mempool minimum above the relay minimum means a full mempool, evicting.");
+
+        b.Row("Latest block");
+        b.Stat("Height", Q.S("bitcoind_latest_block_height"), "none", w: 4, decimals: 0);
+        b.Stat("Transactions", Q.S("bitcoind_latest_block_transactions"), "none", w: 4, decimals: 0);
+        b.Stat("Size", Q.S("bitcoind_latest_block_size_bytes"), "decbytes", w: 4);
+        b.Stat("Weight", Q.S("bitcoind_latest_block_weight"), "none", w: 4, description: "Out of 4,000,000 weight units.");
+        b.Stat("Fees", Q.S("bitcoind_latest_block_fees_sat"), Q.Sat, w: 4);
+        b.Stat("Subsidy", Q.S("bitcoind_latest_block_subsidy_sat"), Q.Sat, w: 4);
+        b.BarGauge("Fee rate percentiles", Q.S("bitcoind_latest_block_fee_rate_sat_per_vbyte"), Q.SatPerVbyte, legend: "{{percentile}}th", w: 12);
+        b.Timeseries("Chain transactions per second", "none", w: 12, targets:
+            [new(Q.S("bitcoind_chain_tx_rate"), "transactions/s")], description: "getchaintxstats over its default window of about a month.");
+
+        b.Row("RPC");
+        b.Timeseries("RPC commands", "none", w: 8, targets: [new(Q.S("bitcoind_rpc_active_commands"), "other commands running")]);
+        b.Timeseries("Longest RPC command", "s", w: 8, targets: [new(Q.S("bitcoind_rpc_longest_command_seconds"), "longest")]);
+        b.Stat("RPC methods answering", Q.S("bitcoind_rpc_call_success"), "none", w: 8, legend: "{{method}}", textMode: "name",
+            mappings: ["0", "Failing", "red", "1", "OK", "green"], colorMode: "background", description: "Each method of NodeHelper's batch.");
+        return b;
+    }
+
+    public static Board Services()
+    {
+        var b = new Board("nodehelper-services", "NodeHelper / Electrum, mempool and MariaDB",
+            "The services on top of bitcoind: the Electrum server, the mempool backend and its web site, and MariaDB.");
+
+        b.Row("Electrum server");
+        b.Stat("Electrum server", Q.S("electrum_up"), "none", w: 4, mappings: UpDown, noValue: "not watched");
+        b.Stat("Server", Q.S("electrum_server_info"), "none", w: 5, legend: "{{server_version}}", textMode: "name");
+        b.Stat("Behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("electrum_tip_height")}", "none", w: 3, decimals: 0,
+            thresholds: [("green", null), ("orange", 2), ("red", 6)]);
+        b.Timeseries("Probe time", "s", w: 6, targets: [new(Q.S("electrum_probe_duration_seconds"), "connect, version, tip, ping")]);
+        b.Timeseries("Tip", "none", w: 6, decimals: 0, targets:
+        [
+            new(Q.S("electrum_tip_height"), "Electrum"),
+            new(Q.S("bitcoind_blocks"), "bitcoind"),
+        ]);
+
+        b.Row("mempool backend");
+        b.Stat("mempool backend", Q.S("mempool_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
+        b.Stat("Mempool in sync", Q.S("mempool_synced"), "none", w: 3, mappings: SyncedMap);
+        b.Stat("Version", Q.S("mempool_build_info"), "none", w: 3, legend: "{{version}}", textMode: "name");
+        b.Stat("Behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mempool_tip_height")}", "none", w: 3, decimals: 0,
+            thresholds: [("green", null), ("orange", 2), ("red", 6)]);
+        b.Timeseries("Recommended fees", Q.SatPerVbyte, w: 12, targets: [new(Q.S("mempool_recommended_fee_sat_per_vbyte"), "{{target}}")]);
+        b.Timeseries("Mempool", "decbytes", w: 8, targets: [new(Q.S("mempool_vsize_bytes"), "virtual size")]);
+        b.Timeseries("Incoming", "none", w: 8, targets: [new(Q.S("mempool_incoming_vbytes_per_second"), "vB/s")]);
+        b.BarGauge("Loading", Q.S("mempool_loading_progress_ratio"), "percentunit", legend: "{{indicator}}", w: 8, min: 0, max: 1);
+        b.Stat("Difficulty adjustment", Q.S("mempool_difficulty_adjustment_progress_ratio"), "percentunit", w: 6, description: "Progress through this period.");
+        b.Stat("Estimated change", Q.S("mempool_difficulty_adjustment_estimated_change_ratio"), "percentunit", w: 6, decimals: 2);
+        b.Stat("Blocks to the adjustment", Q.S("mempool_difficulty_adjustment_remaining_blocks"), "none", w: 6, decimals: 0);
+        b.Stat("Endpoints answering", Q.S("mempool_endpoint_success"), "none", w: 6, legend: "{{endpoint}}", textMode: "name",
+            mappings: ["0", "Failing", "red", "1", "OK", "green"], colorMode: "background");
+
+        b.Row("mempool web site");
+        b.Stat("Web site", Q.S("mempool_frontend_up"), "none", w: 6, mappings: UpDown, noValue: "not watched");
+        b.Stat("HTTP status", Q.S("mempool_frontend_http_status_code"), "none", w: 6, decimals: 0,
+            thresholds: [("green", null), ("red", 400)]);
+        b.Stat("Certificate expires in", $"{Q.S("mempool_frontend_tls_certificate_expiry_timestamp_seconds")} - time()", "s", w: 6,
+            thresholds: [("red", null), ("orange", 3 * 86400), ("green", 14 * 86400)], noValue: "no TLS");
+        b.Timeseries("Response time", "s", w: 6, targets: [new(Q.S("mempool_frontend_duration_seconds"), "front page")]);
+
+        b.Row("MariaDB");
+        b.Stat("MariaDB", Q.S("mariadb_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
+        b.Stat("Version", Q.S("mariadb_build_info"), "none", w: 3, legend: "{{version}}", textMode: "name");
+        b.Stat("Uptime", Q.S("mariadb_uptime_seconds"), "s", w: 3);
+        b.Stat("Database behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mariadb_mempool_indexed_block_height")}", "none", w: 3,
+            decimals: 0, thresholds: [("green", null), ("orange", 2), ("red", 6)], description: "The newest block in the mempool backend's database.");
+        b.Stat("Statistics age", $"time() - {Q.S("mariadb_mempool_newest_statistics_timestamp_seconds")}", "s", w: 3,
+            thresholds: [("green", null), ("orange", 300), ("red", 600)], description: "The backend writes a row a minute.");
+        b.Stat("Schema version", Q.S("mariadb_mempool_schema_version"), "none", w: 3, decimals: 0);
+        b.Stat("Queries answering", Q.S("mariadb_query_success"), "none", w: 6, legend: "{{query}}", textMode: "name",
+            mappings: ["0", "Failing", "red", "1", "OK", "green"], colorMode: "background");
+        b.Timeseries("Connections", "none", w: 8, decimals: 0, targets:
+        [
+            new(Q.S("mariadb_connections"), "open"),
+            new(Q.S("mariadb_max_used_connections"), "most at once"),
+            new(Q.S("mariadb_max_connections"), "allowed"),
+            new(Q.S("mariadb_threads_running"), "running"),
+        ]);
+        b.Timeseries("Queries", "reqps", w: 8, targets:
+        [
+            new(Q.Rate("mariadb_queries_total"), "queries"),
+            new(Q.Rate("mariadb_slow_queries_total"), "slow queries"),
+            new(Q.Rate("mariadb_connections_total"), "connections"),
+            new(Q.Rate("mariadb_aborted_connects_total"), "aborted connects"),
+            new(Q.Rate("mariadb_aborted_clients_total"), "aborted clients"),
+        ]);
+        b.Timeseries("InnoDB buffer pool", "decbytes", w: 8, targets:
+        [
+            new(Q.S("mariadb_innodb_buffer_pool_used_bytes"), "used"),
+            new(Q.S("mariadb_innodb_buffer_pool_size_bytes"), "size"),
+        ]);
+        b.Timeseries("Buffer pool reads from disk", "percentunit", w: 12, targets:
+            [new($"{Q.Rate("mariadb_innodb_buffer_pool_disk_reads_total")} / clamp_min({Q.Rate("mariadb_innodb_buffer_pool_read_requests_total")}, 1)", "share of reads")],
+            description: "Of all reads, those that had to go to disk: lower is better; a larger buffer pool lowers it.");
+        b.BarGauge("Database sizes", Q.S("mariadb_database_size_bytes"), "decbytes", legend: "{{database}}", w: 12);
+        return b;
+    }
+
+    public static Board Host()
+    {
+        var b = new Board("nodehelper-host", "NodeHelper / Host",
+            "The machine under the stack: the disks its data lives on, memory, CPU, temperature, power, its systemd units, and NodeHelper itself.");
+
+        b.Row("Disks");
+        b.BarGauge("Disk free", $"{Q.S("nodehelper_filesystem_avail_bytes")} / {Q.S("nodehelper_filesystem_size_bytes")}", "percentunit",
+            legend: "{{component}} ({{path}})", w: 8, min: 0, max: 1, thresholds: [("red", null), ("orange", 0.12), ("green", 0.2)]);
+        b.BarGauge("Days until full", Q.DaysUntilFull, "d", legend: "{{component}}", w: 8, min: 0, max: 365, decimals: 0,
+            thresholds: [("red", null), ("orange", 7), ("green", 30)], description: "At the rate of the last 6 hours; 3650 means not filling.");
+        b.BarGauge("Data directory sizes", Q.S("nodehelper_directory_size_bytes"), "decbytes", legend: "{{component}}", w: 8,
+            description: "Measured in the background every 15 minutes by default.");
+        b.Timeseries("Space available", "decbytes", w: 12, targets:
+        [
+            new(Q.S("nodehelper_filesystem_avail_bytes"), "{{component}} now"),
+            new($"predict_linear({Q.S("nodehelper_filesystem_avail_bytes")}[6h], 7 * 86400)", "{{component}} in a week at this rate"),
+        ]);
+        b.Stat("Unreadable data directories", $"sum({Q.S("nodehelper_filesystem_error")})", "none", w: 12,
+            thresholds: [("green", null), ("red", 1)], description: "Missing, not mounted, or not readable by NodeHelper's user.");
+
+        b.Row("CPU, memory, temperature");
+        b.Timeseries("CPU", "percentunit", w: 8, min: 0, max: 1, stack: true, targets:
+            [new($"sum by (mode) ({Q.Rate("nodehelper_cpu_seconds_total", "mode!=\"idle\"")}) / scalar({Q.S("nodehelper_cpus")})", "{{mode}}")]);
+        b.Timeseries("Load", "none", w: 8, targets:
+        [
+            new(Q.S("nodehelper_load1"), "1 min"),
+            new(Q.S("nodehelper_load5"), "5 min"),
+            new(Q.S("nodehelper_load15"), "15 min"),
+            new(Q.S("nodehelper_cpus"), "CPUs"),
+        ]);
+        b.Timeseries("Memory", "decbytes", w: 8, targets:
+        [
+            new(Q.S("nodehelper_memory_available_bytes"), "available"),
+            new(Q.S("nodehelper_memory_total_bytes"), "total"),
+            new($"{Q.S("nodehelper_swap_total_bytes")} - {Q.S("nodehelper_swap_free_bytes")}", "swap used"),
+        ]);
+        b.Timeseries("Temperature", "celsius", w: 8, targets: [new(Q.S("nodehelper_temperature_celsius"), "{{zone}} ({{type}})")]);
+        b.Stat("Raspberry Pi power and throttling", Q.S("nodehelper_rpi_throttle_flag"), "none", w: 8, legend: "{{flag}} {{when}}",
+            textMode: "name", mappings: ["0", "OK", "green", "1", "Yes", "red"], colorMode: "background", noValue: "not a Raspberry Pi");
+        b.Stat("Up since", $"{Q.S("nodehelper_boot_time_seconds")} * 1000", "dateTimeFromNow", w: 8);
+
+        b.Row("Services");
+        b.StateTimeline("Units", Q.S("nodehelper_service_active"), "{{unit}}", w: 16, mappings: ["0", "inactive", "red", "1", "active", "green"]);
+        b.Timeseries("Restarts after failure, per hour", "none", w: 8, targets: [new(Q.Increase("nodehelper_service_restarts_total", "1h"), "{{unit}}")]);
+
+        b.Row("NodeHelper");
+        b.Timeseries("Collector time", "s", w: 8, targets: [new(Q.S("nodehelper_scrape_collector_duration_seconds"), "{{collector}}")]);
+        b.StateTimeline("Collectors", Q.S("nodehelper_scrape_collector_success"), "{{collector}}", w: 8, mappings: ["0", "failing", "red", "1", "reading", "green"]);
+        b.Timeseries("NodeHelper's memory", "decbytes", w: 8, targets:
+            [new(Q.S("process_resident_memory_bytes"), "resident memory")],
+            description: "What the exporter itself costs the machine.");
+        return b;
+    }
+}
+
+/// <summary>PromQL pieces every dashboard uses the same way.</summary>
+internal static class Q
+{
+    public const string SatPerVbyte = "suffix: sat/vB";
+    public const string Sat = "suffix: sat";
+
+    /// <summary>Days until each data directory's filesystem is full at the rate of the last 6 hours, at most 3650 (not filling).</summary>
+    public static string DaysUntilFull =>
+        $"clamp_max({S("nodehelper_filesystem_avail_bytes")} / clamp_min(-deriv({S("nodehelper_filesystem_avail_bytes")}[6h]), 1) / 86400, 3650)";
+
+    public static string CpuBusy =>
+        $"1 - sum({Rate("nodehelper_cpu_seconds_total", "mode=\"idle\"")}) / sum({Rate("nodehelper_cpu_seconds_total")})";
+
+    /// <summary>A metric of the chosen job and instance, with more matchers if given.</summary>
+    public static string S(string metric, string matchers = "") =>
+        $"{metric}{{job=\"$job\", instance=\"$instance\"{(matchers.Length > 0 ? ", " + matchers : "")}}}";
+
+    public static string Rate(string counter, string matchers = "") => $"rate({S(counter, matchers)}[$__rate_interval])";
+
+    public static string Increase(string counter, string window) => $"increase({S(counter)}[{window}])";
+
+    /// <summary>Alerts firing for the chosen instance (Prometheus's own ALERTS series).</summary>
+    public static string Alerts(string matchers) => $"ALERTS{{alertstate=\"firing\", instance=\"$instance\", {matchers}}}";
+}
+
+internal sealed record Target(string Expr, string Legend);
+
+/// <summary>One dashboard: panels laid out left to right in rows 24 units wide.</summary>
+internal sealed class Board(string uid, string title, string description)
+{
+    private static readonly JsonObject Datasource = new() { ["type"] = "prometheus", ["uid"] = "${datasource}" };
+
+    private readonly JsonArray _panels = [];
+    private int _x;
+    private int _y;
+    private int _rowHeight;
+    private int _id;
+
+    public string Uid => uid;
+
+    public void Row(string rowTitle)
+    {
+        NewLine();
+        _panels.Add((JsonNode)new JsonObject
+        {
+            ["type"] = "row", ["title"] = rowTitle, ["id"] = ++_id, ["collapsed"] = false,
+            ["gridPos"] = Grid(0, _y, 24, 1), ["panels"] = new JsonArray(),
+        });
+        _y += 1;
+    }
+
+    public void Stat(string panelTitle, string expr, string unit, int w, int h = 4, string[]? mappings = null, string? noValue = null,
+        string? description = null, (string Color, double? Value)[]? thresholds = null, int? decimals = null, string? legend = null,
+        string textMode = "auto", string colorMode = "value", Target[]? targets = null)
+    {
+        var panel = Panel("stat", panelTitle, description, w, h, targets ?? [new(expr, legend ?? "")], instant: true,
+            Defaults(unit, mappings, noValue, thresholds, decimals, null, null, mappings is null ? "thresholds" : null));
+        panel["options"] = new JsonObject
+        {
+            ["reduceOptions"] = new JsonObject { ["calcs"] = new JsonArray("lastNotNull"), ["fields"] = "", ["values"] = false },
+            ["colorMode"] = colorMode, ["graphMode"] = "none", ["justifyMode"] = "auto", ["orientation"] = "auto",
+            ["textMode"] = textMode, ["wideLayout"] = true, ["showPercentChange"] = false,
+        };
+        Place(panel, w, h);
+    }
+
+    public void BarGauge(string panelTitle, string expr, string unit, int w, int h = 6, string legend = "", double? min = null, double? max = null,
+        (string Color, double? Value)[]? thresholds = null, int? decimals = null, string? description = null)
+    {
+        var panel = Panel("bargauge", panelTitle, description, w, h, [new(expr, legend)], instant: true,
+            Defaults(unit, null, null, thresholds ?? [("blue", null)], decimals, min, max, "thresholds"));
+        panel["options"] = new JsonObject
+        {
+            ["reduceOptions"] = new JsonObject { ["calcs"] = new JsonArray("lastNotNull"), ["fields"] = "", ["values"] = false },
+            ["displayMode"] = "gradient", ["orientation"] = "horizontal", ["showUnfilled"] = true, ["valueMode"] = "color",
+            ["namePlacement"] = "auto", ["sizing"] = "auto", ["minVizHeight"] = 16, ["minVizWidth"] = 8, ["maxVizHeight"] = 300,
+        };
+        Place(panel, w, h);
+    }
+
+    public void Timeseries(string panelTitle, string unit, int w, int h = 7, Target[]? targets = null, int? decimals = null,
+        double? min = null, double? max = null, bool stack = false, string? description = null)
+    {
+        var defaults = Defaults(unit, null, null, null, decimals, min, max, "palette-classic");
+        defaults["custom"] = new JsonObject
+        {
+            ["drawStyle"] = "line", ["lineWidth"] = 1, ["fillOpacity"] = stack ? 30 : 10, ["showPoints"] = "never",
+            ["spanNulls"] = false, ["stacking"] = new JsonObject { ["mode"] = stack ? "normal" : "none", ["group"] = "A" },
+        };
+        var panel = Panel("timeseries", panelTitle, description, w, h, targets ?? [], instant: false, defaults);
+        panel["options"] = new JsonObject
+        {
+            ["legend"] = new JsonObject { ["displayMode"] = "list", ["placement"] = "bottom", ["showLegend"] = true, ["calcs"] = new JsonArray() },
+            ["tooltip"] = new JsonObject { ["mode"] = "multi", ["sort"] = "desc" },
+        };
+        Place(panel, w, h);
+    }
+
+    public void StateTimeline(string panelTitle, string expr, string legend, int w, string[] mappings, int h = 7)
+    {
+        var panel = Panel("state-timeline", panelTitle, null, w, h, [new(expr, legend)], instant: false,
+            Defaults("none", mappings, null, null, null, null, null, null));
+        panel["options"] = new JsonObject
+        {
+            ["showValue"] = "never", ["mergeValues"] = true, ["rowHeight"] = 0.9, ["alignValue"] = "left",
+            ["legend"] = new JsonObject { ["displayMode"] = "list", ["placement"] = "bottom", ["showLegend"] = false },
+            ["tooltip"] = new JsonObject { ["mode"] = "single", ["sort"] = "none" },
+        };
+        Place(panel, w, h);
+    }
+
+    public string ToJson()
+    {
+        var dashboard = new JsonObject
+        {
+            ["uid"] = uid,
+            ["title"] = title,
+            ["description"] = description,
+            ["tags"] = new JsonArray("nodehelper", "bitcoin"),
+            ["editable"] = true,
+            ["graphTooltip"] = 1,
+            ["refresh"] = "1m",
+            ["schemaVersion"] = 39,
+            ["version"] = 1,
+            ["time"] = new JsonObject { ["from"] = "now-24h", ["to"] = "now" },
+            ["timepicker"] = new JsonObject(),
+            ["timezone"] = "browser",
+            ["fiscalYearStartMonth"] = 0,
+            ["liveNow"] = false,
+            ["links"] = new JsonArray(new JsonObject
+            {
+                ["title"] = "NodeHelper", ["type"] = "dashboards", ["tags"] = new JsonArray("nodehelper"), ["asDropdown"] = false,
+                ["includeVars"] = true, ["keepTime"] = true, ["icon"] = "external link", ["targetBlank"] = false, ["tooltip"] = "", ["url"] = "",
+            }),
+            ["annotations"] = new JsonObject
+            {
+                ["list"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["builtIn"] = 1, ["datasource"] = new JsonObject { ["type"] = "grafana", ["uid"] = "-- Grafana --" },
+                        ["enable"] = true, ["hide"] = true, ["iconColor"] = "rgba(0, 211, 255, 1)", ["name"] = "Annotations & Alerts",
+                        ["type"] = "dashboard",
+                    }),
+            },
+            ["templating"] = new JsonObject
+            {
+                ["list"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["name"] = "datasource", ["label"] = "Data source", ["type"] = "datasource", ["query"] = "prometheus",
+                        ["hide"] = 0, ["includeAll"] = false, ["multi"] = false, ["options"] = new JsonArray(),
+                        ["refresh"] = 1, ["regex"] = "", ["skipUrlSync"] = false,
+                    },
+                    Variable("job", "Job", "label_values(nodehelper_build_info, job)"),
+                    Variable("instance", "Node", "label_values(nodehelper_build_info{job=\"$job\"}, instance)")),
+            },
+            ["panels"] = _panels,
+        };
+        var options = new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        return dashboard.ToJsonString(options) + "\n";
+    }
+
+    private static JsonObject Variable(string name, string label, string query) => new()
+    {
+        ["name"] = name, ["label"] = label, ["type"] = "query", ["datasource"] = Datasource.DeepClone(),
+        ["query"] = new JsonObject { ["qryType"] = 1, ["query"] = query, ["refId"] = "PrometheusVariableQueryEditor-VariableQuery" },
+        ["hide"] = 0, ["includeAll"] = false, ["multi"] = false,
+        ["options"] = new JsonArray(), ["refresh"] = 2, ["regex"] = "", ["skipUrlSync"] = false, ["sort"] = 1,
+    };
+
+    private JsonObject Panel(string type, string panelTitle, string? panelDescription, int w, int h, Target[] targets, bool instant, JsonObject defaults)
+    {
+        var queries = new JsonArray();
+        for (var i = 0; i < targets.Length; i++)
+        {
+            queries.Add((JsonNode)new JsonObject
+            {
+                ["refId"] = ((char)('A' + i)).ToString(),
+                ["datasource"] = Datasource.DeepClone(),
+                ["expr"] = targets[i].Expr,
+                ["legendFormat"] = targets[i].Legend.Length > 0 ? targets[i].Legend : "__auto",
+                ["instant"] = instant,
+                ["range"] = !instant,
+                ["editorMode"] = "code",
+            });
+        }
+
+        var panel = new JsonObject
+        {
+            ["type"] = type, ["title"] = panelTitle, ["id"] = ++_id, ["gridPos"] = Grid(0, 0, w, h), ["datasource"] = Datasource.DeepClone(),
+            ["targets"] = queries, ["fieldConfig"] = new JsonObject { ["defaults"] = defaults, ["overrides"] = new JsonArray() },
+        };
+        if (panelDescription is not null)
+        {
+            panel["description"] = panelDescription;
+        }
+
+        return panel;
+    }
+
+    private static JsonObject Defaults(string unit, string[]? mappings, string? noValue, (string Color, double? Value)[]? thresholds,
+        int? decimals, double? min, double? max, string? colorMode)
+    {
+        var defaults = new JsonObject { ["unit"] = unit };
+        if (decimals is { } d)
+        {
+            defaults["decimals"] = d;
+        }
+
+        if (min is { } lo)
+        {
+            defaults["min"] = lo;
+        }
+
+        if (max is { } hi)
+        {
+            defaults["max"] = hi;
+        }
+
+        if (noValue is not null)
+        {
+            defaults["noValue"] = noValue;
+        }
+
+        if (colorMode is not null)
+        {
+            defaults["color"] = new JsonObject { ["mode"] = colorMode };
+        }
+
+        var steps = new JsonArray();
+        foreach (var (color, value) in thresholds ?? [("green", null)])
+        {
+            steps.Add((JsonNode)new JsonObject { ["color"] = color, ["value"] = value });
+        }
+
+        defaults["thresholds"] = new JsonObject { ["mode"] = "absolute", ["steps"] = steps };
+        var options = new JsonObject();
+        for (var i = 0; mappings is not null && i < mappings.Length; i += 3)
+        {
+            options[mappings[i]] = new JsonObject { ["text"] = mappings[i + 1], ["color"] = mappings[i + 2], ["index"] = i / 3 };
+        }
+
+        defaults["mappings"] = mappings is null ? new JsonArray() : new JsonArray(new JsonObject { ["type"] = "value", ["options"] = options });
+        return defaults;
+    }
+
+    private void Place(JsonObject panel, int w, int h)
+    {
+        if (_x + w > 24)
+        {
+            NewLine();
+        }
+
+        panel["gridPos"] = Grid(_x, _y, w, h);
+        _panels.Add((JsonNode)panel);
+        _x += w;
+        _rowHeight = Math.Max(_rowHeight, h);
+    }
+
+    private void NewLine()
+    {
+        _y += _rowHeight;
+        _x = 0;
+        _rowHeight = 0;
+    }
+
+    private static JsonObject Grid(int x, int y, int w, int h) => new() { ["x"] = x, ["y"] = y, ["w"] = w, ["h"] = h };
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using NodeHelper.Simulators.Servers;
+using NodeHelper.Tests.Support;
+
+namespace NodeHelper.Tests.Bundle;
+
+/// <summary>
+/// Every dashboard query is valid PromQL and returns data when a real Prometheus scrapes the exporter over the
+/// whole simulated stack: a panel that would say "No data" on a node that runs everything fails here.
+/// </summary>
+[Collection(SharedMariaDb.Name)]
+public sealed class DashboardQueryTests(MariaDbFixture mariadb)
+{
+    /// <summary>Prometheus's own series a dashboard may read besides the exporter's.</summary>
+    private static readonly string[] PrometheusOwn = ["up", "ALERTS"];
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    [Fact]
+    public async Task EveryPanelAndVariableQueryReturnsDataFromARealPrometheusScrapingTheWholeStack()
+    {
+        await using var whole = await WholeStack.StartAsync(mariadb);
+        await whole.WaitForEverySeriesAsync();
+        var instance = whole.Exporter.BaseUrl.Authority;
+        var directory = Directory.CreateTempSubdirectory("nodehelper-dashboards-prometheus-").FullName;
+        await File.WriteAllTextAsync(Path.Join(directory, "prometheus.yml"), $"""
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+            scrape_configs:
+              - job_name: nodehelper
+                static_configs:
+                  - targets: ["{instance}"]
+            """);
+        await using var prometheus = await RealServers.StartPrometheusAsync(directory);
+
+        // Enough samples for every rate, increase and deriv to have two points in its window.
+        await WaitUntilAsync(async () => await QueryAsync(prometheus, "count_over_time(bitcoind_blocks[1m])") is [var count, ..]
+            && double.Parse(count["value"]![1]!.GetValue<string>(), CultureInfo.InvariantCulture) >= 6);
+
+        var empty = new List<string>();
+        var checkedQueries = 0;
+        foreach (var file in GrafanaDashboards.Files)
+        {
+            var dashboard = GrafanaDashboards.Load(file);
+            var queries = GrafanaDashboards.VariableQueries(dashboard).Select(v => ($"variable {v.Name}", v.Query))
+                .Concat(GrafanaDashboards.Panels(dashboard).SelectMany(p => GrafanaDashboards.Expressions(p).Select(e => ($"panel \"{p["title"]}\"", e))));
+            foreach (var (where, expr) in queries)
+            {
+                var resolved = GrafanaDashboards.Resolve(expr, "nodehelper", instance, "10s");
+                var result = await QueryAsync(prometheus, resolved);
+                checkedQueries++;
+                if (result.Count == 0)
+                {
+                    empty.Add($"{Path.GetFileName(file)} {where}: {resolved}");
+                }
+            }
+        }
+
+        checkedQueries.Should().BeGreaterThan(100);
+        empty.Should().BeEmpty("every panel shows data on a node that runs the whole stack");
+    }
+
+    [Fact]
+    public async Task EveryMetricAPanelReadsIsOneTheExporterExports()
+    {
+        var exported = await ExportedFamilies.OfWholeStackAsync(mariadb);
+        foreach (var file in GrafanaDashboards.Files)
+        {
+            var dashboard = GrafanaDashboards.Load(file);
+            var expressions = GrafanaDashboards.Panels(dashboard).SelectMany(GrafanaDashboards.Expressions)
+                .Concat(GrafanaDashboards.VariableQueries(dashboard).Select(v => v.Query));
+            foreach (var expr in expressions)
+            {
+                var names = AlertingBundle.MetricNames(GrafanaDashboards.Resolve(expr, "j", "i", "1m"));
+                names.Should().NotBeEmpty(expr);
+                names.Except(exported.Keys).Except(PrometheusOwn).Should().BeEmpty($"{Path.GetFileName(file)} reads only exported metrics: {expr}");
+            }
+        }
+    }
+
+    /// <summary>An instant query's result; a query Prometheus refuses (bad PromQL) fails the test with Prometheus's error.</summary>
+    private static async Task<IReadOnlyList<JsonNode>> QueryAsync(ServerProcess prometheus, string query)
+    {
+        using var response = await Http.GetAsync(new Uri(prometheus.Url, "api/v1/query?query=" + Uri.EscapeDataString(query)));
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        body["status"]!.GetValue<string>().Should().Be("success", $"Prometheus accepts {query}: {body["error"]}");
+        var data = body["data"]!;
+        return data["resultType"]!.GetValue<string>() == "scalar" ? [data["result"]!] : [.. data["result"]!.AsArray().OfType<JsonNode>()];
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new Xunit.Sdk.XunitException("Prometheus did not collect six scrapes within a minute");
+    }
+}
