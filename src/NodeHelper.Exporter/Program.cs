@@ -1,11 +1,14 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Configuration;
+using NodeHelper.Exporter.Report;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
+using NodeHelper.Exporter.Upstreams.Prometheus;
 using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Exporter.Web;
 
@@ -33,6 +36,11 @@ internal static partial class Program
         {
             Console.Out.WriteLine($"nodehelper {ExporterSelfMetrics.Version}");
             return 0;
+        }
+
+        if (args is ["report", .. var reportArgs])
+        {
+            return await ReportCommand.RunAsync(reportArgs, Console.Out, Console.Error);
         }
 
         WebApplication app;
@@ -74,7 +82,7 @@ internal static partial class Program
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         builder.Configuration.AddCommandLine(args);
         adjust?.Invoke(builder);
-        var settings = ExporterSettings.Load(builder.Configuration, UserWrittenKeys(builder, args));
+        var settings = ExporterSettings.Load(builder.Configuration, UserWrittenKeys(builder.Environment.ContentRootPath, builder.Environment.EnvironmentName, args));
         builder.WebHost.UseUrls(settings.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Logging.AddSimpleConsole(console =>
@@ -151,6 +159,18 @@ internal static partial class Program
                 services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         }
 
+        // The daily report, when scheduled.
+        if (settings.Report.Schedule is not null)
+        {
+            builder.Services.TryAddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(settings.Report);
+            builder.Services.AddSingleton(services => new ReportMailer(
+                settings.Report,
+                new DailyReportBuilder(new PrometheusApiClient(new HttpClient { Timeout = TimeSpan.FromSeconds(settings.Report.TimeoutSeconds) }, settings.Report.PrometheusUrl), settings.Report),
+                new ReportOutbox(PathExpansion.Expand(settings.Report.OutboxDirectory))));
+            builder.Services.AddHostedService<DailyReportService>();
+        }
+
         // Endpoints.
         var app = builder.Build();
         var scrape = app.Services.GetRequiredService<ScrapeService>();
@@ -173,18 +193,31 @@ internal static partial class Program
         return app;
     }
 
+    /// <summary>The settings alone, read as the exporter reads them, for commands that do not serve (<c>report</c>).</summary>
+    public static ExporterSettings LoadSettings(string[] args)
+    {
+        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+                          ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
+        var configuration = Sources(new ConfigurationBuilder(), AppContext.BaseDirectory, environment, args).Build();
+        return ExporterSettings.Load(configuration, UserWrittenKeys(AppContext.BaseDirectory, environment, args));
+    }
+
     /// <summary>The keys the user wrote down, which are checked for typos. Other environment variables are not ours to judge.</summary>
-    private static IEnumerable<string> UserWrittenKeys(WebApplicationBuilder builder, string[] args) =>
-        new ConfigurationBuilder()
-            .SetBasePath(builder.Environment.ContentRootPath)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{builder.Environment.EnvironmentName}.json", optional: true)
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddCommandLine(args)
+    private static IEnumerable<string> UserWrittenKeys(string contentRoot, string environment, string[] args) =>
+        Sources(new ConfigurationBuilder(), contentRoot, environment, args)
             .Build()
             .AsEnumerable()
             .Where(setting => setting.Value is not null)
             .Select(setting => setting.Key);
+
+    /// <summary>Where settings come from, lowest priority first: the settings files, NODEHELPER_ variables, the command line.</summary>
+    private static IConfigurationBuilder Sources(IConfigurationBuilder configuration, string contentRoot, string environment, string[] args) =>
+        configuration
+            .SetBasePath(contentRoot)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{environment}.json", optional: true)
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddCommandLine(args);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "NodeHelper {Version} starting; collectors: {Collectors}")]
     private static partial void LogStarting(ILogger logger, string version, string collectors);

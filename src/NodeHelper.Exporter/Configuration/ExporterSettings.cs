@@ -1,3 +1,4 @@
+using NodeHelper.Exporter.Report;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
@@ -40,6 +41,8 @@ internal sealed class ExporterSettings
 
     public required ServicesOptions Services { get; init; }
 
+    public required ReportOptions Report { get; init; }
+
     /// <summary>Every documented setting, in the order --help and the README show them.</summary>
     public required IReadOnlyList<SettingInfo> Catalog { get; init; }
 
@@ -79,6 +82,7 @@ internal sealed class ExporterSettings
             MariaDb = MariaDbOptions.Read(reader),
             Host = HostViewOptions.Read(reader),
             Services = ServicesOptions.Read(reader),
+            Report = ReportOptions.Read(reader),
             Catalog = reader.Settings,
         };
         return (value, reader.Errors);

@@ -12,6 +12,9 @@ internal static class HelpText
         text.AppendLine();
         text.AppendLine("Usage:");
         text.AppendLine("  nodehelper [--Section:Key=value ...]   run the exporter");
+        text.AppendLine($"  {Report.ReportCommand.Usage}");
+        text.AppendLine("                                         mail the report of the last 24 hours now (Report:),");
+        text.AppendLine("                                         or write it to FILE; exit 1 when the mail server refused it");
         text.AppendLine("  nodehelper --help                      this text");
         text.AppendLine("  nodehelper --version                   the version");
         text.AppendLine();

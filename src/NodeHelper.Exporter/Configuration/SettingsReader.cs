@@ -147,7 +147,7 @@ internal sealed class SettingsReader(IConfiguration configuration)
     /// <summary>A list of words, written as "a,b,c" or as a JSON array.</summary>
     public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> @default, string description)
     {
-        Declare(key, string.Join(',', @default), description);
+        Declare(key, @default.Count == 0 ? "(empty)" : string.Join(',', @default), description);
         var section = configuration.GetSection(key);
         if (section.Value is { } scalar)
         {

@@ -16,12 +16,13 @@ public static class RealServers
         StartWithConfigAsync("Alertmanager", "prometheus-alertmanager", directory, "alertmanager.yml", "--storage.path", "--cluster.listen-address=");
 
     /// <summary>An SMTP listener (aiosmtpd) that keeps every mail it receives as a file in the Maildir <c>mail</c> of <paramref name="directory"/>.</summary>
-    public static Task<ServerProcess> StartSmtpSinkAsync(string directory) => ServerProcess.StartAsync(
+    public static Task<ServerProcess> StartSmtpSinkAsync(string directory, int? port = null) => ServerProcess.StartAsync(
         new ServerLaunch("SMTP listener", "/usr/bin/python3",
-            (port, dir) => ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", Path.Join(dir, "mail")],
+            (listen, dir) => ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{listen}", "-c", "aiosmtpd.handlers.Mailbox", Path.Join(dir, "mail")],
             LoopbackPort.AcceptsAsync,
             InstallHint),
-        directory);
+        directory,
+        port);
 
     /// <summary>Prometheus and Alertmanager share their flags for a configuration file, a data directory, an address and readiness.</summary>
     private static Task<ServerProcess> StartWithConfigAsync(string name, string program, string directory, string config, string storageFlag, string extra) =>

@@ -59,13 +59,16 @@ public sealed class ServerProcess : IAsyncDisposable
     /// Starts the program in <paramref name="directory"/> (which it then owns and deletes) and waits until it is
     /// ready. A port taken between choosing it and binding it makes the program exit: it is tried again on another.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(ServerLaunch launch, string directory)
+    /// <param name="launch">The program and how to start it.</param>
+    /// <param name="directory">Its working directory, which it owns from now on.</param>
+    /// <param name="port">A port it must use (a test that brings a server back where it was); otherwise a free one.</param>
+    public static async Task<ServerProcess> StartAsync(ServerLaunch launch, string directory, int? port = null)
     {
         var program = Find(launch.Program) ?? throw new InvalidOperationException($"{launch.Program} is not installed: {launch.InstallHint}");
         var failures = new StringBuilder();
-        for (var attempt = 0; attempt < 3; attempt++)
+        for (var attempt = 0; attempt < (port is null ? 3 : 1); attempt++)
         {
-            var port = LoopbackPort.Free();
+            var chosen = port ?? LoopbackPort.Free();
             var start = new ProcessStartInfo(program)
             {
                 RedirectStandardOutput = true,
@@ -73,7 +76,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 UseShellExecute = false,
                 WorkingDirectory = directory,
             };
-            foreach (var argument in launch.Arguments(port, directory))
+            foreach (var argument in launch.Arguments(chosen, directory))
             {
                 start.ArgumentList.Add(argument);
             }
@@ -85,13 +88,13 @@ public sealed class ServerProcess : IAsyncDisposable
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var server = new ServerProcess(launch.Name, process, output, directory, port);
+            var server = new ServerProcess(launch.Name, process, output, directory, chosen);
             if (await server.WaitUntilReadyAsync(launch.IsReady))
             {
                 return server;
             }
 
-            failures.AppendLine(CultureInfo.InvariantCulture, $"attempt {attempt + 1} on port {port}: {server.Output}");
+            failures.AppendLine(CultureInfo.InvariantCulture, $"attempt {attempt + 1} on port {chosen}: {server.Output}");
             await server.StopAsync();
         }
 

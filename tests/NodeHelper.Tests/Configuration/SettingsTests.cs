@@ -70,6 +70,12 @@ public sealed class SettingsTests
     [InlineData("--Bitcoind:User=monitor", "Bitcoind:User: is set, but neither Bitcoind:Password nor Bitcoind:PasswordFile is.")]
     [InlineData("--Bitcoind:Password=x", "Bitcoind:User: is empty, but a password is set; set the user too, or remove the password to use the cookie file.")]
     [InlineData("--Bitcoind:PasswordFile=/nonexistent/pw", "Bitcoind:PasswordFile: '/nonexistent/pw' does not exist or cannot be read.")]
+    [InlineData("--Report:Schedule=7am", "Report:Schedule: '7am' is not a time of day as HH:mm (for example 07:00).")]
+    [InlineData("--Report:Schedule=07:00", "Report:Schedule: needs Report:To, Report:From and Report:Smtp:Host to mail the report.")]
+    [InlineData("--Report:To=nobody", "Report:To: 'nobody' is not a mail address.")]
+    [InlineData("--Report:Smtp:Security=ssl", "Report:Smtp:Security: 'ssl' is not auto, starttls, tls or none.")]
+    [InlineData("--Report:Smtp:Retry=1", "Report:Smtp:Retry: unknown setting. Report knows: PrometheusUrl, Job, Schedule, To, From, Smtp:Host, *")]
+    [InlineData("--Report:PrometheusUrl=http://admin:pw@prometheus:9090/", "Report:PrometheusUrl: must not contain a user name or password*")]
     public void AWrongSettingIsNamedByItsKey(string argument, string problem)
     {
         Problems(argument).Should().ContainMatch(problem);
@@ -97,6 +103,14 @@ public sealed class SettingsTests
         var problems = Problems("--Bitcoind:Password=hunter2-secret", "--Bitcoind:PasswordFile=/nonexistent");
 
         string.Join('\n', problems).Should().NotContain("hunter2");
+    }
+
+    [Fact]
+    public void TheReportsMailServerMayGoUnverifiedOnlyOnThisMachine()
+    {
+        Problems("--Report:Smtp:Host=smtp.example.org", "--Report:Smtp:TlsVerify=false")
+            .Should().Contain("Report:Smtp:TlsVerify: may be false only for a loopback mail server, not 'smtp.example.org'.");
+        Load("--Report:Smtp:Host=127.0.0.1", "--Report:Smtp:TlsVerify=false").Report.SmtpTlsVerify.Should().BeFalse();
     }
 
     [Fact]

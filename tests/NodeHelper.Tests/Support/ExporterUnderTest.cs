@@ -25,13 +25,17 @@ internal sealed class ExporterUnderTest : IAsyncDisposable
 
     public CapturedLogs Logs { get; }
 
-    public static async Task<ExporterUnderTest> StartAsync(params string[] settings)
+    public static Task<ExporterUnderTest> StartAsync(params string[] settings) => StartAsync(_ => { }, settings);
+
+    /// <summary>With a change to the services before the exporter adds its own (a clock, say).</summary>
+    public static async Task<ExporterUnderTest> StartAsync(Action<WebApplicationBuilder> adjust, params string[] settings)
     {
         var logs = new CapturedLogs();
         var app = Program.BuildApp(["--urls=http://127.0.0.1:0", .. settings], builder =>
         {
             builder.Logging.AddProvider(logs);
             builder.Logging.AddFilter<CapturedLogs>(category: null, LogLevel.Trace);
+            adjust(builder);
         });
         await app.StartAsync();
         return new ExporterUnderTest(app, logs);

@@ -1,0 +1,210 @@
+using MimeKit;
+using NodeHelper.Exporter.Report;
+using NodeHelper.Exporter.Upstreams.Prometheus;
+using NodeHelper.Simulators.Servers;
+using NodeHelper.Tests.Support;
+
+namespace NodeHelper.Tests.Report;
+
+/// <summary>
+/// The daily report against a real Prometheus holding a recorded day (see <see cref="RecordedDay"/>) and a real
+/// SMTP listener: its numbers are the day's, the mail has both parts and inline charts, a refused report is sent
+/// once when the server is back, and an unreachable Prometheus still yields a mail that says so.
+/// </summary>
+public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixture<RecordedPrometheus>, IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-report-");
+
+    private RecordedDay Day => prometheus.Day;
+
+    [Fact]
+    public async Task TheReportsNumbersAreTheRecordedDays()
+    {
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions()).BuildAsync(Day.End, default);
+
+        report.Verdict.Should().Be(Verdict.Problems, "a critical alert fired and bitcoind was away for half an hour");
+        var node = report.Nodes.Should().ContainSingle().Subject;
+        node.Instance.Should().Be(RecordedDay.Instance);
+        node.Components.Select(c => c.Title).Should().Equal(
+            "NodeHelper", "bitcoind", "Electrum server", "mempool backend", "mempool web site", "MariaDB", "Host", "Services");
+
+        var bitcoind = Component(node, "bitcoind");
+        Formats.Percent(bitcoind.Availability!.Value).Should().Be("97.92%", "30 of the day's 1,440 minutes were down");
+        Fact(bitcoind, "Blocks seen").Should().Be("144", "a block every 10 minutes");
+        Fact(bitcoind, "Tip").Should().Be("block 925,150, 0 s old");
+        Fact(bitcoind, "Peers").Should().Be("20 now (14 outbound, 6 inbound), fewest 20");
+        Fact(bitcoind, "Restarts").Should().Be("none");
+        Component(node, "NodeHelper").Availability.Should().Be(1);
+        Fact(Component(node, "Electrum server"), "Behind bitcoind").Should().Be("0 blocks now, at most 4 today");
+        Fact(Component(node, "mempool web site"), "TLS certificate").Should().Be("expires in 60 days");
+        Fact(Component(node, "Services"), "electrs.service").Should().Be("activating, restarted 3 times after failing", "as systemd showed it when recorded");
+        Fact(Component(node, "Host"), "Disk of bitcoind (/var/lib/bitcoind)").Should().EndWith("full in 50 days at today's rate");
+        Fact(Component(node, "Host"), "CPU busy").Should().Be("25% on average");
+
+        node.Alerts.Select(a => (a.Alert, a.Severity, a.Start, a.Duration, a.StillFiring)).Should().Equal(
+            ("NodeHelperBitcoindDown", "critical", Day.BitcoindAlertFrom, TimeSpan.FromMinutes(28), false),
+            ("NodeHelperElectrumBehind", "warning", Day.ElectrumBehindFrom + TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(20), false));
+        report.Findings.Select(f => f.Text).Should().Contain(
+        [
+            "bitcoind was unavailable for about 30 min (97.92% available).",
+            $"NodeHelperBitcoindDown fired at {Formats.Time(Day.BitcoindAlertFrom)} for 28 min.",
+            "systemd restarted electrs.service 3 times after it failed.",
+        ]);
+        report.Findings[0].Tone.Should().Be(Tone.Bad, "the worst comes first");
+        node.Charts.Select(c => c.Id).Should().Equal("tip-age", "peers", "mempool", "disk");
+        node.Charts.Single(c => c.Id == "peers").Series.Select(s => s.Name).Should().BeEquivalentTo(["inbound", "outbound"]);
+    }
+
+    [Fact]
+    public async Task TheMailHasAnHtmlAndATextPartWithTheChartsInline()
+    {
+        await using var smtp = await RealServers.StartSmtpSinkAsync(Temp("smtp"));
+
+        var (code, output, _) = await RunAsync(smtp.Port);
+
+        code.Should().Be(0, output);
+        var mail = new Maildir(Path.Join(smtp.Directory, "mail")).Messages().Should().ContainSingle().Subject;
+        mail.Subject.Should().Be($"[NodeHelper] Problems: node:9338, {Formats.Date(Day.End)}");
+        mail.From.Mailboxes.Single().Address.Should().Be("nodehelper@example.org");
+        mail.TextBody.Should().Contain("PROBLEMS: node:9338, the last 24 hours")
+            .And.Contain("bitcoind (97.92% available)")
+            .And.Contain("  Blocks seen: 144")
+            .And.Contain("NodeHelperBitcoindDown (critical): ");
+        mail.HtmlBody.Should().Contain("<meta name=\"viewport\"").And.Contain("97.92% available").And.Contain("NodeHelperElectrumBehind");
+
+        var images = mail.BodyParts.OfType<MimePart>().Where(p => p.ContentType.MimeType == "image/png").ToList();
+        images.Should().HaveCount(4, "four charts, carried in the mail");
+        foreach (var image in images)
+        {
+            image.ContentDisposition!.Disposition.Should().Be(ContentDisposition.Inline);
+            mail.HtmlBody.Should().Contain($"src=\"cid:{image.ContentId}\"", "the HTML shows the image from the mail itself");
+            using var content = new MemoryStream();
+            await image.Content!.DecodeToAsync(content);
+            content.ToArray().Take(8).Should().Equal([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a]);
+        }
+
+        mail.HtmlBody.Should().NotContain("src=\"http", "nothing is loaded from anywhere");
+    }
+
+    [Fact]
+    public async Task AReportTheMailServerRefusedIsSentOnceWhenItIsBack()
+    {
+        var port = LoopbackPort.Free();
+
+        var refused = await RunAsync(port);
+
+        refused.Code.Should().Be(1, "the report was not sent");
+        refused.Error.Should().Contain("did not take the report").And.Contain("waits in");
+        Directory.GetFiles(Path.Join(Outbox, "pending")).Should().ContainSingle("the report is kept on disk");
+
+        await using var smtp = await RealServers.StartSmtpSinkAsync(Temp("smtp"), port);
+        var mail = new Maildir(Path.Join(smtp.Directory, "mail"));
+        var retried = await RunAsync(port);
+        var again = await RunAsync(port);
+
+        retried.Code.Should().Be(0, retried.Error);
+        again.Code.Should().Be(0, again.Error);
+        again.Output.Should().Contain("was sent already");
+        mail.Messages().Should().ContainSingle("the kept report goes once, and the day's report is not made twice");
+        Directory.GetFiles(Path.Join(Outbox, "pending")).Should().BeEmpty();
+        Directory.GetFiles(Path.Join(Outbox, "sent")).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task AnUnreachablePrometheusStillGivesAMailThatSaysSo()
+    {
+        await using var smtp = await RealServers.StartSmtpSinkAsync(Temp("smtp"));
+        var nowhere = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
+
+        var (code, output, _) = await RunAsync(smtp.Port, nowhere);
+
+        code.Should().Be(0, output);
+        var mail = new Maildir(Path.Join(smtp.Directory, "mail")).Messages().Should().ContainSingle().Subject;
+        mail.Subject.Should().Be($"[NodeHelper] Cannot tell: nodehelper, {Formats.Date(Day.End)}");
+        mail.TextBody.Should().Contain($"cannot reach Prometheus at {nowhere}: ConnectionRefused.");
+        mail.HtmlBody.Should().Contain("Cannot tell");
+    }
+
+    [Fact]
+    public async Task TheRunningExporterSendsTheScheduledReportAndRetriesUntilTheServerTakesIt()
+    {
+        var port = LoopbackPort.Free();
+        var clock = prometheus.ClockAtEnd(TimeSpan.FromSeconds(-2));
+        await using var exporter = await ExporterUnderTest.StartAsync(
+            builder => builder.Services.AddSingleton(clock),
+            [
+                "--Bitcoind:Enabled=false", "--Host:Enabled=false", "--Services:Enabled=false",
+                $"--Report:Schedule={RecordedPrometheus.Minute(Day.End)}", "--Report:RetrySeconds=1", .. ReportSettings(port, prometheus.Url),
+            ]);
+
+        await Until(() => exporter.Logs.All.Contains("Daily report not sent", StringComparison.Ordinal), "the first try fails: the server is down");
+        await using var smtp = await RealServers.StartSmtpSinkAsync(Temp("smtp"), port);
+        var mail = new Maildir(Path.Join(smtp.Directory, "mail"));
+        await mail.WaitForAsync(1, TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var sent = mail.Messages().Should().ContainSingle("retries stop once the server has taken it").Subject;
+        sent.Subject.Should().Be($"[NodeHelper] Problems: node:9338, {Formats.Date(Day.End)}");
+        exporter.Logs.All.Should().Contain($"Daily report {DailyReportService.DailyId(Day.End, TimeZoneInfo.Utc)} sent to you@example.org");
+    }
+
+    [Fact]
+    public async Task DryRunWritesTheReportWithItsChartsInsideTheFile()
+    {
+        var file = Path.Join(_work.FullName, "report.html");
+
+        var (code, output, _) = await RunAsync(smtpPort: 1, dryRunTo: file);
+
+        code.Should().Be(0);
+        output.Should().Contain($"Problems; written to {file}");
+        var html = await File.ReadAllTextAsync(file);
+        html.Split("src=\"data:image/png;base64,").Should().HaveCount(5, "four charts, inside the file");
+        Directory.Exists(Outbox).Should().BeFalse("a dry run sends nothing and keeps nothing");
+    }
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    private string Outbox => Path.Join(_work.FullName, "outbox");
+
+    private string Temp(string name) => Directory.CreateDirectory(Path.Join(_work.FullName, name)).FullName;
+
+    private string[] ReportSettings(int smtpPort, Uri prometheusUrl) =>
+    [
+        $"--Report:PrometheusUrl={prometheusUrl}", "--Report:To=you@example.org", "--Report:From=NodeHelper <nodehelper@example.org>",
+        "--Report:Smtp:Host=127.0.0.1", $"--Report:Smtp:Port={smtpPort}", "--Report:Smtp:Security=none", $"--Report:OutboxDirectory={Outbox}",
+        "--Report:TimeoutSeconds=10",
+    ];
+
+    /// <summary>nodehelper report, in-process, at the recorded day's end.</summary>
+    private async Task<(int Code, string Output, string Error)> RunAsync(int smtpPort, Uri? prometheusUrl = null, string? dryRunTo = null)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] args = dryRunTo is null
+            ? ReportSettings(smtpPort, prometheusUrl ?? prometheus.Url)
+            : ["--dry-run", "--out", dryRunTo, .. ReportSettings(smtpPort, prometheusUrl ?? prometheus.Url)];
+        var code = await ReportCommand.RunAsync(args, output, error, prometheus.ClockStoppedAtEnd());
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static ComponentSection Component(NodeSection node, string title) => node.Components.Single(c => c.Title == title);
+
+    private static string Fact(ComponentSection component, string label) =>
+        component.Facts.Should().ContainSingle(f => f.Label == label, $"{component.Title} reports {label}").Subject.Value;
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Waited 30 s for: {what}");
+    }
+}

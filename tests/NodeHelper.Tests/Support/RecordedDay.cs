@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+
+namespace NodeHelper.Tests.Support;
+
+/// <summary>
+/// 25 hours of a node's history, built from a real recorded scrape of the whole stack (Fixtures/report/whole-stack.prom)
+/// with one scripted day on top: a block every 10 minutes, bitcoind down for 30 minutes ten hours ago (with the
+/// alert Prometheus would have fired), the Electrum server 4 blocks behind for 35 minutes three hours ago (and its
+/// warning, 20 minutes), electrs restarted three times six hours ago, the bitcoind disk filling to be full in 50.5 days.
+/// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>, one sample a minute.
+/// </summary>
+internal sealed class RecordedDay
+{
+    public const string Job = "nodehelper";
+    public const string Instance = "node:9338";
+    public const long FirstBlock = 925_000;
+    public const double DaysUntilFull = 50.5;
+
+    public static readonly TimeSpan Step = TimeSpan.FromMinutes(1);
+
+    private readonly Exposition _recorded = Exposition.Parse(File.ReadAllText(Path.Join(AppContext.BaseDirectory, "Fixtures", "report", "whole-stack.prom")));
+
+    public RecordedDay(DateTimeOffset end)
+    {
+        End = end;
+        Start = end - TimeSpan.FromHours(25);
+    }
+
+    /// <summary>The last sample; the report is made at this moment.</summary>
+    public DateTimeOffset End { get; }
+
+    public DateTimeOffset Start { get; }
+
+    public DateTimeOffset BitcoindDownFrom => End - TimeSpan.FromHours(10);
+
+    public DateTimeOffset BitcoindDownUntil => BitcoindDownFrom + TimeSpan.FromMinutes(30);
+
+    /// <summary>NodeHelperBitcoindDown fires after its 2 minutes and lasts until bitcoind is back: 28 minutes.</summary>
+    public DateTimeOffset BitcoindAlertFrom => BitcoindDownFrom + TimeSpan.FromMinutes(2);
+
+    public DateTimeOffset ElectrumBehindFrom => End - TimeSpan.FromHours(3);
+
+    /// <summary>35 minutes behind: NodeHelperElectrumBehind fires after its 15 minutes and lasts 20.</summary>
+    public DateTimeOffset ElectrumBehindUntil => ElectrumBehindFrom + TimeSpan.FromMinutes(35);
+
+    public DateTimeOffset ElectrsRestartsFrom => End - TimeSpan.FromHours(6);
+
+    public double Recorded(string series) => _recorded.Series[series];
+
+    public string ToOpenMetrics()
+    {
+        var text = new StringBuilder(48 * 1024 * 1024);
+        foreach (var family in _recorded.Series.Keys.GroupBy(k => k.Split('{')[0], StringComparer.Ordinal))
+        {
+            text.Append("# TYPE ").Append(family.Key).Append(" gauge\n");
+            foreach (var series in family)
+            {
+                for (var time = Start; time <= End; time += Step)
+                {
+                    if (Value(family.Key, series, time) is { } value)
+                    {
+                        Sample(text, series, value, time);
+                    }
+                }
+            }
+        }
+
+        text.Append("# TYPE up gauge\n");
+        for (var time = Start; time <= End; time += Step)
+        {
+            Sample(text, "up", 1, time);
+        }
+
+        text.Append("# TYPE ALERTS gauge\n");
+        Alert(text, "NodeHelperBitcoindDown", "critical", "bitcoind", BitcoindAlertFrom, BitcoindDownUntil);
+        Alert(text, "NodeHelperElectrumBehind", "warning", "electrum", ElectrumBehindFrom + TimeSpan.FromMinutes(15), ElectrumBehindUntil);
+        text.Append("# EOF\n");
+        return text.ToString();
+    }
+
+    /// <summary>A series' value at a moment, or null when the scripted day has no sample (bitcoind's series while it is down).</summary>
+    private double? Value(string name, string series, DateTimeOffset time)
+    {
+        var down = time >= BitcoindDownFrom && time < BitcoindDownUntil;
+        var blocks = FirstBlock + Math.Floor((time - Start).TotalSeconds / 600);
+        var seconds = time.ToUnixTimeSeconds();
+        switch (name)
+        {
+            case "bitcoind_up":
+                return down ? 0 : 1;
+            case "bitcoind_warming_up":
+                return 0;
+            case "nodehelper_scrape_collector_success" when series.Contains("\"bitcoind\"", StringComparison.Ordinal):
+                return down ? 0 : 1;
+        }
+
+        if (down && name.StartsWith("bitcoind_", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return name switch
+        {
+            "bitcoind_blocks" or "bitcoind_headers" or "bitcoind_latest_block_height" or "mempool_tip_height" or "mariadb_mempool_indexed_block_height" => blocks,
+            "electrum_tip_height" => time >= ElectrumBehindFrom && time < ElectrumBehindUntil ? blocks - 4 : blocks,
+            "bitcoind_best_block_timestamp_seconds" => (Start + TimeSpan.FromSeconds(600 * Math.Floor((time - Start).TotalSeconds / 600))).ToUnixTimeSeconds(),
+            "bitcoind_uptime_seconds" => (time - Start).TotalSeconds + (3 * 86400),
+            "mariadb_uptime_seconds" => (time - Start).TotalSeconds + (5 * 86400),
+            "mariadb_mempool_newest_statistics_timestamp_seconds" or "nodehelper_directory_size_timestamp_seconds" => seconds - 30,
+            "mempool_frontend_tls_certificate_expiry_timestamp_seconds" => (End + TimeSpan.FromDays(60)).ToUnixTimeSeconds(),
+            "nodehelper_service_restarts_total" when series.Contains("\"electrs.service\"", StringComparison.Ordinal) =>
+                Recorded(series) + Math.Clamp(Math.Floor((time - ElectrsRestartsFrom).TotalMinutes / 10) + 1, 0, 3),
+            "nodehelper_filesystem_avail_bytes" when series.Contains("\"bitcoind\"", StringComparison.Ordinal) =>
+                Recorded(series) + ((End - time).TotalSeconds * Recorded(series) / (DaysUntilFull * 86400)),
+            "nodehelper_cpu_seconds_total" => Recorded(series) + ((time - Start).TotalSeconds * CpuRate(series)),
+            _ => Recorded(series),
+        };
+    }
+
+    /// <summary>Two CPUs, a quarter busy: 1.5 idle seconds a second, 0.3 user, 0.2 system.</summary>
+    private static double CpuRate(string series) =>
+        series.Contains("\"idle\"", StringComparison.Ordinal) ? 1.5
+        : series.Contains("\"user\"", StringComparison.Ordinal) ? 0.3
+        : series.Contains("\"system\"", StringComparison.Ordinal) ? 0.2 : 0;
+
+    private static void Alert(StringBuilder text, string alert, string severity, string scope, DateTimeOffset from, DateTimeOffset until)
+    {
+        var series = $"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\",scope=\"{scope}\",severity=\"{severity}\"}}";
+        for (var time = from; time < until; time += Step)
+        {
+            Sample(text, series, 1, time);
+        }
+
+        // Prometheus marks a resolved alert's series stale; a backfill cannot, so a NaN sample ends it instead.
+        Sample(text, series, double.NaN, until);
+    }
+
+    /// <summary>One OpenMetrics sample of the series with the scrape's job and instance added, as Prometheus stores it.</summary>
+    private static void Sample(StringBuilder text, string series, double value, DateTimeOffset time)
+    {
+        var brace = series.IndexOf('{', StringComparison.Ordinal);
+        var target = $"instance=\"{Instance}\",job=\"{Job}\"";
+        if (brace < 0)
+        {
+            text.Append(series).Append('{').Append(target).Append('}');
+        }
+        else
+        {
+            text.Append(series.AsSpan(0, brace + 1)).Append(target).Append(',').Append(series.AsSpan(brace + 1));
+        }
+
+        text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append(' ')
+            .Append(time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+}
