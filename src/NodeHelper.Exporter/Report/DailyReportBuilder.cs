@@ -68,6 +68,8 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
     {
         private readonly string _sel = $"job=\"{Escape(job)}\", instance=\"{Escape(instance)}\"";
 
+        private TimeSpan? _watched;
+
         public async Task<NodeSection> BuildAsync(List<Finding> findings)
         {
             var components = new List<ComponentSection>();
@@ -102,7 +104,8 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             components.Add(component);
             if (component.Availability is { } availability && availability < 1)
             {
-                var down = TimeSpan.FromSeconds((1 - availability) * Window.TotalSeconds);
+                // The share of the time Prometheus watched, which is less than the day on a node watched since this morning.
+                var down = TimeSpan.FromSeconds((1 - availability) * (await WatchedAsync()).TotalSeconds);
                 findings.Add(new Finding(availability < 0.99 ? Tone.Bad : Tone.Attention,
                     $"{Prefix()}{component.Title} was unavailable for about {Formats.Duration(down)} ({Formats.Percent(availability)} available)."));
             }
@@ -113,11 +116,35 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var up = await ScalarAsync($"avg_over_time(up{{{_sel}}}[24h])");
             var version = await LabelAsync("nodehelper_build_info", "version");
             var failing = await QueryAsync($"last_over_time(nodehelper_scrape_collector_success{{{_sel}}}[10m]) == 0");
-            return new ComponentSection("NodeHelper", up,
+            List<Fact> facts =
             [
                 new("Version", version ?? "unknown"),
                 new("Collectors failing now", failing.Count == 0 ? "none" : string.Join(", ", failing.Select(f => f.Label("collector"))), failing.Count == 0 ? Tone.Good : Tone.Attention),
-            ]);
+            ];
+            var watched = await WatchedAsync();
+            if (watched < Window - TimeSpan.FromMinutes(30))
+            {
+                facts.Add(new("Watched", $"the last {Formats.Duration(watched)} only: Prometheus has nothing older", Tone.Attention));
+            }
+
+            return new ComponentSection("NodeHelper", up, facts);
+        }
+
+        /// <summary>
+        /// How much of the window Prometheus has scrapes of this instance for: from its first scrape in the window
+        /// (to the minute) to the end. A whole day, except on the first day or after Prometheus lost its data.
+        /// </summary>
+        private async Task<TimeSpan> WatchedAsync()
+        {
+            if (_watched is null)
+            {
+                var first = await ScalarAsync($"min_over_time(timestamp(up{{{_sel}}})[24h:1m])");
+                _watched = first is { } seconds ? Clamp(to - DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))) : Window;
+            }
+
+            return _watched.Value;
+
+            static TimeSpan Clamp(TimeSpan span) => span < TimeSpan.Zero ? TimeSpan.Zero : span > Window ? Window : span;
         }
 
         private async Task<ComponentSection?> BitcoindAsync(List<Finding> findings)
@@ -493,14 +520,24 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             return grid;
         }
 
+        /// <summary>
+        /// How far a follower's tip is behind bitcoind's. Only while bitcoind answers: its last tip before it stopped is
+        /// no yardstick. A follower a block ahead is a scrape that caught a new block half-way: it counts as none.
+        /// </summary>
         private async Task AddLagAsync(List<Fact> facts, string tip)
         {
-            var lag = await ScalarAsync($"last_over_time(bitcoind_blocks{{{_sel}}}[10m]) - on (instance, job) last_over_time({tip}{{{_sel}}}[10m])");
-            var most = await ScalarAsync($"max_over_time(abs(bitcoind_blocks{{{_sel}}} - on (instance, job) {tip}{{{_sel}}})[24h:5m])");
+            var most = await ScalarAsync($"max_over_time(clamp_min(bitcoind_blocks{{{_sel}}} - on (instance, job) {tip}{{{_sel}}}, 0)[24h:5m])");
+            var today = most is { } m ? $", at most {Formats.Count(m)} today" : "";
+            if (await ScalarAsync($"last_over_time(bitcoind_up{{{_sel}}}[10m])") is not 1)
+            {
+                facts.Add(new("Behind bitcoind", $"unknown now: bitcoind is not answering{today}", Tone.Attention));
+                return;
+            }
+
+            var lag = await ScalarAsync($"clamp_min(last_over_time(bitcoind_blocks{{{_sel}}}[10m]) - on (instance, job) last_over_time({tip}{{{_sel}}}[10m]), 0)");
             if (lag is { } now)
             {
-                facts.Add(new("Behind bitcoind", $"{Formats.Plural(now, "block", "blocks")} now{(most is { } m ? $", at most {Formats.Count(m)} today" : "")}",
-                    Math.Abs(now) > 2 ? Tone.Attention : Tone.Good));
+                facts.Add(new("Behind bitcoind", $"{Formats.Plural(now, "block", "blocks")} now{today}", now > 2 ? Tone.Attention : Tone.Good));
             }
         }
 
@@ -517,8 +554,9 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
         private async Task<string?> LabelAsync(string metric, string label)
         {
+            // "?" is what a mempool backend built without its git details says for its version.
             var result = await QueryAsync($"last_over_time({metric}{{{_sel}}}[24h])");
-            return result.Count > 0 ? result[0].Label(label) : null;
+            return result.Count > 0 && result[0].Label(label) is { Length: > 0 } value && value != "?" ? value : null;
         }
     }
 }

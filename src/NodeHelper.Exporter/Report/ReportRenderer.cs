@@ -240,7 +240,7 @@ internal static class ReportRenderer
         }
 
         var last = series.Points.LastOrDefault(p => double.IsFinite(p.Value)).Value;
-        var gaps = series.Points.Any(p => !double.IsFinite(p.Value)) ? " (gaps: no data)" : "";
+        var gaps = series.Points.Any(p => !double.IsFinite(p.Value)) ? " (no data for part of the day)" : "";
         return $"{series.Name}: now {chart.Format(last)}, lowest {chart.Format(values.Min())}, highest {chart.Format(values.Max())}{gaps}";
     }
 

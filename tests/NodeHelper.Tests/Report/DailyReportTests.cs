@@ -36,6 +36,7 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         Fact(bitcoind, "Peers").Should().Be("20 now (14 outbound, 6 inbound), fewest 20");
         Fact(bitcoind, "Restarts").Should().Be("none");
         Component(node, "NodeHelper").Availability.Should().Be(1);
+        Component(node, "NodeHelper").Facts.Should().NotContain(f => f.Label == "Watched", "Prometheus holds the whole day");
         Fact(Component(node, "Electrum server"), "Behind bitcoind").Should().Be("0 blocks now, at most 4 today");
         Fact(Component(node, "mempool web site"), "TLS certificate").Should().Be("expires in 60 days");
         Fact(Component(node, "Services"), "electrs.service").Should().Be("activating, restarted 3 times after failing", "as systemd showed it when recorded");
@@ -54,6 +55,32 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         report.Findings[0].Tone.Should().Be(Tone.Bad, "the worst comes first");
         node.Charts.Select(c => c.Id).Should().Equal("tip-age", "peers", "mempool", "disk");
         node.Charts.Single(c => c.Id == "peers").Series.Select(s => s.Name).Should().BeEquivalentTo(["inbound", "outbound"]);
+    }
+
+    [Fact]
+    public async Task OnAFirstDayDowntimeIsCountedOverTheHoursPrometheusWatched()
+    {
+        // Made 5 minutes after bitcoind came back: Prometheus holds only 15 h 35 min of this node, not a day.
+        var at = Day.BitcoindDownUntil + TimeSpan.FromMinutes(5);
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions()).BuildAsync(at, default);
+
+        var node = report.Nodes.Should().ContainSingle().Subject;
+        Fact(Component(node, "NodeHelper"), "Watched").Should().Be("the last 15 h 35 min only: Prometheus has nothing older");
+        report.Findings.Select(f => f.Text).Should().Contain("bitcoind was unavailable for about 30 min (96.79% available).",
+            "30 of the 936 minutes watched, not 3.21% of a whole day (46 min)");
+    }
+
+    [Fact]
+    public async Task WhileBitcoindIsDownItsFollowersLagIsUnknownNotItsLastTip()
+    {
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions())
+            .BuildAsync(Day.BitcoindDownFrom + TimeSpan.FromMinutes(20), default);
+
+        var node = report.Nodes.Should().ContainSingle().Subject;
+        Fact(Component(node, "Electrum server"), "Behind bitcoind").Should().Be("unknown now: bitcoind is not answering, at most 0 today");
+        Fact(Component(node, "mempool backend"), "Behind bitcoind").Should().StartWith("unknown now");
     }
 
     [Fact]
