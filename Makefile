@@ -5,7 +5,7 @@ DOTNET  ?= dotnet
 CONFIG  ?= Release
 ARGS    ?=
 
-.PHONY: all build run demo test test-deps dashboards bench publish publish-aot clean
+.PHONY: all build run demo demo-report test test-deps dashboards bench publish publish-aot clean
 
 all: build
 
@@ -17,9 +17,14 @@ build:
 run:
 	$(DOTNET) run --project src/NodeHelper.Exporter -c $(CONFIG) -- $(ARGS)
 
-## demo: the exporter against a simulated bitcoind on loopback, so real-looking numbers show at once.
+## demo: the whole bundle on loopback: simulated upstreams (and a real MariaDB), the exporter, Debian's Prometheus with
+##       the shipped rules, Alertmanager with the shipped routes, and an SMTP listener whose mails land in demo/mail/new/.
 demo:
 	scripts/demo.sh
+
+## demo-report: while make demo runs, mail the daily report now (it lands with the other mails).
+demo-report:
+	scripts/demo.sh report
 
 ## test: every test. Installs the real programs the tests use (Prometheus, Alertmanager, aiosmtpd, MariaDB) when missing.
 test: test-deps

@@ -5,16 +5,20 @@ using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Simulators.MariaDb;
 using NodeHelper.Simulators.Mempool;
+using NodeHelper.Simulators.Servers;
 
 namespace NodeHelper.Simulators;
 
 /// <summary>
 /// nodehelper-sim: simulated upstreams on loopback, for `make demo` and for trying the exporter by hand.
 ///   nodehelper-sim bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]
-///   nodehelper-sim stack --dir DIR [--base-port 28332] [--mariadb] [--live]
+///   nodehelper-sim stack --dir DIR [--base-port 28332] [--mariadb] [--live] [--bundle REPO --exporter HOST:PORT
+///                        --prometheus-port N --alertmanager-port N --smtp-port N --mail MAILDIR]
 /// `stack` starts bitcoind, an Electrum server, the mempool backend and its front end (TLS) on consecutive ports,
 /// with --mariadb a real MariaDB holding a mempool database, and writes DIR/exporter.env: the exporter's settings
-/// for all of them. With --live the node moves like a mainnet node and the others follow its tip.
+/// for all of them. With --live the node moves like a mainnet node and the others follow its tip. With --bundle,
+/// the shipped Prometheus and Alertmanager files of REPO run too (see DemoBundle), and exporter.env gains the
+/// daily report's settings, scheduled a few minutes ahead.
 /// </summary>
 internal static class Program
 {
@@ -48,6 +52,7 @@ internal static class Program
     {
         await Console.Error.WriteLineAsync("usage: nodehelper-sim bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]");
         await Console.Error.WriteLineAsync("       nodehelper-sim stack --dir DIR [--base-port 28332] [--mariadb] [--live]");
+        await Console.Error.WriteLineAsync("                            [--bundle REPO --exporter HOST:PORT --prometheus-port N --alertmanager-port N --smtp-port N --mail MAILDIR]");
         return 2;
     }
 
@@ -83,6 +88,7 @@ internal static class Program
 
         MariaDbServer? mariadb = null;
         string? pristine = null;
+        DemoBundle? bundle = null;
         try
         {
             var env = new StringBuilder()
@@ -107,10 +113,23 @@ internal static class Program
                     .AppendLine($"NODEHELPER_Host__Paths__mariadb='{Path.Join(mariadb.Directory, "data")}'");
             }
 
+            if (Option(args, "--bundle") is { } repository)
+            {
+                bundle = await DemoBundle.StartAsync(dir, new DemoBundleOptions(
+                    Path.GetFullPath(repository),
+                    Option(args, "--exporter") ?? "127.0.0.1:9338",
+                    PortOption(args, "--prometheus-port", 29090),
+                    PortOption(args, "--alertmanager-port", 29093),
+                    PortOption(args, "--smtp-port", 29025),
+                    Path.GetFullPath(Option(args, "--mail") ?? Path.Join(dir, "mail"))));
+                env.Append(bundle.ReportSettings(Path.Join(Path.GetFullPath(dir), "outbox"), TimeSpan.FromMinutes(3)));
+            }
+
             // Values are single-quoted: the file is sourced by a shell, and a connection string holds ';' and spaces.
             await File.WriteAllTextAsync(Path.Join(dir, "exporter.env"), env.ToString(), stop);
             Console.WriteLine($"simulated stack: bitcoind {bitcoind.Url}, Electrum 127.0.0.1:{electrum.Port}, mempool {mempool.Url}, front end {frontend.Url}"
-                + (mariadb is null ? "" : $", MariaDB {mariadb.Socket}"));
+                + (mariadb is null ? "" : $", MariaDB {mariadb.Socket}")
+                + (bundle is null ? "" : $"; Prometheus {bundle.PrometheusUrl}, Alertmanager {bundle.AlertmanagerUrl}, mail to {bundle.Options.Maildir}"));
 
             if (args.Contains("--live"))
             {
@@ -123,6 +142,11 @@ internal static class Program
         }
         finally
         {
+            if (bundle is not null)
+            {
+                await bundle.DisposeAsync();
+            }
+
             if (mariadb is not null)
             {
                 await mariadb.DisposeAsync();
@@ -212,6 +236,9 @@ internal static class Program
             await MempoolDatabase.AddBlockAsync(mariadb, "mempool", node.Blocks, node.BestBlockTime);
         }
     }
+
+    private static int PortOption(string[] args, string name, int fallback) =>
+        Option(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
     private static string? Option(string[] args, string name)
     {

@@ -14,6 +14,42 @@ public static class LoopbackPort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The first of <paramref name="count"/> consecutive ports free right now (the simulated stack's four).</summary>
+    public static int FreeRun(int count)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var first = Free();
+            if (first + count > IPEndPoint.MaxPort)
+            {
+                continue;
+            }
+
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var port = first; port < first + count; port++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+
+                return first;
+            }
+            catch (SocketException)
+            {
+                // One of them is taken: another run.
+            }
+            finally
+            {
+                listeners.ForEach(l => l.Stop());
+            }
+        }
+
+        throw new InvalidOperationException($"No {count} consecutive free ports on 127.0.0.1.");
+    }
+
     /// <summary>Whether something accepts TCP connections on the port.</summary>
     public static async Task<bool> AcceptsAsync(int port)
     {

@@ -8,34 +8,38 @@ public static class RealServers
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
     /// <summary>Prometheus with <c>prometheus.yml</c> from <paramref name="directory"/>. Alerts are sent as soon as they fire (no one-minute resend wait).</summary>
-    public static Task<ServerProcess> StartPrometheusAsync(string directory) =>
-        StartWithConfigAsync("Prometheus", "prometheus", directory, "prometheus.yml", "--storage.tsdb.path", "--rules.alert.resend-delay=1s");
+    public static Task<ServerProcess> StartPrometheusAsync(string directory, int? port = null) =>
+        StartWithConfigAsync("Prometheus", "prometheus", directory, port, "prometheus.yml", "--storage.tsdb.path", "--rules.alert.resend-delay=1s");
 
     /// <summary>Alertmanager with <c>alertmanager.yml</c> from <paramref name="directory"/>, without clustering.</summary>
-    public static Task<ServerProcess> StartAlertmanagerAsync(string directory) =>
-        StartWithConfigAsync("Alertmanager", "prometheus-alertmanager", directory, "alertmanager.yml", "--storage.path", "--cluster.listen-address=");
+    public static Task<ServerProcess> StartAlertmanagerAsync(string directory, int? port = null) =>
+        StartWithConfigAsync("Alertmanager", "prometheus-alertmanager", directory, port, "alertmanager.yml", "--storage.path", "--cluster.listen-address=");
 
-    /// <summary>An SMTP listener (aiosmtpd) that keeps every mail it receives as a file in the Maildir <c>mail</c> of <paramref name="directory"/>.</summary>
-    public static Task<ServerProcess> StartSmtpSinkAsync(string directory, int? port = null) => ServerProcess.StartAsync(
+    /// <summary>
+    /// An SMTP listener (aiosmtpd) that keeps every mail it receives as a file in a Maildir: <c>mail</c> in
+    /// <paramref name="directory"/>, or <paramref name="maildir"/>, which outlives the listener (the demo's inbox).
+    /// </summary>
+    public static Task<ServerProcess> StartSmtpSinkAsync(string directory, int? port = null, string? maildir = null) => ServerProcess.StartAsync(
         new ServerLaunch("SMTP listener", "/usr/bin/python3",
-            (listen, dir) => ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{listen}", "-c", "aiosmtpd.handlers.Mailbox", Path.Join(dir, "mail")],
+            (listen, dir) => ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{listen}", "-c", "aiosmtpd.handlers.Mailbox", maildir ?? Path.Join(dir, "mail")],
             LoopbackPort.AcceptsAsync,
             InstallHint),
         directory,
         port);
 
     /// <summary>Prometheus and Alertmanager share their flags for a configuration file, a data directory, an address and readiness.</summary>
-    private static Task<ServerProcess> StartWithConfigAsync(string name, string program, string directory, string config, string storageFlag, string extra) =>
+    private static Task<ServerProcess> StartWithConfigAsync(string name, string program, string directory, int? port, string config, string storageFlag, string extra) =>
         ServerProcess.StartAsync(
             new ServerLaunch(name, program,
-                (port, dir) =>
+                (listen, dir) =>
                 [
                     $"--config.file={Path.Join(dir, config)}", $"{storageFlag}={Path.Join(dir, "data")}",
-                    $"--web.listen-address=127.0.0.1:{port}", extra, "--log.level=warn",
+                    $"--web.listen-address=127.0.0.1:{listen}", extra, "--log.level=warn",
                 ],
                 ReadyAsync,
                 InstallHint),
-            directory);
+            directory,
+            port);
 
     private static async Task<bool> ReadyAsync(int port)
     {

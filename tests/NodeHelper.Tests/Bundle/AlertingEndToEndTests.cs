@@ -138,25 +138,18 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
     private static string PrometheusCopy(string exporter, int alertmanagerPort)
     {
         var directory = Directory.CreateTempSubdirectory("nodehelper-e2e-prometheus-").FullName;
-        var config = File.ReadAllText(Repository.PathOf("prometheus", "prometheus.yml"));
-        config = Replace(config, "scrape_interval: 30s", "scrape_interval: 2s");
-        config = Replace(config, "scrape_timeout: 10s", "scrape_timeout: 2s");
-        config = Replace(config, "evaluation_interval: 30s", "evaluation_interval: 1s");
-        config = Replace(config, "targets: [\"127.0.0.1:9338\"]", $"targets: [\"{exporter}\"]");
-        config = Replace(config, "targets: [\"127.0.0.1:9093\"]", $"targets: [\"127.0.0.1:{alertmanagerPort}\"]");
-        File.WriteAllText(Path.Join(directory, "prometheus.yml"), config);
-
-        Directory.CreateDirectory(Path.Join(directory, "rules"));
-        foreach (var file in AlertingBundle.RuleFiles)
-        {
-            var rules = ForClause().Replace(File.ReadAllText(file), m =>
+        BundleCopy.Prometheus(Repository.Root, directory, exporter, alertmanagerPort,
+            editConfig: config =>
+            {
+                config = BundleCopy.Replace(config, "scrape_interval: 30s", "scrape_interval: 2s");
+                config = BundleCopy.Replace(config, "scrape_timeout: 10s", "scrape_timeout: 2s");
+                return BundleCopy.Replace(config, "evaluation_interval: 30s", "evaluation_interval: 1s");
+            },
+            editRules: rules => ForClause().Replace(rules, m =>
             {
                 var seconds = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * m.Groups[3].Value switch { "s" => 1, "m" => 60, _ => 3600 };
                 return $"{m.Groups[1].Value}{Math.Max(seconds / WaitDivisor, seconds == 0 ? 0 : 1).ToString(CultureInfo.InvariantCulture)}s";
-            });
-            File.WriteAllText(Path.Join(directory, "rules", Path.GetFileName(file)), rules);
-        }
-
+            }));
         return directory;
     }
 
@@ -164,28 +157,9 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
     private static string AlertmanagerCopy(int smtpPort)
     {
         var directory = Directory.CreateTempSubdirectory("nodehelper-e2e-alertmanager-").FullName;
-        var config = File.ReadAllText(Repository.PathOf("alertmanager", "alertmanager.yml"));
-        config = Replace(config, "smtp_smarthost: \"smtp.example.org:587\"", $"smtp_smarthost: \"127.0.0.1:{smtpPort}\"");
-        config = Replace(config, "smtp_require_tls: true", "smtp_require_tls: false");
-        config = Replace(config, "  smtp_auth_username: \"nodehelper@example.org\"\n", "");
-        config = Replace(config, "  smtp_auth_password_file: \"/etc/prometheus/alertmanager-smtp-password\"\n", "");
-        config = GroupWait().Replace(config, "${1}group_wait: 1s");
-        config = GroupInterval().Replace(config, "${1}group_interval: 2s");
-        File.WriteAllText(Path.Join(directory, "alertmanager.yml"), config);
-        Directory.CreateDirectory(Path.Join(directory, "templates"));
-        foreach (var template in Directory.GetFiles(Repository.PathOf("alertmanager", "templates")))
-        {
-            File.Copy(template, Path.Join(directory, "templates", Path.GetFileName(template)));
-        }
-
+        BundleCopy.Alertmanager(Repository.Root, directory, smtpPort, config =>
+            GroupInterval().Replace(GroupWait().Replace(config, "${1}group_wait: 1s"), "${1}group_interval: 2s"));
         return directory;
-    }
-
-    /// <summary>Replaces text that must be there: a shipped file that changed fails here, not later in a puzzling way.</summary>
-    private static string Replace(string text, string what, string with)
-    {
-        text.Should().Contain(what, "the test edits its copy of the shipped file at this line");
-        return text.Replace(what, with, StringComparison.Ordinal);
     }
 
     private static async Task<double?> QueryValueAsync(ServerProcess prometheus, string query)

@@ -25,9 +25,10 @@ public sealed class ReadmeTests(MariaDbFixture mariadb)
             r => (Type: r[1], Labels: LabelList(r[2])));
         var exported = await ExportedFamilies.OfWholeStackAsync(mariadb);
         var undocumented = exported.Keys.Except(documented.Keys).Select(n => $"| `{n}` | {exported[n].Type} | {string.Join(", ", exported[n].Labels.Select(l => $"`{l}`"))} | |");
-        File.WriteAllLines(Path.Join(Path.GetTempPath(), "nodehelper-undocumented-metrics.md"), undocumented);
 
-        documented.Keys.Should().BeEquivalentTo(exported.Keys, "every exported family is documented, and nothing else");
+        // The rows to paste come with the failure, rather than in a file left behind.
+        documented.Keys.Should().BeEquivalentTo(exported.Keys,
+            "every exported family is documented, and nothing else; rows for the missing ones:\n{0}", string.Join('\n', undocumented));
         foreach (var (name, family) in exported)
         {
             documented[name].Type.Should().Be(family.Type, $"the README's type of {name}");

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using NodeHelper.Simulators.Servers;
+using NodeHelper.Tests.Support;
+using Xunit.Abstractions;
+
+namespace NodeHelper.Tests.Bundle;
+
+/// <summary>
+/// <c>make demo</c> as a newcomer uses it: <c>scripts/demo.sh</c> itself, on ports of its own. The line it prints
+/// says where Prometheus is and where mails land; the test follows it: Prometheus scrapes the exporter and has the
+/// shipped rules and the demo's Alertmanager, <c>make demo-report</c> puts a report in that mail folder, and a TERM
+/// stops every program it started while the mails stay. It runs alone: the demo builds and starts a dozen processes.
+/// </summary>
+[Collection(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Name = "Demo";
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private readonly DirectoryInfo _demoDir = Directory.CreateTempSubdirectory("nodehelper-demo-");
+
+    [Fact]
+    public async Task TheDemoRunsTheWholeBundleAndItsMailsLandWhereItSays()
+    {
+        var ports = new Dictionary<string, string>
+        {
+            ["DEMO_DIR"] = _demoDir.FullName,
+            ["DEMO_PORT"] = Port(LoopbackPort.Free()),
+            ["SIM_PORT"] = Port(LoopbackPort.FreeRun(4)),
+            ["DEMO_PROMETHEUS_PORT"] = Port(LoopbackPort.Free()),
+            ["DEMO_ALERTMANAGER_PORT"] = Port(LoopbackPort.Free()),
+            ["DEMO_SMTP_PORT"] = Port(LoopbackPort.Free()),
+        };
+        using var demo = Start(Repository.PathOf("scripts", "demo.sh"), [], ports);
+        var said = new StringBuilder();
+        demo.OutputDataReceived += (_, e) => Append(said, e.Data);
+        demo.ErrorDataReceived += (_, e) => Append(said, e.Data);
+        demo.BeginOutputReadLine();
+        demo.BeginErrorReadLine();
+        try
+        {
+            // Four minutes: on a fresh machine the demo builds the exporter and the simulators in Release first.
+            await WaitUntilAsync(() => Task.FromResult(WhereLine().IsMatch(Text(said)) || demo.HasExited), TimeSpan.FromMinutes(4),
+                "the demo to say where Prometheus is and where the mails land");
+            var where = WhereLine().Match(Text(said));
+            where.Success.Should().BeTrue("the demo prints where Prometheus is and where the mails land, and keeps running");
+            var prometheus = new Uri(where.Groups["prometheus"].Value);
+            var maildir = where.Groups["mail"].Value;
+            prometheus.Port.ToString(CultureInfo.InvariantCulture).Should().Be(ports["DEMO_PROMETHEUS_PORT"]);
+            Path.GetDirectoryName(maildir.TrimEnd('/')).Should().Be(Path.Join(_demoDir.FullName, "mail"), "the mails land in DEMO_DIR/mail/new");
+
+            // Prometheus scrapes the exporter (the shipped interval: the first scrape may take up to 30 s) and has every shipped group.
+            await WaitUntilAsync(async () => await QueryAsync(prometheus, "up{job=\"nodehelper\"} == 1") is [_],
+                TimeSpan.FromSeconds(90), "Prometheus to scrape the exporter");
+            (await QueryAsync(prometheus, "bitcoind_up + electrum_up + mempool_up + mariadb_up")).Should().ContainSingle()
+                .Which["value"]![1]!.GetValue<string>().Should().Be("4", "every simulated upstream answers");
+            var groups = (await GetAsync(new Uri(prometheus, "api/v1/rules")))["data"]!["groups"]!.AsArray();
+            groups.Select(g => (string)g!["name"]!).Should().BeEquivalentTo(
+                AlertingBundle.RuleFiles.SelectMany(f => AlertingBundle.ReadRules(f).Groups).Select(g => g.Name), "the shipped rules, all of them");
+            var alertmanagers = (await GetAsync(new Uri(prometheus, "api/v1/alertmanagers")))["data"]!["activeAlertmanagers"]!.AsArray();
+            alertmanagers.Select(a => new Uri((string)a!["url"]!).Port.ToString(CultureInfo.InvariantCulture))
+                .Should().Equal([ports["DEMO_ALERTMANAGER_PORT"]], "Prometheus sends its alerts to the demo's Alertmanager");
+
+            // make demo-report mails the report now, and it lands where the demo said.
+            var report = await ExternalProcess.RunAsync("bash", [Repository.PathOf("scripts", "demo.sh"), "report"],
+                timeout: TimeSpan.FromMinutes(1), environment: ports);
+            report.ExitCode.Should().Be(0, report.StandardError);
+            report.StandardOutput.Should().Contain("sent manual-");
+            var reports = new Maildir(Path.GetDirectoryName(maildir.TrimEnd('/'))!).Messages()
+                .Where(m => (m.Subject ?? "").StartsWith("[NodeHelper] ", StringComparison.Ordinal)).ToList();
+            reports.Should().NotBeEmpty("the report lands in the printed folder (the scheduled one may have too)");
+            reports[^1].HtmlBody.Should().Contain($"127.0.0.1:{ports["DEMO_PORT"]}", "it reports on the demo's exporter");
+
+            // A TERM (what Ctrl+C does to the script) stops everything it started; the mails stay.
+            Signal(demo, "TERM");
+            using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                await demo.WaitForExitAsync(limit.Token);
+            }
+
+            foreach (var (name, port) in ports.Where(p => p.Key.EndsWith("_PORT", StringComparison.Ordinal)))
+            {
+                (await LoopbackPort.AcceptsAsync(int.Parse(port, CultureInfo.InvariantCulture))).Should().BeFalse($"{name} {port} is closed once the demo stopped");
+            }
+
+            Directory.Exists(Path.Join(_demoDir.FullName, "run")).Should().BeFalse("the running demo's files go with it");
+            new Maildir(Path.Join(_demoDir.FullName, "mail")).Messages().Should().NotBeEmpty("the mails stay for reading");
+        }
+        catch
+        {
+            output.WriteLine(Text(said));
+            throw;
+        }
+        finally
+        {
+            if (!demo.HasExited)
+            {
+                Signal(demo, "TERM");
+                if (!demo.WaitForExit(TimeSpan.FromSeconds(30)))
+                {
+                    demo.Kill(entireProcessTree: true);
+                }
+            }
+        }
+    }
+
+    public void Dispose() => _demoDir.Delete(recursive: true);
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static Process Start(string script, string[] args, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(script);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
+    }
+
+    private static void Signal(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private static void Append(StringBuilder text, string? line)
+    {
+        if (line is not null)
+        {
+            lock (text)
+            {
+                text.AppendLine(line);
+            }
+        }
+    }
+
+    private static string Text(StringBuilder text)
+    {
+        lock (text)
+        {
+            return text.ToString();
+        }
+    }
+
+    private static async Task<JsonNode> GetAsync(Uri url) =>
+        JsonNode.Parse(await Http.GetStringAsync(url)) ?? throw new InvalidOperationException($"{url} answered no JSON");
+
+    private static async Task<JsonNode[]> QueryAsync(Uri prometheus, string query) =>
+        [.. (await GetAsync(new Uri(prometheus, "api/v1/query?query=" + Uri.EscapeDataString(query))))["data"]!["result"]!.AsArray().OfType<JsonNode>()];
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < within)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Waited {within} for {what}.");
+    }
+
+    [GeneratedRegex(@"Open Prometheus at (?<prometheus>http://127\.0\.0\.1:\d+/)\S*; the mails land in (?<mail>\S+/new/)")]
+    private static partial Regex WhereLine();
+}
