@@ -57,7 +57,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
     private HealthReport Unreachable(DateTimeOffset from, DateTimeOffset to, string problem) =>
         new(from, to, options.Job, prometheus.BaseUrl, [],
-            [new Finding(Tone.Bad, $"The report could not be made: {problem} Nothing watched this node's health while Prometheus was unreachable; alerts cannot fire either.")],
+            [new Finding(Tone.Bad, $"The report could not be made: {problem} If Prometheus itself is down, nothing watches this node and no alert can fire: look at it first.")],
             Verdict.CannotTell);
 
     internal static string Escape(string labelValue) => labelValue.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);

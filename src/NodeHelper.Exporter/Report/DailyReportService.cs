@@ -1,4 +1,5 @@
 using System.Globalization;
+using NodeHelper.Exporter.Scraping;
 
 namespace NodeHelper.Exporter.Report;
 
@@ -88,6 +89,11 @@ internal sealed partial class DailyReportService(ReportOptions options, ReportMa
         {
             LogCannotKeep(logger, id, mailer.Outbox.Directory, e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A fault of the report's own must never stop the exporter, whose /metrics matters more than one mail.
+            LogCannotMake(logger, e, id);
+        }
     }
 
     private async Task SendAsync(CancellationToken stoppingToken)
@@ -107,6 +113,10 @@ internal sealed partial class DailyReportService(ReportOptions options, ReportMa
         {
             LogNotSent(logger, e.Message, mailer.Outbox.Directory, options.RetrySeconds);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogNotSent(logger, $"{e.GetType().Name}: {UpstreamException.Clip(e.Message)}.", mailer.Outbox.Directory, options.RetrySeconds);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Daily report at {At} local time ({Zone}) to {To} via {Server}")]
@@ -120,6 +130,9 @@ internal sealed partial class DailyReportService(ReportOptions options, ReportMa
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Daily report not sent: {Reason} It waits in {Outbox}; next try in {Seconds} s.")]
     private static partial void LogNotSent(ILogger logger, string reason, string outbox, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Daily report {Id} could not be made; the exporter goes on, and tries again at the next scheduled time")]
+    private static partial void LogCannotMake(ILogger logger, Exception error, string id);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Daily report {Id} cannot be kept in {Outbox}: {Reason}")]
     private static partial void LogCannotKeep(ILogger logger, string id, string outbox, string reason);

@@ -22,6 +22,9 @@ internal sealed class PrometheusException(string message, Exception? inner = nul
 /// </summary>
 internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl)
 {
+    /// <summary>Far above a day's answer for one node (the largest, a chart, is a few hundred KiB).</summary>
+    public const int MaxResponseBytes = 32 * 1024 * 1024;
+
     public Uri BaseUrl => baseUrl;
 
     public Task<IReadOnlyList<PromSeries>> QueryAsync(string query, DateTimeOffset at, CancellationToken cancellationToken) =>
@@ -31,48 +34,67 @@ internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl)
         GetAsync($"api/v1/query_range?query={Uri.EscapeDataString(query)}&start={Unix(start)}&end={Unix(end)}&step={step.TotalSeconds.ToString(CultureInfo.InvariantCulture)}",
             query, cancellationToken);
 
+    /// <summary>
+    /// One GET, read within <see cref="HttpClient.Timeout"/> from the request to the last byte of the body (a body
+    /// that trickles is as late as one that never comes) and refused past <see cref="MaxResponseBytes"/>. Whatever
+    /// goes wrong, including an answer that is JSON but not Prometheus's, is a <see cref="PrometheusException"/>.
+    /// </summary>
     private async Task<IReadOnlyList<PromSeries>> GetAsync(string relative, string query, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (http.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(http.Timeout);
+        }
+
         try
         {
-            response = await http.GetAsync(new Uri(baseUrl, relative), cancellationToken);
+            using var response = await http.GetAsync(new Uri(baseUrl, relative), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            if (response.Content.Headers.ContentLength > MaxResponseBytes)
+            {
+                throw TooLarge();
+            }
+
+            await using var body = new LengthLimitedStream(await response.Content.ReadAsStreamAsync(deadline.Token), MaxResponseBytes, TooLarge);
+            using var document = await JsonDocument.ParseAsync(body, cancellationToken: deadline.Token);
+            var root = document.RootElement;
+            var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String
+                ? s.GetString()
+                : null;
+            switch (status)
+            {
+                case "success":
+                    return Parse(root.GetProperty("data"));
+                case "error":
+                    var error = root.TryGetProperty("error", out var text) && text.ValueKind == JsonValueKind.String
+                        ? UpstreamException.Clip(text.GetString())
+                        : $"HTTP {(int)response.StatusCode}";
+                    throw new PrometheusException($"Prometheus refused the query {UpstreamException.Clip(query, 120)}: {error}");
+                default:
+                    throw NotTheApi(null);
+            }
         }
         catch (HttpRequestException e)
         {
             var reason = e.InnerException is SocketException socket ? socket.SocketErrorCode.ToString() : UpstreamException.Clip(e.Message);
             throw new PrometheusException($"cannot reach Prometheus at {baseUrl}: {reason}.", e);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new PrometheusException($"Prometheus at {baseUrl} did not answer in time.", e);
         }
-
-        using (response)
+        catch (IOException e)
         {
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            JsonDocument document;
-            try
-            {
-                document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-            }
-            catch (JsonException e)
-            {
-                throw new PrometheusException($"Prometheus at {baseUrl} answered HTTP {(int)response.StatusCode} with something that is not its API's JSON.", e);
-            }
-
-            using (document)
-            {
-                var root = document.RootElement;
-                if (root.TryGetProperty("status", out var status) && status.GetString() == "success")
-                {
-                    return Parse(root.GetProperty("data"));
-                }
-
-                var error = root.TryGetProperty("error", out var text) ? UpstreamException.Clip(text.GetString()) : $"HTTP {(int)response.StatusCode}";
-                throw new PrometheusException($"Prometheus refused the query {UpstreamException.Clip(query, 120)}: {error}");
-            }
+            throw new PrometheusException($"Prometheus at {baseUrl} broke off its answer.", e);
         }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        {
+            throw NotTheApi(e);
+        }
+
+        PrometheusException NotTheApi(Exception? e) => new($"{baseUrl} answered with something that is not Prometheus's API: is Report:PrometheusUrl right?", e);
+
+        PrometheusException TooLarge() => new($"Prometheus at {baseUrl} answered more than {MaxResponseBytes / (1024 * 1024)} MiB; refusing to read it.");
     }
 
     private static List<PromSeries> Parse(JsonElement data)
