@@ -60,7 +60,7 @@ internal static class Program
     {
         var options = new BitcoindSimulatorOptions
         {
-            Port = int.Parse(Option(args, "--port") ?? "18443", CultureInfo.InvariantCulture),
+            Port = PortOption(args, "--port", 18443),
             User = Option(args, "--user"),
             Password = Option(args, "--password"),
             CookieDirectory = Option(args, "--cookie-dir"),
@@ -75,7 +75,7 @@ internal static class Program
     private static async Task<int> RunStackAsync(string[] args, CancellationToken stop)
     {
         var dir = Option(args, "--dir") ?? throw new ArgumentException("stack needs --dir DIR");
-        var port = int.Parse(Option(args, "--base-port") ?? "28332", CultureInfo.InvariantCulture);
+        var port = PortOption(args, "--base-port", 28332);
         Directory.CreateDirectory(dir);
 
         await using var bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions { Port = port, CookieDirectory = dir }, stop);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MimeKit;
+using NodeHelper.Exporter.Upstreams.Prometheus;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Simulators.Mempool;
@@ -64,9 +65,9 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
             try
             {
                 // A healthy stack: scraped, evaluated, the Watchdog through to Alertmanager, nothing else firing or pending.
-                await Until("Prometheus sees every component up", async () =>
+                await Eventually.TrueAsync("Prometheus sees every component up", Within, async () =>
                     await QueryValueAsync(prometheus, "min(bitcoind_up) + min(electrum_up) + min(mempool_up)") == 3);
-                await Until("the Watchdog reaches Alertmanager", async () =>
+                await Eventually.TrueAsync("the Watchdog reaches Alertmanager", Within, async () =>
                     (await AlertmanagerAlertsAsync(alertmanager)).Any(a => Label(a, "alertname") == "NodeHelperWatchdog"));
                 await Task.Delay(Settle);
                 (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Select(a => Label(a, "alertname"))
@@ -78,7 +79,7 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
                 await electrum.StopListeningAsync();
                 mempool.State.Fault = MempoolFault.Http500;
 
-                await Until("the dependent alerts fire and are inhibited by bitcoind down", async () =>
+                await Eventually.TrueAsync("the dependent alerts fire and are inhibited by bitcoind down", Within, async () =>
                 {
                     var alerts = await AlertmanagerAlertsAsync(alertmanager);
                     return alerts.Any(a => Label(a, "alertname") == "NodeHelperBitcoindDown" && State(a) == "active")
@@ -99,7 +100,7 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
                 // The dependents recover first (an Electrum server restarts after bitcoind), then bitcoind on its port.
                 electrum.StartListening();
                 mempool.State.Fault = MempoolFault.None;
-                await Until("the dependent alerts resolve", async () =>
+                await Eventually.TrueAsync("the dependent alerts resolve", Within, async () =>
                     !(await AlertmanagerAlertsAsync(alertmanager)).Any(a => Dependents.Contains(Label(a, "alertname"))));
                 bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions { Port = bitcoind.Url.Port, CookieDirectory = cookies.FullName });
                 Healthy(bitcoind.State);
@@ -162,12 +163,8 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
         return directory;
     }
 
-    private static async Task<double?> QueryValueAsync(ServerProcess prometheus, string query)
-    {
-        var answer = await GetJsonAsync(new Uri(prometheus.Url, "api/v1/query?query=" + Uri.EscapeDataString(query)));
-        var result = answer?["data"]?["result"]?.AsArray();
-        return result is [var first, ..] ? double.Parse(first!["value"]![1]!.GetValue<string>(), CultureInfo.InvariantCulture) : null;
-    }
+    private static async Task<double?> QueryValueAsync(ServerProcess prometheus, string query) =>
+        (await new PrometheusApiClient(Http, prometheus.Url).QueryAsync(query, DateTimeOffset.UtcNow, default)) is [var first, ..] ? first.Value : null;
 
     /// <summary>Prometheus's alerts, pending and firing.</summary>
     private static async Task<IReadOnlyList<JsonNode>> PrometheusAlertsAsync(ServerProcess prometheus) =>
@@ -192,22 +189,6 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
     private static string? Label(JsonNode alert, string name) => alert["labels"]?[name]?.GetValue<string>();
 
     private static string? State(JsonNode alert) => alert["status"]?["state"]?.GetValue<string>();
-
-    private static async Task Until(string what, Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Within;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Waited {Within.TotalSeconds} s for: {what}");
-    }
 
     [GeneratedRegex("^(\\s+for: )(\\d+)([smh])\\s*$", RegexOptions.Multiline)]
     private static partial Regex ForClause();

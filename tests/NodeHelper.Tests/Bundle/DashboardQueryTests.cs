@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
+using NodeHelper.Exporter.Upstreams.Prometheus;
 using NodeHelper.Simulators.Servers;
 using NodeHelper.Tests.Support;
 
@@ -36,8 +35,8 @@ public sealed class DashboardQueryTests(MariaDbFixture mariadb)
         await using var prometheus = await RealServers.StartPrometheusAsync(directory);
 
         // Enough samples for every rate, increase and deriv to have two points in its window.
-        await WaitUntilAsync(async () => await QueryAsync(prometheus, "count_over_time(bitcoind_blocks[1m])") is [var count, ..]
-            && double.Parse(count["value"]![1]!.GetValue<string>(), CultureInfo.InvariantCulture) >= 6);
+        await Eventually.TrueAsync("Prometheus to collect six scrapes", TimeSpan.FromMinutes(1),
+            async () => await QueryAsync(prometheus, "count_over_time(bitcoind_blocks[1m])") is [var count, ..] && count.Value >= 6, TimeSpan.FromMilliseconds(500));
 
         var empty = new List<string>();
         var checkedQueries = 0;
@@ -81,27 +80,7 @@ public sealed class DashboardQueryTests(MariaDbFixture mariadb)
     }
 
     /// <summary>An instant query's result; a query Prometheus refuses (bad PromQL) fails the test with Prometheus's error.</summary>
-    private static async Task<IReadOnlyList<JsonNode>> QueryAsync(ServerProcess prometheus, string query)
-    {
-        using var response = await Http.GetAsync(new Uri(prometheus.Url, "api/v1/query?query=" + Uri.EscapeDataString(query)));
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        body["status"]!.GetValue<string>().Should().Be("success", $"Prometheus accepts {query}: {body["error"]}");
-        var data = body["data"]!;
-        return data["resultType"]!.GetValue<string>() == "scalar" ? [data["result"]!] : [.. data["result"]!.AsArray().OfType<JsonNode>()];
-    }
+    private static Task<IReadOnlyList<PromSeries>> QueryAsync(ServerProcess prometheus, string query) =>
+        new PrometheusApiClient(Http, prometheus.Url).QueryAsync(query, DateTimeOffset.UtcNow, default);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new Xunit.Sdk.XunitException("Prometheus did not collect six scrapes within a minute");
-    }
 }

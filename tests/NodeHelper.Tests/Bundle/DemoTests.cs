@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using NodeHelper.Exporter.Upstreams.Prometheus;
 using NodeHelper.Simulators.Servers;
 using NodeHelper.Tests.Support;
 using Xunit.Abstractions;
@@ -46,8 +47,8 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
         try
         {
             // Four minutes: on a fresh machine the demo builds the exporter and the simulators in Release first.
-            await WaitUntilAsync(() => Task.FromResult(WhereLine().IsMatch(Text(said)) || demo.HasExited), TimeSpan.FromMinutes(4),
-                "the demo to say where Prometheus is and where the mails land");
+            await Eventually.TrueAsync("the demo to say where Prometheus is and where the mails land", TimeSpan.FromMinutes(4),
+                () => WhereLine().IsMatch(Text(said)) || demo.HasExited, TimeSpan.FromMilliseconds(500));
             var where = WhereLine().Match(Text(said));
             where.Success.Should().BeTrue("the demo prints where Prometheus is and where the mails land, and keeps running");
             var prometheus = new Uri(where.Groups["prometheus"].Value);
@@ -56,10 +57,11 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
             Path.GetDirectoryName(maildir.TrimEnd('/')).Should().Be(Path.Join(_demoDir.FullName, "mail"), "the mails land in DEMO_DIR/mail/new");
 
             // Prometheus scrapes the exporter (the shipped interval: the first scrape may take up to 30 s) and has every shipped group.
-            await WaitUntilAsync(async () => await QueryAsync(prometheus, "up{job=\"nodehelper\"} == 1") is [_],
-                TimeSpan.FromSeconds(90), "Prometheus to scrape the exporter");
-            (await QueryAsync(prometheus, "bitcoind_up + electrum_up + mempool_up + mariadb_up")).Should().ContainSingle()
-                .Which["value"]![1]!.GetValue<string>().Should().Be("4", "every simulated upstream answers");
+            var queries = new PrometheusApiClient(Http, prometheus);
+            await Eventually.TrueAsync("Prometheus to scrape the exporter", TimeSpan.FromSeconds(90),
+                async () => await queries.QueryAsync("up{job=\"nodehelper\"} == 1", DateTimeOffset.UtcNow, default) is [_], TimeSpan.FromMilliseconds(500));
+            (await queries.QueryAsync("bitcoind_up + electrum_up + mempool_up + mariadb_up", DateTimeOffset.UtcNow, default)).Should().ContainSingle()
+                .Which.Value.Should().Be(4, "every simulated upstream answers");
             var groups = (await GetAsync(new Uri(prometheus, "api/v1/rules")))["data"]!["groups"]!.AsArray();
             groups.Select(g => (string)g!["name"]!).Should().BeEquivalentTo(
                 AlertingBundle.RuleFiles.SelectMany(f => AlertingBundle.ReadRules(f).Groups).Select(g => g.Name), "the shipped rules, all of them");
@@ -158,32 +160,6 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
     private static async Task<JsonNode> GetAsync(Uri url) =>
         JsonNode.Parse(await Http.GetStringAsync(url)) ?? throw new InvalidOperationException($"{url} answered no JSON");
-
-    private static async Task<JsonNode[]> QueryAsync(Uri prometheus, string query) =>
-        [.. (await GetAsync(new Uri(prometheus, "api/v1/query?query=" + Uri.EscapeDataString(query))))["data"]!["result"]!.AsArray().OfType<JsonNode>()];
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < within)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Waited {within} for {what}.");
-    }
 
     [GeneratedRegex(@"Open Prometheus at (?<prometheus>http://127\.0\.0\.1:\d+/)\S*; the mails land in (?<mail>\S+/new/)")]
     private static partial Regex WhereLine();

@@ -22,7 +22,7 @@ public sealed class MariaDbCollectorTests(MariaDbFixture mariadb)
     /// <summary>A user created with exactly the README's statements, under a name of this test's own.</summary>
     internal static async Task<string> CreateUserFromReadmeAsync(MariaDbServer server, string user, string password)
     {
-        var readme = await File.ReadAllTextAsync(Path.Join(RepositoryRoot(), "README.md"));
+        var readme = await File.ReadAllTextAsync(Repository.PathOf("README.md"));
         var statements = readme.Split('\n')
             .Where(l => l.StartsWith("CREATE USER 'nodehelper'", StringComparison.Ordinal) || l.StartsWith("GRANT PROCESS", StringComparison.Ordinal))
             .Select(l => l.Replace("'nodehelper'", $"'{user}'", StringComparison.Ordinal).Replace("choose-a-password", password, StringComparison.Ordinal))
@@ -151,8 +151,8 @@ public sealed class MariaDbCollectorTests(MariaDbFixture mariadb)
 
         var watch = Stopwatch.StartNew();
         var collecting = Registries.CollectAsync(collector);
-        await WaitUntilAsync(async () => Convert.ToInt64(await server.ScalarAsync(
-            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE '%blocks%'"), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        await Eventually.TrueAsync("the collector's query to wait for the lock", TimeSpan.FromSeconds(15), async () => Convert.ToInt64(await server.ScalarAsync(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE '%blocks%'"), System.Globalization.CultureInfo.InvariantCulture) > 0, TimeSpan.FromMilliseconds(50));
         server.Kill();
 
         await collecting.Invoking(t => t).Should().ThrowAsync<UpstreamException>();
@@ -167,33 +167,5 @@ public sealed class MariaDbCollectorTests(MariaDbFixture mariadb)
         await server.DisposeAsync();
 
         await collector.Invoking(Registries.CollectAsync).Should().ThrowAsync<UpstreamException>().WithMessage("MariaDB: *");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("the condition did not come true within 15 s");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Join(dir.FullName, "NodeHelper.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (NodeHelper.sln).");
     }
 }

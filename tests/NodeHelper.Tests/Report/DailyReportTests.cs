@@ -165,7 +165,8 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
                 $"--Report:Schedule={RecordedPrometheus.Minute(Day.End)}", "--Report:RetrySeconds=1", .. ReportSettings(port, prometheus.Url),
             ]);
 
-        await Until(() => exporter.Logs.All.Contains("Daily report not sent", StringComparison.Ordinal), "the first try fails: the server is down");
+        await Eventually.TrueAsync("the first try fails: the server is down", TimeSpan.FromSeconds(30),
+            () => exporter.Logs.All.Contains("Daily report not sent", StringComparison.Ordinal), TimeSpan.FromMilliseconds(100));
         await using var smtp = await RealServers.StartSmtpSinkAsync(Temp("smtp"), port);
         var mail = new Maildir(Path.Join(smtp.Directory, "mail"));
         await mail.WaitForAsync(1, TimeSpan.FromSeconds(30));
@@ -219,19 +220,4 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
 
     private static string Fact(ComponentSection component, string label) =>
         component.Facts.Should().ContainSingle(f => f.Label == label, $"{component.Title} reports {label}").Subject.Value;
-
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            if (condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Waited 30 s for: {what}");
-    }
 }
