@@ -34,9 +34,17 @@ public sealed class DashboardQueryTests(MariaDbFixture mariadb)
             """);
         await using var prometheus = await RealServers.StartPrometheusAsync(directory);
 
-        // Enough samples for every rate, increase and deriv to have two points in its window.
-        await Eventually.TrueAsync("Prometheus to collect six scrapes", TimeSpan.FromMinutes(1),
-            async () => await QueryAsync(prometheus, "count_over_time(bitcoind_blocks[1m])") is [var count, ..] && count.Value >= 6, TimeSpan.FromMilliseconds(500));
+        // Every query is asked at one moment: one with enough samples before it for every rate, increase and deriv to
+        // have two points in its window, and at which the latest scrape had every collector succeed. On a loaded
+        // machine a scrape can miss its 1 s timeout, and a panel asked just then would be empty for that reason alone.
+        // The moment lies 3 s back, behind any scrape still in flight, so what is seen there no longer changes.
+        var at = DateTimeOffset.UtcNow;
+        await Eventually.TrueAsync("six scrapes, the latest with every collector succeeding", TimeSpan.FromMinutes(1), async () =>
+        {
+            at = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(3);
+            return await QueryAsync(prometheus, "count_over_time(bitcoind_blocks[1m])", at) is [var count, ..] && count.Value >= 6
+                && await QueryAsync(prometheus, "min(nodehelper_scrape_collector_success) == 1", at) is [_];
+        }, TimeSpan.FromMilliseconds(500));
 
         var empty = new List<string>();
         var checkedQueries = 0;
@@ -48,7 +56,7 @@ public sealed class DashboardQueryTests(MariaDbFixture mariadb)
             foreach (var (where, expr) in queries)
             {
                 var resolved = GrafanaDashboards.Resolve(expr, "nodehelper", instance, "10s");
-                var result = await QueryAsync(prometheus, resolved);
+                var result = await QueryAsync(prometheus, resolved, at);
                 checkedQueries++;
                 if (result.Count == 0)
                 {
@@ -80,7 +88,7 @@ public sealed class DashboardQueryTests(MariaDbFixture mariadb)
     }
 
     /// <summary>An instant query's result; a query Prometheus refuses (bad PromQL) fails the test with Prometheus's error.</summary>
-    private static Task<IReadOnlyList<PromSeries>> QueryAsync(ServerProcess prometheus, string query) =>
-        new PrometheusApiClient(Http, prometheus.Url).QueryAsync(query, DateTimeOffset.UtcNow, default);
+    private static Task<IReadOnlyList<PromSeries>> QueryAsync(ServerProcess prometheus, string query, DateTimeOffset at) =>
+        new PrometheusApiClient(Http, prometheus.Url).QueryAsync(query, at, default);
 
 }
