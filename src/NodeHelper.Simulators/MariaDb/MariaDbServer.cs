@@ -34,11 +34,14 @@ public sealed class MariaDbServer : IAsyncDisposable
     public static async Task<string> InstallPristineAsync()
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("nodehelper-mariadb-pristine-").FullName;
+        // Its own temporary directory too: mariadb-install-db's bootstrap server otherwise uses /tmp, where the
+        // temporary tables of two installs running at once (two test runs) collide.
+        var temporary = System.IO.Directory.CreateTempSubdirectory("nodehelper-mariadb-install-tmp-").FullName;
         var install = new ProcessStartInfo(Program("mariadb-install-db"))
         {
             ArgumentList =
             {
-                "--no-defaults", $"--user={Environment.UserName}", $"--datadir={directory}",
+                "--no-defaults", $"--user={Environment.UserName}", $"--datadir={directory}", $"--tmpdir={temporary}",
                 "--auth-root-authentication-method=normal", "--skip-test-db", "--innodb-log-file-size=8M",
             },
             RedirectStandardOutput = true,
@@ -48,7 +51,15 @@ public sealed class MariaDbServer : IAsyncDisposable
         var errors = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(limit.Token);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(temporary, recursive: true);
+        }
+
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"mariadb-install-db failed ({process.ExitCode}): {await errors}");
@@ -62,13 +73,14 @@ public sealed class MariaDbServer : IAsyncDisposable
         var directory = System.IO.Directory.CreateTempSubdirectory("nodehelper-mariadb-").FullName;
         var data = Path.Join(directory, "data");
         CopyDirectory(pristine, data);
+        var temporary = System.IO.Directory.CreateDirectory(Path.Join(directory, "tmp")).FullName;
         var port = Servers.LoopbackPort.Free();
         var start = new ProcessStartInfo(Program("mariadbd"))
         {
             ArgumentList =
             {
                 "--no-defaults", $"--user={Environment.UserName}", $"--datadir={data}", $"--socket={Path.Join(directory, "mysqld.sock")}",
-                $"--port={port}", "--bind-address=127.0.0.1", "--skip-name-resolve", $"--pid-file={Path.Join(directory, "mysqld.pid")}",
+                $"--port={port}", "--bind-address=127.0.0.1", "--skip-name-resolve", $"--tmpdir={temporary}", $"--pid-file={Path.Join(directory, "mysqld.pid")}",
                 $"--log-error={Path.Join(directory, "error.log")}", "--innodb-log-file-size=8M", "--innodb-buffer-pool-size=16M",
                 "--max-connections=50", "--skip-log-bin",
             },
