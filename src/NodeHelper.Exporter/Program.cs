@@ -16,9 +16,6 @@ namespace NodeHelper.Exporter;
 
 internal static partial class Program
 {
-    /// <summary>Environment variables with this prefix are settings: NODEHELPER_Bitcoind__Url sets Bitcoind:Url.</summary>
-    public const string EnvironmentPrefix = "NODEHELPER_";
-
     public static async Task<int> Main(string[] args)
     {
         // Every collector starts at once; on a two-core node the pool's default (one thread per core, more only
@@ -36,6 +33,11 @@ internal static partial class Program
         {
             Console.Out.WriteLine($"nodehelper {ExporterSelfMetrics.Version}");
             return 0;
+        }
+
+        if (args.Contains(ConfigCheck.Flag))
+        {
+            return ConfigCheck.Run([.. args.Where(a => a != ConfigCheck.Flag)], Console.Out, Console.Error);
         }
 
         if (args is ["report", .. var reportArgs])
@@ -72,25 +74,29 @@ internal static partial class Program
     /// <summary>The whole exporter, in the order it is put together. Tests and the benchmark build the same app.</summary>
     public static WebApplication BuildApp(string[] args, Action<WebApplicationBuilder>? adjust = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        // Settings from the documented sources only, read once (SettingsSources). The host gets an empty builder:
+        // no DOTNET_ or ASPNETCORE_ variables, no appsettings.{Environment}.json, no hosting startup assemblies,
+        // nothing that the unknown-key check does not also see.
+        var configuration = SettingsSources.Build(args);
+        var settings = ExporterSettings.Load(configuration);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
-            Args = args,
             ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+            ApplicationName = "nodehelper",
         });
-
-        // Settings: appsettings.json, then NODEHELPER_ variables, then the command line, which wins.
-        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
-        builder.Configuration.AddCommandLine(args);
-        adjust?.Invoke(builder);
-        var settings = ExporterSettings.Load(builder.Configuration, UserWrittenKeys(builder.Environment.ContentRootPath, builder.Environment.EnvironmentName, args));
+        builder.Configuration.AddConfiguration(configuration);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.WebHost.UseUrls(settings.Urls);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services.AddRoutingCore();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
             console.UseUtcTimestamp = true;
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
+        adjust?.Invoke(builder);
 
         // The scrape machinery.
         builder.Services.AddSingleton(settings.Scrape);
@@ -184,6 +190,13 @@ internal static partial class Program
 
         var collectorNames = string.Join(", ", scrape.Collectors.Select(c => c.Name));
         LogStarting(app.Logger, ExporterSelfMetrics.Version, collectorNames);
+        var urlsSource = SettingsSources.SourceOf(configuration, "urls");
+        LogListenAddress(app.Logger, settings.Urls, urlsSource);
+        foreach (var variable in SettingsSources.IgnoredVariablesSet())
+        {
+            LogIgnoredVariable(app.Logger, variable);
+        }
+
         if (settings.Bitcoind.Enabled)
         {
             var credentials = settings.Bitcoind.UsesCookie ? $"cookie {settings.Bitcoind.CookieFile}" : $"user {settings.Bitcoind.User}";
@@ -194,33 +207,16 @@ internal static partial class Program
     }
 
     /// <summary>The settings alone, read as the exporter reads them, for commands that do not serve (<c>report</c>).</summary>
-    public static ExporterSettings LoadSettings(string[] args)
-    {
-        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
-                          ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
-        var configuration = Sources(new ConfigurationBuilder(), AppContext.BaseDirectory, environment, args).Build();
-        return ExporterSettings.Load(configuration, UserWrittenKeys(AppContext.BaseDirectory, environment, args));
-    }
-
-    /// <summary>The keys the user wrote down, which are checked for typos. Other environment variables are not ours to judge.</summary>
-    private static IEnumerable<string> UserWrittenKeys(string contentRoot, string environment, string[] args) =>
-        Sources(new ConfigurationBuilder(), contentRoot, environment, args)
-            .Build()
-            .AsEnumerable()
-            .Where(setting => setting.Value is not null)
-            .Select(setting => setting.Key);
-
-    /// <summary>Where settings come from, lowest priority first: the settings files, NODEHELPER_ variables, the command line.</summary>
-    private static IConfigurationBuilder Sources(IConfigurationBuilder configuration, string contentRoot, string environment, string[] args) =>
-        configuration
-            .SetBasePath(contentRoot)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{environment}.json", optional: true)
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddCommandLine(args);
+    public static ExporterSettings LoadSettings(string[] args) => ExporterSettings.Load(SettingsSources.Build(args));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "NodeHelper {Version} starting; collectors: {Collectors}")]
     private static partial void LogStarting(ILogger logger, string version, string collectors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening on {Urls} (urls, from: {Source})")]
+    private static partial void LogListenAddress(ILogger logger, string urls, string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Variable} is set in the environment and ignored: NodeHelper listens where its setting urls says (--urls or NODEHELPER_urls)")]
+    private static partial void LogIgnoredVariable(ILogger logger, string variable);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "bitcoind at {Upstream}, authenticating with {Credentials}")]
     private static partial void LogBitcoind(ILogger logger, Uri upstream, string credentials);

@@ -17,13 +17,11 @@ internal sealed class ExporterSettings
 {
     public const string DefaultUrls = "http://127.0.0.1:9338";
 
-    /// <summary>Top-level keys that belong to ASP.NET Core itself; their contents are its business.</summary>
-    private static readonly string[] HostSections =
-    [
-        "Logging", "Kestrel", "AllowedHosts", "environment", "applicationName", "contentRoot", "webroot",
-        "http_ports", "https_ports", "shutdownTimeoutSeconds", "detailedErrors", "suppressStatusMessages",
-        "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "preventHostingStartup", "captureStartupErrors",
-    ];
+    /// <summary>
+    /// The one section that is not NodeHelper's own: ASP.NET Core's logging levels (the README documents it).
+    /// Everything else a user writes must be a NodeHelper setting.
+    /// </summary>
+    private const string LoggingSection = "Logging";
 
     public required string Urls { get; init; }
 
@@ -46,14 +44,17 @@ internal sealed class ExporterSettings
     /// <summary>Every documented setting, in the order --help and the README show them.</summary>
     public required IReadOnlyList<SettingInfo> Catalog { get; init; }
 
-    /// <summary>Reads and checks everything; throws <see cref="SettingsException"/> listing every problem at once.</summary>
-    /// <param name="configuration">All configuration sources, for the values.</param>
-    /// <param name="userKeys">The keys the user wrote (settings file, NODEHELPER_ variables, command line), checked for typos.</param>
-    public static ExporterSettings Load(IConfiguration configuration, IEnumerable<string> userKeys)
+    /// <summary>
+    /// Reads and checks everything; throws <see cref="SettingsException"/> listing every problem at once. Every key
+    /// of <paramref name="configuration"/> (see <see cref="SettingsSources"/>) is checked for typos: the values and
+    /// the check come from the same configuration.
+    /// </summary>
+    public static ExporterSettings Load(IConfiguration configuration)
     {
         var settings = Read(configuration);
         var problems = new List<string>(settings.Errors);
-        problems.AddRange(FindUnknownKeys(userKeys, settings.Value.Catalog));
+        var written = configuration.AsEnumerable().Where(setting => setting.Value is not null).Select(setting => setting.Key);
+        problems.AddRange(FindUnknownKeys(written, settings.Value.Catalog));
         if (problems.Count > 0)
         {
             throw new SettingsException(problems);
@@ -95,7 +96,7 @@ internal sealed class ExporterSettings
         foreach (var key in userKeys)
         {
             var top = key.Split(':')[0];
-            if (known.Contains(key) || HostSections.Contains(top, StringComparer.OrdinalIgnoreCase))
+            if (known.Contains(key) || string.Equals(top, LoggingSection, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -121,7 +122,7 @@ internal sealed class ExporterSettings
             }
             else
             {
-                yield return $"{key}: unknown setting. Known sections: {string.Join(", ", ourSections)}, Logging; see --help.";
+                yield return $"{key}: unknown setting. Known sections: {string.Join(", ", ourSections)}, {LoggingSection}; see --help.";
             }
         }
     }

@@ -15,13 +15,17 @@ internal static class HelpText
         text.AppendLine($"  {Report.ReportCommand.Usage}");
         text.AppendLine("                                         mail the report of the last 24 hours now (Report:),");
         text.AppendLine("                                         or write it to FILE; exit 1 when the mail server refused it");
+        text.AppendLine("  nodehelper --check-config [--Section:Key=value ...]");
+        text.AppendLine("                                         print the effective settings and where each comes from;");
+        text.AppendLine("                                         exit 0 when they are valid, 2 when not");
         text.AppendLine("  nodehelper --help                      this text");
         text.AppendLine("  nodehelper --version                   the version");
         text.AppendLine();
         text.AppendLine("Endpoints: /  (landing page)   /metrics  (all collectors; ?collect[]=bitcoind picks some)");
         text.AppendLine();
         text.AppendLine("Settings come from appsettings.json next to the binary, then environment variables");
-        text.AppendLine("NODEHELPER_Section__Key, then the command line --Section:Key=value (later wins).");
+        text.AppendLine("NODEHELPER_Section__Key, then the command line --Section:Key=value (later wins); nowhere else:");
+        text.AppendLine("other environment variables (DOTNET_*, ASPNETCORE_*, ASPNETCORE_URLS among them) are ignored.");
         text.AppendLine("An unknown or invalid setting stops the exporter with a message naming it.");
         text.AppendLine();
         var settings = ExporterSettings.DescribeAll();

@@ -3,8 +3,12 @@ using System.Globalization;
 namespace NodeHelper.Exporter.Configuration;
 
 /// <summary>One documented setting: its full key, its default as shown to users, and what it does.</summary>
-/// <remarks>A map (<see cref="SettingsReader.Map"/>) takes any child key: Host:Paths:bitcoind, Host:Paths:electrs, ...</remarks>
-internal sealed record SettingInfo(string Key, string Default, string Description, bool IsSecret = false, bool IsMap = false);
+/// <remarks>
+/// A map (<see cref="SettingsReader.Map"/>) takes any child key: Host:Paths:bitcoind, Host:Paths:electrs, ...
+/// <see cref="Redact"/> hides what a value may carry that must not be shown (a password in a connection string).
+/// </remarks>
+internal sealed record SettingInfo(string Key, string Default, string Description, bool IsSecret = false, bool IsMap = false,
+    Func<string, string>? Redact = null);
 
 /// <summary>
 /// Reads typed settings out of <see cref="IConfiguration"/> and records every problem with the key named.
@@ -21,9 +25,10 @@ internal sealed class SettingsReader(IConfiguration configuration)
 
     public IReadOnlyList<SettingInfo> Settings => _settings;
 
-    public string String(string key, string @default, string description)
+    /// <param name="redact">For a value that may hold a secret: what of it may be shown (<c>--check-config</c>).</param>
+    public string String(string key, string @default, string description, Func<string, string>? redact = null)
     {
-        Declare(key, @default.Length == 0 ? "(empty)" : @default, description);
+        Declare(key, @default.Length == 0 ? "(empty)" : @default, description, redact: redact);
         return configuration[key] ?? @default;
     }
 
@@ -221,6 +226,6 @@ internal sealed class SettingsReader(IConfiguration configuration)
     /// <summary>Records a problem that involves several settings at once (for example two that exclude each other).</summary>
     public void Fail(string key, string problem) => _errors.Add($"{key}: {problem}");
 
-    private void Declare(string key, string @default, string description, bool isSecret = false, bool isMap = false) =>
-        _settings.Add(new SettingInfo(key, @default, description, isSecret, isMap));
+    private void Declare(string key, string @default, string description, bool isSecret = false, bool isMap = false, Func<string, string>? redact = null) =>
+        _settings.Add(new SettingInfo(key, @default, description, isSecret, isMap, redact));
 }

@@ -34,6 +34,101 @@ public sealed class ExporterBinaryTests
     }
 
     [Fact]
+    public async Task CheckConfigPrintsEachEffectiveSettingWithItsSourceAndNoSecret()
+    {
+        var result = await RunAsync(
+            [ConfigCheck.Flag, "--Bitcoind:User=monitor", "--Bitcoind:Password=hunter2-secret", "--MariaDb:ConnectionString=Server=db;User ID=m;Password=pw-secret-9"],
+            new Dictionary<string, string> { ["NODEHELPER_Electrum__Enabled"] = "true" });
+
+        result.ExitCode.Should().Be(0, result.StandardError);
+        var lines = result.StandardOutput.Split('\n');
+        lines.Should().ContainMatch("*Electrum:Enabled*true*(NODEHELPER_Electrum__Enabled)*")
+            .And.ContainMatch("*Bitcoind:User*monitor*(command line)*")
+            .And.ContainMatch("*Bitcoind:Password*(set, not shown)*(command line)*")
+            .And.ContainMatch("*Bitcoind:Url*http://127.0.0.1:8332/*(default)*")
+            .And.ContainMatch("*MariaDb:ConnectionString*Password=(hidden)*");
+        result.StandardOutput.Should().NotContain("hunter2").And.NotContain("pw-secret-9");
+    }
+
+    [Fact]
+    public async Task CheckConfigExitsTwoNamingEveryProblem()
+    {
+        var result = await RunAsync([ConfigCheck.Flag, "--Bitcoind:Urll=http://x", "--Scrape:DefaultTimeoutSeconds=0"]);
+
+        result.ExitCode.Should().Be(2);
+        result.StandardError.Should().Contain("Bitcoind:Urll: unknown setting").And.Contain("Scrape:DefaultTimeoutSeconds: 0 is out of range");
+    }
+
+    [Fact]
+    public async Task OnlyTheDocumentedSourcesAreSettings()
+    {
+        // Each of these took effect before: unprefixed, DOTNET_ and ASPNETCORE_ variables were configuration sources too.
+        var result = await RunAsync([ConfigCheck.Flag], new Dictionary<string, string>
+        {
+            ["Bitcoind__Url"] = "http://10.9.9.1:8332/",
+            ["DOTNET_Bitcoind__TimeoutSeconds"] = "3",
+            ["ASPNETCORE_Bitcoind__CookieFile"] = "/elsewhere/.cookie",
+            ["Electrum__Enabled"] = "true",
+            ["ASPNETCORE_URLS"] = "http://0.0.0.0:9338",
+        });
+
+        result.ExitCode.Should().Be(0, result.StandardError);
+        var lines = result.StandardOutput.Split('\n');
+        lines.Should().ContainMatch("*Bitcoind:Url *http://127.0.0.1:8332/*(default)*")
+            .And.ContainMatch("*Bitcoind:TimeoutSeconds *8 *(default)*")
+            .And.ContainMatch("*Bitcoind:CookieFile *~/.bitcoin/.cookie*(default)*")
+            .And.ContainMatch("*Electrum:Enabled *false*(default)*")
+            .And.ContainMatch("*urls *http://127.0.0.1:9338*(default)*");
+        result.StandardOutput.Should().Contain("ASPNETCORE_URLS is set in the environment and ignored");
+    }
+
+    [Fact]
+    public async Task AnUndocumentedVariableNeitherMovesTheListenAddressNorTheUpstream()
+    {
+        await using var bitcoind = await BitcoindSimulator.StartAsync();
+        var ignoredPort = NodeHelper.Simulators.Servers.LoopbackPort.Free();
+        var port = NodeHelper.Simulators.Servers.LoopbackPort.Free();
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Binary, $"--urls=http://127.0.0.1:{port}", "--Services:Enabled=false", "--Host:Enabled=false" },
+            Environment =
+            {
+                ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{ignoredPort}",
+                ["DOTNET_Bitcoind__Url"] = bitcoind.Url.ToString(),
+                ["Bitcoind__CookieFile"] = bitcoind.CookieFile!,
+                ["NODEHELPER_Bitcoind__Url"] = "http://127.0.0.1:1/",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            var metrics = Exposition.Parse(await RetryUntilListeningAsync(http));
+
+            metrics.Value("bitcoind_up").Should().Be(0, "NODEHELPER_Bitcoind__Url names a closed port; DOTNET_Bitcoind__Url is not a setting");
+            var ignored = async () =>
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, ignoredPort);
+            };
+            await ignored.Should().ThrowAsync<System.Net.Sockets.SocketException>("ASPNETCORE_URLS is not where NodeHelper listens");
+        }
+        finally
+        {
+            Signal(process.Id, "TERM");
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(limit.Token);
+        }
+
+        var log = await output;
+        log.Should().Contain($"Listening on http://127.0.0.1:{port} (urls, from: command line)")
+            .And.Contain("ASPNETCORE_URLS is set in the environment and ignored");
+    }
+
+    [Fact]
     public async Task APortInUseIsAClearErrorNotACrash()
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

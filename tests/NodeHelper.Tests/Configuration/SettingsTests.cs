@@ -10,7 +10,7 @@ public sealed class SettingsTests
     private static ExporterSettings Load(params string[] args)
     {
         var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
-        return ExporterSettings.Load(configuration, configuration.AsEnumerable().Where(kv => kv.Value is not null).Select(kv => kv.Key));
+        return ExporterSettings.Load(configuration);
     }
 
     private static IReadOnlyList<string> Problems(params string[] args)
@@ -52,7 +52,7 @@ public sealed class SettingsTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Bitcoind:FeeTargets:0"] = "2", ["Bitcoind:FeeTargets:1"] = "12" })
             .Build();
 
-        var settings = ExporterSettings.Load(configuration, ["Bitcoind:FeeTargets:0", "Bitcoind:FeeTargets:1"]);
+        var settings = ExporterSettings.Load(configuration);
 
         settings.Bitcoind.FeeTargets.Should().Equal(2, 12);
     }
@@ -75,6 +75,8 @@ public sealed class SettingsTests
     [InlineData("--Report:To=nobody", "Report:To: 'nobody' is not a mail address.")]
     [InlineData("--Report:Smtp:Security=ssl", "Report:Smtp:Security: 'ssl' is not auto, starttls, tls or none.")]
     [InlineData("--Report:Smtp:Retry=1", "Report:Smtp:Retry: unknown setting. Report knows: PrometheusUrl, Job, Schedule, To, From, Smtp:Host, *")]
+    [InlineData("--Kestrel:Endpoints:Http:Url=http://0.0.0.0:9338", "Kestrel:Endpoints:Http:Url: unknown setting. Known sections: *")]
+    [InlineData("--environment=Development", "environment: unknown setting. Known sections: *")]
     [InlineData("--Report:PrometheusUrl=http://admin:pw@prometheus:9090/", "Report:PrometheusUrl: must not contain a user name or password*")]
     public void AWrongSettingIsNamedByItsKey(string argument, string problem)
     {

@@ -27,7 +27,8 @@ internal sealed partial class MariaDbOptions
         {
             Enabled = settings.Bool($"{Section}:Enabled", d.Enabled, "Collect from MariaDB, the mempool backend's database. Off unless you run one."),
             ConnectionString = settings.String($"{Section}:ConnectionString", d.ConnectionString,
-                "MySqlConnector connection string; a Server starting with / is a Unix socket (Debian: /run/mysqld/mysqld.sock), else Server=host;Port=3306. Keep the password out of it: use MariaDb:PasswordFile."),
+                "MySqlConnector connection string; a Server starting with / is a Unix socket (Debian: /run/mysqld/mysqld.sock), else Server=host;Port=3306. Keep the password out of it: use MariaDb:PasswordFile.",
+                RedactPassword),
             PasswordFile = settings.String($"{Section}:PasswordFile", d.PasswordFile, "File whose first line is the database user's password."),
             MempoolDatabase = settings.String($"{Section}:MempoolDatabase", d.MempoolDatabase,
                 "The mempool backend's database, read for its indexing progress; empty to skip."),
@@ -87,6 +88,25 @@ internal sealed partial class MariaDbOptions
         }
 
         return builder.ConnectionString;
+    }
+
+    /// <summary>The connection string as it may be shown: a password in it is replaced.</summary>
+    internal static string RedactPassword(string connectionString)
+    {
+        try
+        {
+            var builder = new MySqlConnectionStringBuilder(connectionString);
+            if (builder.Password.Length > 0)
+            {
+                builder.Password = "(hidden)";
+            }
+
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return "(not a valid connection string; not shown)";
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9_$]+$")]
