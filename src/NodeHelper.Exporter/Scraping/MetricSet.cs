@@ -9,14 +9,21 @@ namespace NodeHelper.Exporter.Scraping;
 /// time. Each scrape gets a new, empty set, so values are always this scrape's, label sets that vanished upstream
 /// vanish here, and concurrent scrapes share nothing. Rendered in the Prometheus text format (0.0.4).
 /// prometheus-net's registries did this job at about 1 ms of CPU and 40 % of the allocations of a whole-stack
-/// scrape (measured); they remain for the exporter's own process metrics, which are what they are made for.
+/// scrape (measured), so this is the exporter's one metric model, its own process metrics included.
+/// It trusts no caller: an invalid metric or label name, a second family of the same name, or a second sample with
+/// the same label values throws <see cref="InvalidMetricException"/>, and the collector that wrote it fails rather
+/// than an exposition that Prometheus would half-drop (client_golang's registry checks the same at gather time).
 /// </summary>
 internal sealed class MetricSet
 {
     private readonly List<MetricFamily> _families = [];
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
     /// <summary>Families in the order they were first written.</summary>
     public IReadOnlyList<MetricFamily> Families => _families;
+
+    /// <summary>The names of the families that have a sample: those the exposition will hold.</summary>
+    public IEnumerable<string> ExposedNames => _families.Where(f => f.Samples.Count > 0).Select(f => f.Name);
 
     public void Gauge(string name, string help, double value) => Family(name, help).Unlabelled().Set(value);
 
@@ -125,9 +132,65 @@ internal sealed class MetricSet
 
     private MetricFamily Add(string name, string help, string type, string[] labelNames)
     {
+        if (!IsMetricName(name))
+        {
+            throw new InvalidMetricException($"'{UpstreamException.Clip(name, 80)}' is not a valid metric name.");
+        }
+
+        for (var i = 0; i < labelNames.Length; i++)
+        {
+            if (!IsLabelName(labelNames[i]) || Array.IndexOf(labelNames, labelNames[i]) != i)
+            {
+                throw new InvalidMetricException($"{name}: '{UpstreamException.Clip(labelNames[i], 80)}' is not a valid label name, or is repeated.");
+            }
+        }
+
+        if (!_names.Add(name))
+        {
+            throw new InvalidMetricException($"{name} is written twice in one collector's output.");
+        }
+
         var family = new MetricFamily(name, help, type, labelNames);
         _families.Add(family);
         return family;
+    }
+
+    /// <summary>[a-zA-Z_:][a-zA-Z0-9_:]*, the text format's metric names.</summary>
+    internal static bool IsMetricName(string name)
+    {
+        if (name.Length == 0 || char.IsAsciiDigit(name[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or ':'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>[a-zA-Z_][a-zA-Z0-9_]*, not starting with "__" (reserved for Prometheus itself).</summary>
+    internal static bool IsLabelName(string name)
+    {
+        if (name.Length == 0 || char.IsAsciiDigit(name[0]) || name.StartsWith("__", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>HELP escapes backslash and newline; label values also the double quote (text format 0.0.4).</summary>
@@ -160,6 +223,9 @@ internal sealed class MetricFamily(string name, string help, string type, string
 
     public List<(string[] Labels, double Value)> Samples { get; } = [];
 
+    /// <summary>The label sets written so far, to refuse a second sample with the same ones.</summary>
+    private HashSet<string>? _labelSets;
+
     /// <summary>The sample with these label values, one per label name, in order.</summary>
     public Sample WithLabels(params string[] values)
     {
@@ -173,11 +239,28 @@ internal sealed class MetricFamily(string name, string help, string type, string
 
     public Sample Unlabelled() => WithLabels();
 
+    private void Add(string[] labels, double value)
+    {
+        var unique = labels.Length == 0
+            ? Samples.Count == 0
+            : (_labelSets ??= new HashSet<string>(StringComparer.Ordinal)).Add(string.Join('\u0000', labels));
+        if (!unique)
+        {
+            throw new InvalidMetricException(
+                $"{Name}{{{string.Join(',', LabelNames.Zip(labels, (n, v) => $"{n}=\"{UpstreamException.Clip(v, 40)}\""))}}} is written twice.");
+        }
+
+        Samples.Add((labels, value));
+    }
+
     /// <summary>A sample about to be written: Set for a gauge, IncTo for an upstream-kept counter (the same thing here).</summary>
     public readonly struct Sample(MetricFamily family, string[] labels)
     {
-        public void Set(double value) => family.Samples.Add((labels, value));
+        public void Set(double value) => family.Add(labels, value);
 
         public void IncTo(double value) => Set(value);
     }
 }
+
+/// <summary>A collector wrote what the text format cannot hold (a bug, or an upstream value that slipped through): that collector fails.</summary>
+internal sealed class InvalidMetricException(string message) : InvalidOperationException(message);

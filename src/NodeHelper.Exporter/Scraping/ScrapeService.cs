@@ -6,7 +6,7 @@ using Microsoft.Extensions.Primitives;
 namespace NodeHelper.Exporter.Scraping;
 
 /// <summary>The outcome of one collector in one scrape, with what it wrote already in the text format.</summary>
-internal sealed record CollectorOutcome(string Collector, bool Success, double DurationSeconds, ReadOnlyMemory<byte> Exposition);
+internal sealed record CollectorOutcome(string Collector, bool Success, double DurationSeconds, ReadOnlyMemory<byte> Exposition, IReadOnlyList<string> FamilyNames);
 
 /// <summary>
 /// Serves <c>/metrics</c>: every enabled collector runs in parallel, each into a fresh <see cref="MetricSet"/>, under the
@@ -20,6 +20,10 @@ internal sealed partial class ScrapeService(
     ILogger<ScrapeService> logger)
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private const string SuccessName = "nodehelper_scrape_collector_success";
+
+    private const string DurationName = "nodehelper_scrape_collector_duration_seconds";
 
     private readonly IMetricsCollector[] _collectors = [.. collectors];
     private readonly Lock _healthLock = new();
@@ -42,7 +46,7 @@ internal sealed partial class ScrapeService(
 
         // The whole answer is built before any byte is sent: a 200 is never cut off halfway.
         var buffer = new ArrayBufferWriter<byte>(32 * 1024);
-        await WriteAsync(outcomes, buffer, context.RequestAborted);
+        Write(outcomes, buffer);
         context.Response.ContentType = ContentType;
         context.Response.ContentLength = buffer.WrittenCount;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
@@ -62,29 +66,45 @@ internal sealed partial class ScrapeService(
         return await Task.WhenAll(runs);
     }
 
-    /// <summary>Writes one scrape in the Prometheus text format: the scrape's own series, each collector's series, then the exporter's own metrics.</summary>
-    public async Task WriteAsync(IReadOnlyList<CollectorOutcome> outcomes, ArrayBufferWriter<byte> destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one scrape in the Prometheus text format: the scrape's own series, each collector's series, then the
+    /// exporter's own metrics. A family that two collectors both wrote (a bug) would make Prometheus drop one of them
+    /// silently; the later collector's output is dropped instead and it counts as failed.
+    /// </summary>
+    public void Write(IReadOnlyList<CollectorOutcome> outcomes, ArrayBufferWriter<byte> destination)
     {
-        var scrape = new MetricSet();
-        var success = scrape.Family("nodehelper_scrape_collector_success",
-            "Whether the collector read its upstream fully and in time in this scrape (1) or not (0).", "collector");
-        var duration = scrape.Family("nodehelper_scrape_collector_duration_seconds",
-            "How long the collector took in this scrape.", "collector");
-        foreach (var outcome in outcomes)
+        var own = new MetricSet();
+        self.WriteTo(own);
+        var seen = new HashSet<string>(own.ExposedNames, StringComparer.Ordinal) { SuccessName, DurationName };
+        var kept = new bool[outcomes.Count];
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            success.WithLabels(outcome.Collector).Set(outcome.Success ? 1 : 0);
-            duration.WithLabels(outcome.Collector).Set(outcome.DurationSeconds);
+            kept[i] = outcomes[i].FamilyNames.All(seen.Add);
+            if (!kept[i])
+            {
+                LogFamilyClash(logger, outcomes[i].Collector);
+            }
+        }
+
+        var scrape = new MetricSet();
+        var success = scrape.Family(SuccessName, "Whether the collector read its upstream fully and in time in this scrape (1) or not (0).", "collector");
+        var duration = scrape.Family(DurationName, "How long the collector took in this scrape.", "collector");
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            success.WithLabels(outcomes[i].Collector).Set(outcomes[i].Success && kept[i] ? 1 : 0);
+            duration.WithLabels(outcomes[i].Collector).Set(outcomes[i].DurationSeconds);
         }
 
         scrape.WriteTo(destination);
-        foreach (var outcome in outcomes)
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            destination.Write(outcome.Exposition.Span);
+            if (kept[i])
+            {
+                destination.Write(outcomes[i].Exposition.Span);
+            }
         }
 
-        using var own = new MemoryStream(4 * 1024);
-        await self.Registry.CollectAndExportAsTextAsync(own, cancellationToken);
-        destination.Write(own.GetBuffer().AsSpan(0, (int)own.Length));
+        own.WriteTo(destination);
     }
 
     private async Task<CollectorOutcome> RunOneAsync(IMetricsCollector collector, TimeSpan budget, CancellationToken deadline)
@@ -121,7 +141,7 @@ internal sealed partial class ScrapeService(
         // another once the slowest has answered: the scrape ends soon after its slowest upstream.
         var text = new ArrayBufferWriter<byte>(4 * 1024);
         metrics.WriteTo(text);
-        return new CollectorOutcome(collector.Name, error is null, seconds, text.WrittenMemory);
+        return new CollectorOutcome(collector.Name, error is null, seconds, text.WrittenMemory, [.. metrics.ExposedNames]);
     }
 
     private bool TrySelect(StringValues names, out IReadOnlyList<IMetricsCollector> selected, out string problem)
@@ -182,6 +202,9 @@ internal sealed partial class ScrapeService(
 
     private static string Describe(Exception error) =>
         error is UpstreamException ? error.Message : $"{error.GetType().Name}: {UpstreamException.Clip(error.Message)}";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Collector {Collector} wrote a metric family another collector wrote too; its output is dropped (a bug: please report it)")]
+    private static partial void LogFamilyClash(ILogger logger, string collector);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Collector}: upstream answering ({DurationSeconds:0.000} s)")]
     private static partial void LogAnswering(ILogger logger, string collector, double durationSeconds);

@@ -3,7 +3,7 @@ using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Tests.Support;
-using Prometheus;
+
 
 namespace NodeHelper.Tests.Collectors;
 

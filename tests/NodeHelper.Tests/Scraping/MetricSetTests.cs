@@ -87,6 +87,85 @@ public sealed class MetricSetTests
         act.Should().Throw<ArgumentException>().WithMessage("test_pair has 2 labels, not 1.*");
     }
 
+    [Theory]
+    [InlineData("9lives")]
+    [InlineData("has-dash")]
+    [InlineData("")]
+    [InlineData("with space")]
+    public void AnInvalidMetricNameIsRefused(string name)
+    {
+        var act = () => new MetricSet().Gauge(name, "Help.", 1);
+
+        act.Should().Throw<InvalidMetricException>().WithMessage("*is not a valid metric name*");
+    }
+
+    [Theory]
+    [InlineData("__reserved")]
+    [InlineData("colon:label")]
+    [InlineData("1st")]
+    public void AnInvalidLabelNameIsRefused(string label)
+    {
+        var act = () => new MetricSet().Family("test_info", "Help.", label);
+
+        act.Should().Throw<InvalidMetricException>().WithMessage("*is not a valid label name*");
+    }
+
+    [Fact]
+    public void ARepeatedLabelNameIsRefused()
+    {
+        var act = () => new MetricSet().Family("test_info", "Help.", "a", "a");
+
+        act.Should().Throw<InvalidMetricException>();
+    }
+
+    [Fact]
+    public void ASecondFamilyOfTheSameNameIsRefused()
+    {
+        var metrics = new MetricSet();
+        metrics.Gauge("test_up", "Help.", 1);
+
+        var act = () => metrics.Family("test_up", "Help again.", "x");
+
+        act.Should().Throw<InvalidMetricException>().WithMessage("test_up is written twice*");
+    }
+
+    [Fact]
+    public void ASecondSampleWithTheSameLabelValuesIsRefused()
+    {
+        var reachable = new MetricSet().Family("test_network_reachable", "Help.", "network");
+        reachable.WithLabels("ipv4").Set(1);
+        reachable.WithLabels("ipv6").Set(0);
+
+        var act = () => reachable.WithLabels("ipv4").Set(0);
+
+        act.Should().Throw<InvalidMetricException>().WithMessage("test_network_reachable{network=\"ipv4\"} is written twice.");
+    }
+
+    [Fact]
+    public void ASecondUnlabelledSampleIsRefused()
+    {
+        var metrics = new MetricSet();
+        var family = metrics.Family("test_blocks", "Help.");
+        family.Unlabelled().Set(1);
+
+        var act = () => family.Unlabelled().Set(2);
+
+        act.Should().Throw<InvalidMetricException>();
+    }
+
+    [Fact]
+    public void ALabelValueThatIsNotValidUtf16StillRendersAsValidUtf8()
+    {
+        var metrics = new MetricSet();
+        metrics.Family("test_info", "Help.", "server_version").WithLabels("Fulcrum \ud800 2.1").Set(1);
+
+        var bytes = new ArrayBufferWriter<byte>();
+        metrics.WriteTo(bytes);
+
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        strict.GetString(bytes.WrittenSpan).Should().Contain("server_version=\"Fulcrum \ufffd 2.1\"");
+    }
+
     [Fact]
     public async Task PromtoolReadsWhatItWrites()
     {

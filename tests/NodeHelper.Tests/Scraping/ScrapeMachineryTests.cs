@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Scraping;
 
@@ -77,5 +81,64 @@ public sealed class ScrapeMachineryTests
     {
         UpstreamException.Clip(text).Should().Be(expected);
         UpstreamException.Clip(new string('a', 500)).Should().HaveLength(201).And.EndWith("…");
+    }
+
+    [Fact]
+    public async Task AFamilyTwoCollectorsBothWriteIsExportedOnceAndTheLaterCollectorFails()
+    {
+        var scrape = new ScrapeService(
+            [new WritingCollector("first", m => m.Gauge("shared_metric", "Help.", 1)), new WritingCollector("second", m => m.Gauge("shared_metric", "Help.", 2))],
+            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
+
+        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var text = new ArrayBufferWriter<byte>();
+        scrape.Write(outcomes, text);
+        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+
+        metrics.Value("shared_metric").Should().Be(1);
+        metrics.Value("nodehelper_scrape_collector_success", ("collector", "first")).Should().Be(1);
+        metrics.Value("nodehelper_scrape_collector_success", ("collector", "second")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ACollectorThatWritesADuplicateSeriesFailsAloneAndLeavesNothingHalfWritten()
+    {
+        var scrape = new ScrapeService(
+            [
+                new WritingCollector("twice", m =>
+                {
+                    var family = m.Family("test_network_reachable", "Help.", "network");
+                    family.WithLabels("ipv4").Set(1);
+                    family.WithLabels("ipv4").Set(0);
+                }),
+                new WritingCollector("fine", m => m.Gauge("fine_up", "Help.", 1)),
+            ],
+            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
+
+        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var text = new ArrayBufferWriter<byte>();
+        scrape.Write(outcomes, text);
+        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+
+        metrics.Names.Should().NotContain("test_network_reachable");
+        metrics.Value("nodehelper_scrape_collector_success", ("collector", "twice")).Should().Be(0);
+        metrics.Value("fine_up").Should().Be(1);
+    }
+
+    private sealed class WritingCollector(string name, Action<MetricSet> write) : IMetricsCollector
+    {
+        public string Name => name;
+
+        public string Description => "writes what the test says";
+
+        public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
+        {
+            write(metrics);
+            return Task.CompletedTask;
+        }
+
+        public void WriteFailure(MetricSet metrics, Exception error)
+        {
+        }
     }
 }
