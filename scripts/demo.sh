@@ -30,7 +30,7 @@ smtp_port="${DEMO_SMTP_PORT:-29025}"
 
 scripts/install-packages.sh prometheus prometheus-alertmanager python3-aiosmtpd mariadb-server
 # The two programs the demo runs, not the tests: a demo started while the tests run rebuilds nothing they use.
-for project in src/NodeHelper.Simulators src/NodeHelper.Exporter; do
+for project in src/NodeHelper.Stack src/NodeHelper.Exporter; do
   dotnet build "$project" -c Release -nologo -v q
 done
 
@@ -45,7 +45,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-dotnet src/NodeHelper.Simulators/bin/Release/net10.0/nodehelper-sim.dll stack --dir "$work" --base-port "$sim_port" --mariadb --live \
+dotnet src/NodeHelper.Stack/bin/Release/net10.0/nodehelper-stack.dll --dir "$work" --base-port "$sim_port" --mariadb --live \
   --bundle . --exporter "127.0.0.1:$demo_port" --prometheus-port "$prometheus_port" --alertmanager-port "$alertmanager_port" \
   --smtp-port "$smtp_port" --mail "$demo_dir/mail" &
 sim=$!

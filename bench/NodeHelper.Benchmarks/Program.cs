@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using NodeHelper.Simulators.Bitcoind;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Benchmarks;
 

@@ -25,7 +25,7 @@ internal static class StackBenchmark
     public static async Task<bool> RunAsync(string exporterDirectory, int warmup, int scrapes)
     {
         var work = Directory.CreateTempSubdirectory("nodehelper-bench-stack-");
-        // The upstreams live in a process of their own (nodehelper-sim stack, with a real MariaDB), so the exporter and
+        // The upstreams live in a process of their own (nodehelper-stack, with a real MariaDB), so the exporter and
         // this benchmark's direct clients are each a separate process talking to them: the comparison is even.
         var (upstreams, settings) = await StartUpstreamsAsync(work.FullName);
         try
@@ -168,7 +168,7 @@ internal static class StackBenchmark
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Path.Join(AppContext.BaseDirectory, "nodehelper-sim.dll"), "stack", "--dir", work, "--base-port", Program.FreePort().ToString(Invariant), "--mariadb" },
+            ArgumentList = { Path.Join(AppContext.BaseDirectory, "nodehelper-stack.dll"), "--dir", work, "--base-port", Program.FreePort().ToString(Invariant), "--mariadb" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

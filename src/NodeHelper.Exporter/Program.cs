@@ -1,16 +1,17 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Configuration;
-using NodeHelper.Exporter.Report;
+using NodeHelper.Report;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
-using NodeHelper.Exporter.Upstreams.Prometheus;
+using NodeHelper.Report.Prometheus;
 using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Exporter.Web;
+using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter;
 
@@ -42,7 +43,7 @@ internal static partial class Program
 
         if (args is ["report", .. var reportArgs])
         {
-            return await ReportCommand.RunAsync(reportArgs, Console.Out, Console.Error);
+            return await ReportCommand.RunAsync(reportArgs, a => LoadSettings(a).Report, Console.Out, Console.Error);
         }
 
         WebApplication app;

@@ -1,6 +1,8 @@
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Host;
+using NodeHelper.Core.Upstreams;
+using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Collectors;
 

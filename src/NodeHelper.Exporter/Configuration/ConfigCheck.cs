@@ -1,4 +1,5 @@
 using System.Text;
+using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using NodeHelper.Report;
 
 namespace NodeHelper.Exporter.Configuration;
 
@@ -12,7 +13,7 @@ internal static class HelpText
         text.AppendLine();
         text.AppendLine("Usage:");
         text.AppendLine("  nodehelper [--Section:Key=value ...]   run the exporter");
-        text.AppendLine($"  {Report.ReportCommand.Usage}");
+        text.AppendLine($"  {ReportCommand.Usage}");
         text.AppendLine("                                         mail the report of the last 24 hours now (Report:),");
         text.AppendLine("                                         or write it to FILE; exit 1 when the mail server refused it");
         text.AppendLine("  nodehelper --check-config [--Section:Key=value ...]");

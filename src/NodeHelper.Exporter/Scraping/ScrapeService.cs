@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Buffers;
 using Microsoft.Extensions.Primitives;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Scraping;
 

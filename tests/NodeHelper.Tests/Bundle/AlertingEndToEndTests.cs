@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MimeKit;
-using NodeHelper.Exporter.Upstreams.Prometheus;
+using NodeHelper.Report.Prometheus;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Simulators.Mempool;
-using NodeHelper.Simulators.Servers;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 using Xunit.Abstractions;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

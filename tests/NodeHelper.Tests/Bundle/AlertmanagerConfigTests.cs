@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using NodeHelper.Tests.Support;
 using YamlDotNet.RepresentationModel;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

@@ -1,6 +1,7 @@
-using NodeHelper.Exporter.Upstreams.Prometheus;
-using NodeHelper.Simulators.Servers;
+using NodeHelper.Report.Prometheus;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

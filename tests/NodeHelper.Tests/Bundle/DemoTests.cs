@@ -3,10 +3,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using NodeHelper.Exporter.Upstreams.Prometheus;
-using NodeHelper.Simulators.Servers;
+using NodeHelper.Report.Prometheus;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 using Xunit.Abstractions;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using NodeHelper.Tests.Support;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

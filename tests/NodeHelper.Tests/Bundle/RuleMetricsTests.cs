@@ -1,4 +1,5 @@
 using NodeHelper.Tests.Support;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

@@ -3,8 +3,10 @@ using MySqlConnector;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.MariaDb;
-using NodeHelper.Simulators.MariaDb;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
+using NodeHelper.Report;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Collectors;
 

@@ -1,6 +1,8 @@
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Tests.Support;
+using NodeHelper.Report;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Configuration;
 
@@ -86,8 +88,8 @@ public sealed class ExporterBinaryTests
     public async Task AnUndocumentedVariableNeitherMovesTheListenAddressNorTheUpstream()
     {
         await using var bitcoind = await BitcoindSimulator.StartAsync();
-        var ignoredPort = NodeHelper.Simulators.Servers.LoopbackPort.Free();
-        var port = NodeHelper.Simulators.Servers.LoopbackPort.Free();
+        var ignoredPort = NodeHelper.Stack.Servers.LoopbackPort.Free();
+        var port = NodeHelper.Stack.Servers.LoopbackPort.Free();
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             ArgumentList = { Binary, $"--urls=http://127.0.0.1:{port}", "--Services:Enabled=false", "--Host:Enabled=false" },
@@ -168,7 +170,7 @@ public sealed class ExporterBinaryTests
     public async Task SettingsFromTheEnvironmentReachTheCollectorAndSigtermStopsItCleanly()
     {
         await using var bitcoind = await BitcoindSimulator.StartAsync();
-        var port = NodeHelper.Simulators.Servers.LoopbackPort.Free();
+        var port = NodeHelper.Stack.Servers.LoopbackPort.Free();
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             ArgumentList = { Binary, $"--urls=http://127.0.0.1:{port}" },

@@ -1,5 +1,6 @@
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Tests.Support;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Docs;
 

@@ -1,7 +1,7 @@
 using MimeKit;
-using NodeHelper.Exporter.Report;
-using NodeHelper.Exporter.Upstreams.Prometheus;
-using NodeHelper.Simulators.Servers;
+using NodeHelper.Report;
+using NodeHelper.Report.Prometheus;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Report;
@@ -212,7 +212,7 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         string[] args = dryRunTo is null
             ? ReportSettings(smtpPort, prometheusUrl ?? prometheus.Url)
             : ["--dry-run", "--out", dryRunTo, .. ReportSettings(smtpPort, prometheusUrl ?? prometheus.Url)];
-        var code = await ReportCommand.RunAsync(args, output, error, prometheus.ClockStoppedAtEnd());
+        var code = await ReportCommand.RunAsync(args, a => NodeHelper.Exporter.Program.LoadSettings(a).Report, output, error, prometheus.ClockStoppedAtEnd());
         return (code, output.ToString(), error.ToString());
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
-using NodeHelper.Exporter.Report;
-using NodeHelper.Exporter.Upstreams.Prometheus;
+using NodeHelper.Report;
+using NodeHelper.Report.Prometheus;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Report;

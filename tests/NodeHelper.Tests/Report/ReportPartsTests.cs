@@ -1,5 +1,5 @@
-using NodeHelper.Exporter.Report;
-using NodeHelper.Simulators.Servers;
+using NodeHelper.Report;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Report;
@@ -101,11 +101,14 @@ public sealed class ReportPartsTests : IDisposable
         using var error = new StringWriter();
 
         var code = await ReportCommand.RunAsync(
-        [
+            [
             $"--Report:PrometheusUrl=http://127.0.0.1:{LoopbackPort.Free()}/", "--Report:To=you@example.org", "--Report:From=nodehelper@example.org",
             "--Report:Smtp:Host=127.0.0.1", $"--Report:Smtp:Port={smtp.Port}", "--Report:Smtp:User=me", $"--Report:Smtp:PasswordFile={file}",
             $"--Report:OutboxDirectory={Path.Join(_work.FullName, "outbox")}",
-        ], output, error);
+            ],
+            a => NodeHelper.Exporter.Program.LoadSettings(a).Report,
+            output,
+            error);
 
         code.Should().Be(1, "this server offers no login");
         error.ToString().Should().Contain("it offers no login, and Report:Smtp:User is set.").And.NotContain(password);

@@ -1,6 +1,7 @@
 using NodeHelper.Tests.Collectors;
-using NodeHelper.Simulators.MariaDb;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Service;
 

@@ -2,6 +2,7 @@ using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Simulators.Mempool;
 using NodeHelper.Tests.Support;
+using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Service;
 

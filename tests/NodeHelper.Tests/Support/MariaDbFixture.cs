@@ -1,4 +1,4 @@
-using NodeHelper.Simulators.MariaDb;
+using NodeHelper.Stack.Servers;
 
 namespace NodeHelper.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using NodeHelper.Simulators.Servers;
+using NodeHelper.Stack.Servers;
 
 namespace NodeHelper.Tests.Support;
 

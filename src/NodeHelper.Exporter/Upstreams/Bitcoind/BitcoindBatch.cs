@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 

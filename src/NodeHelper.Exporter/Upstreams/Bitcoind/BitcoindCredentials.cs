@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Core.Upstreams;
+using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 

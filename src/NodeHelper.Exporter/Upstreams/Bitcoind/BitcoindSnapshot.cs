@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 

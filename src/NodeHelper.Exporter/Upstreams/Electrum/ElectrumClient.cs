@@ -7,6 +7,7 @@ using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Electrum;
 

@@ -1,4 +1,6 @@
 using NodeHelper.Exporter.Configuration;
+using NodeHelper.Core.Upstreams;
+using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Electrum;
 

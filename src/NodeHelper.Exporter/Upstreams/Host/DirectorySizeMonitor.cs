@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using NodeHelper.Exporter.Configuration;
+using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Host;
 

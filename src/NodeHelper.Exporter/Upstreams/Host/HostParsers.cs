@@ -1,5 +1,6 @@
 using System.Globalization;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Host;
 

@@ -1,4 +1,5 @@
 using NodeHelper.Exporter.Configuration;
+using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Host;
 

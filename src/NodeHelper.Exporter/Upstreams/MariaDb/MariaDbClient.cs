@@ -1,6 +1,7 @@
 using System.Globalization;
 using MySqlConnector;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.MariaDb;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Mempool;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Host;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Systemd;
 

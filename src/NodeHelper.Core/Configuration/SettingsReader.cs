@@ -1,0 +1,231 @@
+using System.Globalization;
+
+namespace NodeHelper.Core.Configuration;
+
+/// <summary>One documented setting: its full key, its default as shown to users, and what it does.</summary>
+/// <remarks>
+/// A map (<see cref="SettingsReader.Map"/>) takes any child key: Host:Paths:bitcoind, Host:Paths:electrs, ...
+/// <see cref="Redact"/> hides what a value may carry that must not be shown (a password in a connection string).
+/// </remarks>
+internal sealed record SettingInfo(string Key, string Default, string Description, bool IsSecret = false, bool IsMap = false,
+    Func<string, string>? Redact = null);
+
+/// <summary>
+/// Reads typed settings out of <see cref="IConfiguration"/> and records every problem with the key named.
+/// Every setting is declared once, through one of these methods, so that the same declaration gives parsing,
+/// validation, the list of known keys (unknown ones are rejected), <c>--help</c> and the README table check.
+/// Values of secret settings never appear in an error message.
+/// </summary>
+internal sealed class SettingsReader(IConfiguration configuration)
+{
+    private readonly List<string> _errors = [];
+    private readonly List<SettingInfo> _settings = [];
+
+    public IReadOnlyList<string> Errors => _errors;
+
+    public IReadOnlyList<SettingInfo> Settings => _settings;
+
+    /// <param name="redact">For a value that may hold a secret: what of it may be shown (<c>--check-config</c>).</param>
+    public string String(string key, string @default, string description, Func<string, string>? redact = null)
+    {
+        Declare(key, @default.Length == 0 ? "(empty)" : @default, description, redact: redact);
+        return configuration[key] ?? @default;
+    }
+
+    /// <summary>A secret: its value never reaches a log line, an error message or <c>--help</c>.</summary>
+    public string Secret(string key, string description)
+    {
+        Declare(key, "(none)", description, isSecret: true);
+        return configuration[key] ?? "";
+    }
+
+    public bool Bool(string key, bool @default, string description)
+    {
+        Declare(key, @default ? "true" : "false", description);
+        var raw = configuration[key];
+        if (raw is null)
+        {
+            return @default;
+        }
+
+        if (bool.TryParse(raw.Trim(), out var value))
+        {
+            return value;
+        }
+
+        Fail(key, $"'{raw}' is not true or false.");
+        return @default;
+    }
+
+    public double Seconds(string key, double @default, double min, double max, string description)
+    {
+        Declare(key, @default.ToString(CultureInfo.InvariantCulture), description);
+        var raw = configuration[key];
+        if (raw is null)
+        {
+            return @default;
+        }
+
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            Fail(key, $"'{raw}' is not a number of seconds.");
+            return @default;
+        }
+
+        if (value < min || value > max)
+        {
+            Fail(key, $"{value.ToString(CultureInfo.InvariantCulture)} is out of range; use {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)} seconds.");
+            return @default;
+        }
+
+        return value;
+    }
+
+    public int Int(string key, int @default, int min, int max, string description)
+    {
+        Declare(key, @default.ToString(CultureInfo.InvariantCulture), description);
+        var raw = configuration[key];
+        if (raw is null)
+        {
+            return @default;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            Fail(key, $"'{raw}' is not a whole number from {min} to {max}.");
+            return @default;
+        }
+
+        return value;
+    }
+
+    public int Port(string key, int @default, string description) => Int(key, @default, 1, 65535, description);
+
+    /// <summary>
+    /// A list of whole numbers, written either as "1,2,6" (command line, environment) or as a JSON array.
+    /// </summary>
+    public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> @default, int min, int max, string description)
+    {
+        Declare(key, string.Join(',', @default), description);
+        var section = configuration.GetSection(key);
+        List<string> items;
+        if (section.Value is { } scalar)
+        {
+            items = [.. scalar.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+        }
+        else
+        {
+            var children = section.GetChildren().ToList();
+            if (children.Count == 0)
+            {
+                return @default;
+            }
+
+            items = [.. children.Select(c => c.Value ?? "")];
+        }
+
+        var values = new List<int>();
+        foreach (var item in items)
+        {
+            if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            {
+                Fail(key, $"'{item}' is not a whole number from {min} to {max}.");
+                return @default;
+            }
+
+            if (!values.Contains(value))
+            {
+                values.Add(value);
+            }
+        }
+
+        if (values.Count == 0)
+        {
+            Fail(key, "the list is empty.");
+            return @default;
+        }
+
+        values.Sort();
+        return values;
+    }
+
+    /// <summary>A list of words, written as "a,b,c" or as a JSON array.</summary>
+    public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> @default, string description)
+    {
+        Declare(key, @default.Count == 0 ? "(empty)" : string.Join(',', @default), description);
+        var section = configuration.GetSection(key);
+        if (section.Value is { } scalar)
+        {
+            return [.. scalar.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
+        }
+
+        var children = section.GetChildren().Select(c => c.Value?.Trim() ?? "").Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        return children.Count == 0 ? @default : children;
+    }
+
+    /// <summary>
+    /// Named values under a section (Host:Paths:bitcoind=/data/bitcoin): the defaults, with the user's added or
+    /// replaced; an empty value removes a default. Names must be plain words, as they become label values.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Map(string key, IReadOnlyDictionary<string, string> @default, string description)
+    {
+        Declare(key, string.Join(',', @default.Select(d => $"{d.Key}={d.Value}")), description, isMap: true);
+        var map = new Dictionary<string, string>(@default, StringComparer.Ordinal);
+        foreach (var child in configuration.GetSection(key).GetChildren())
+        {
+            if (!child.Key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            {
+                Fail($"{key}:{child.Key}", "the name must be letters, digits, _ or -.");
+            }
+            else if (string.IsNullOrWhiteSpace(child.Value))
+            {
+                map.Remove(child.Key);
+            }
+            else
+            {
+                map[child.Key] = child.Value.Trim();
+            }
+        }
+
+        return map;
+    }
+
+    /// <summary>An http(s) URL without credentials in it (those belong in their own, secret, settings).</summary>
+    public Uri HttpUrl(string key, string @default, string description)
+    {
+        Declare(key, @default, description);
+        return ParseHttpUrl(key, configuration[key] ?? @default) ?? new Uri(@default);
+    }
+
+    /// <summary>An http(s) URL that may be left empty (null): a feature that is off until it is given a target.</summary>
+    public Uri? OptionalHttpUrl(string key, string description)
+    {
+        Declare(key, "(empty)", description);
+        var raw = configuration[key];
+        return string.IsNullOrWhiteSpace(raw) ? null : ParseHttpUrl(key, raw);
+    }
+
+    private Uri? ParseHttpUrl(string key, string raw)
+    {
+        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            // The raw value is not echoed: a malformed URL may still carry a password.
+            Fail(key, "is not an absolute http:// or https:// URL.");
+            return null;
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            Fail(key, "must not contain a user name or password; use the section's User and PasswordFile settings.");
+            return null;
+        }
+
+        return uri;
+    }
+
+    /// <summary>Records a problem that involves several settings at once (for example two that exclude each other).</summary>
+    public void Fail(string key, string problem) => _errors.Add($"{key}: {problem}");
+
+    private void Declare(string key, string @default, string description, bool isSecret = false, bool isMap = false, Func<string, string>? redact = null) =>
+        _settings.Add(new SettingInfo(key, @default, description, isSecret, isMap, redact));
+}

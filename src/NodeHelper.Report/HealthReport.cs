@@ -1,0 +1,80 @@
+namespace NodeHelper.Report;
+
+/// <summary>How a fact reads: fine, worth a look, a problem, or just information.</summary>
+internal enum Tone
+{
+    Neutral,
+    Good,
+    Attention,
+    Bad,
+}
+
+/// <summary>The report's first line: the worst of what the day held.</summary>
+internal enum Verdict
+{
+    Healthy,
+    NeedsAttention,
+    Problems,
+
+    /// <summary>Prometheus could not be asked, or had nothing from NodeHelper: the report cannot vouch for the node.</summary>
+    CannotTell,
+}
+
+/// <summary>One line of a component's card: "Blocks seen" "144".</summary>
+internal sealed record Fact(string Label, string Value, Tone Tone = Tone.Neutral);
+
+/// <summary>A component of one node: its availability over the day and what else the day showed.</summary>
+internal sealed record ComponentSection(string Title, double? Availability, IReadOnlyList<Fact> Facts);
+
+/// <summary>An alert that fired during the day, from its first to its last evaluation as firing.</summary>
+internal sealed record AlertEpisode(string Alert, string Severity, string Detail, DateTimeOffset Start, DateTimeOffset End, bool StillFiring)
+{
+    public TimeSpan Duration => End - Start;
+}
+
+/// <summary>One line of a chart: a series over the day; NaN values are gaps (no data).</summary>
+internal sealed record ChartSeries(string Name, IReadOnlyList<(DateTimeOffset Time, double Value)> Points);
+
+/// <summary>A small chart of the day, drawn into the mail as an image; <paramref name="Format"/> writes its values for the caption.</summary>
+internal sealed record ReportChart(string Id, string Title, IReadOnlyList<ChartSeries> Series, Func<double, string> Format, double? Min = null, double? Max = null);
+
+/// <summary>Everything about one NodeHelper instance (one node).</summary>
+internal sealed record NodeSection(string Instance, IReadOnlyList<ComponentSection> Components, IReadOnlyList<AlertEpisode> Alerts, IReadOnlyList<ReportChart> Charts);
+
+/// <summary>A sentence of the summary at the top: what happened, in order of importance.</summary>
+internal sealed record Finding(Tone Tone, string Text);
+
+/// <summary>The daily health report of every node of a job, over [From, To].</summary>
+internal sealed record HealthReport(
+    DateTimeOffset From,
+    DateTimeOffset To,
+    string Job,
+    Uri Prometheus,
+    IReadOnlyList<NodeSection> Nodes,
+    IReadOnlyList<Finding> Findings,
+    Verdict Verdict)
+{
+    public string Headline => Verdict switch
+    {
+        Verdict.Healthy => "Healthy",
+        Verdict.NeedsAttention => "Needs attention",
+        Verdict.Problems => "Problems",
+        _ => "Cannot tell",
+    };
+
+    /// <summary>The verdict is the worst tone among the findings; with no node to report on, the report cannot tell.</summary>
+    public static Verdict Judge(IReadOnlyList<NodeSection> nodes, IReadOnlyList<Finding> findings)
+    {
+        if (nodes.Count == 0)
+        {
+            return Verdict.CannotTell;
+        }
+
+        return findings.Select(f => f.Tone).DefaultIfEmpty(Tone.Good).Max() switch
+        {
+            Tone.Bad => Verdict.Problems,
+            Tone.Attention => Verdict.NeedsAttention,
+            _ => Verdict.Healthy,
+        };
+    }
+}

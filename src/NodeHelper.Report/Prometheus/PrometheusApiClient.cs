@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using NodeHelper.Core.Upstreams;
+
+namespace NodeHelper.Report.Prometheus;
+
+/// <summary>One series of a query's answer: its labels and its value (instant) or values (range).</summary>
+internal sealed record PromSeries(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<(DateTimeOffset Time, double Value)> Points)
+{
+    public double Value => Points[^1].Value;
+
+    public string Label(string name) => Labels.TryGetValue(name, out var value) ? value : "";
+}
+
+/// <summary>Prometheus could not answer a query: unreachable, an HTTP error, or a query it refused.</summary>
+internal sealed class PrometheusException(string message, Exception? inner = null) : UpstreamException(message, inner);
+
+/// <summary>
+/// Prometheus's HTTP API (/api/v1/query and /api/v1/query_range), read with JsonDocument: the answers mix
+/// numbers and strings in arrays, which a typed model would only obscure.
+/// </summary>
+internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl)
+{
+    /// <summary>Far above a day's answer for one node (the largest, a chart, is a few hundred KiB).</summary>
+    public const int MaxResponseBytes = 32 * 1024 * 1024;
+
+    public Uri BaseUrl => baseUrl;
+
+    public Task<IReadOnlyList<PromSeries>> QueryAsync(string query, DateTimeOffset at, CancellationToken cancellationToken) =>
+        GetAsync($"api/v1/query?query={Uri.EscapeDataString(query)}&time={Unix(at)}", query, cancellationToken);
+
+    public Task<IReadOnlyList<PromSeries>> QueryRangeAsync(string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellationToken) =>
+        GetAsync($"api/v1/query_range?query={Uri.EscapeDataString(query)}&start={Unix(start)}&end={Unix(end)}&step={step.TotalSeconds.ToString(CultureInfo.InvariantCulture)}",
+            query, cancellationToken);
+
+    /// <summary>
+    /// One GET, read within <see cref="HttpClient.Timeout"/> from the request to the last byte of the body (a body
+    /// that trickles is as late as one that never comes) and refused past <see cref="MaxResponseBytes"/>. Whatever
+    /// goes wrong, including an answer that is JSON but not Prometheus's, is a <see cref="PrometheusException"/>.
+    /// </summary>
+    private async Task<IReadOnlyList<PromSeries>> GetAsync(string relative, string query, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (http.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(http.Timeout);
+        }
+
+        try
+        {
+            using var response = await http.GetAsync(new Uri(baseUrl, relative), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            if (response.Content.Headers.ContentLength > MaxResponseBytes)
+            {
+                throw TooLarge();
+            }
+
+            await using var body = new LengthLimitedStream(await response.Content.ReadAsStreamAsync(deadline.Token), MaxResponseBytes, TooLarge);
+            using var document = await JsonDocument.ParseAsync(body, cancellationToken: deadline.Token);
+            var root = document.RootElement;
+            var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String
+                ? s.GetString()
+                : null;
+            switch (status)
+            {
+                case "success":
+                    return Parse(root.GetProperty("data"));
+                case "error":
+                    var error = root.TryGetProperty("error", out var text) && text.ValueKind == JsonValueKind.String
+                        ? UpstreamException.Clip(text.GetString())
+                        : $"HTTP {(int)response.StatusCode}";
+                    throw new PrometheusException($"Prometheus refused the query {UpstreamException.Clip(query, 120)}: {error}");
+                default:
+                    throw NotTheApi(null);
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            var reason = e.InnerException is SocketException socket ? socket.SocketErrorCode.ToString() : UpstreamException.Clip(e.Message);
+            throw new PrometheusException($"cannot reach Prometheus at {baseUrl}: {reason}.", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PrometheusException($"Prometheus at {baseUrl} did not answer in time.", e);
+        }
+        catch (IOException e)
+        {
+            throw new PrometheusException($"Prometheus at {baseUrl} broke off its answer.", e);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        {
+            throw NotTheApi(e);
+        }
+
+        PrometheusException NotTheApi(Exception? e) => new($"{baseUrl} answered with something that is not Prometheus's API: is Report:PrometheusUrl right?", e);
+
+        PrometheusException TooLarge() => new($"Prometheus at {baseUrl} answered more than {MaxResponseBytes / (1024 * 1024)} MiB; refusing to read it.");
+    }
+
+    private static List<PromSeries> Parse(JsonElement data)
+    {
+        var series = new List<PromSeries>();
+        var type = data.GetProperty("resultType").GetString();
+        var result = data.GetProperty("result");
+        if (type == "scalar")
+        {
+            series.Add(new PromSeries(new Dictionary<string, string>(), [Point(result)]));
+            return series;
+        }
+
+        foreach (var item in result.EnumerateArray())
+        {
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var label in item.GetProperty("metric").EnumerateObject())
+            {
+                labels[label.Name] = label.Value.GetString() ?? "";
+            }
+
+            var points = new List<(DateTimeOffset, double)>();
+            if (item.TryGetProperty("value", out var value))
+            {
+                points.Add(Point(value));
+            }
+            else if (item.TryGetProperty("values", out var values))
+            {
+                points.AddRange(values.EnumerateArray().Select(Point));
+            }
+
+            if (points.Count > 0)
+            {
+                series.Add(new PromSeries(labels, points));
+            }
+        }
+
+        return series;
+    }
+
+    /// <summary>[unix seconds, "value"]; Prometheus writes NaN and ±Inf as strings too.</summary>
+    private static (DateTimeOffset, double) Point(JsonElement pair)
+    {
+        var time = DateTimeOffset.FromUnixTimeMilliseconds((long)(pair[0].GetDouble() * 1000));
+        var text = pair[1].GetString() ?? "NaN";
+        var value = text switch
+        {
+            "+Inf" => double.PositiveInfinity,
+            "-Inf" => double.NegativeInfinity,
+            _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
+        };
+        return (time, value);
+    }
+
+    private static string Unix(DateTimeOffset time) =>
+        (time.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,109 @@
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using NodeHelper.Core.Upstreams;
+using NodeHelper.Core.Configuration;
+
+namespace NodeHelper.Report;
+
+/// <summary>The mail server refused or could not be reached; the message is safe to log (no password, no server text unclipped).</summary>
+internal sealed class ReportDeliveryException(string message, Exception? inner = null) : UpstreamException(message, inner);
+
+/// <summary>
+/// Makes the day's report, puts it in the outbox, and offers everything pending to the mail server, oldest
+/// first. What the server does not take stays pending for the next try.
+/// </summary>
+internal sealed class ReportMailer(ReportOptions options, DailyReportBuilder builder, ReportOutbox outbox)
+{
+    public ReportOutbox Outbox => outbox;
+
+    /// <summary>Builds the report ending at <paramref name="at"/> under <paramref name="id"/>, unless one with that id exists already.</summary>
+    public async Task<bool> EnqueueAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (outbox.Has(id))
+        {
+            return false;
+        }
+
+        var report = await builder.BuildAsync(at, cancellationToken);
+        await outbox.AddAsync(id, ReportRenderer.Compose(report, options.From, options.To, id), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Sends every pending report; returns the ids sent. Throws <see cref="ReportDeliveryException"/> when the server fails, leaving the rest pending.</summary>
+    public async Task<IReadOnlyList<string>> SendPendingAsync(CancellationToken cancellationToken)
+    {
+        var pending = outbox.PendingIds();
+        var sent = new List<string>();
+        if (pending.Count == 0)
+        {
+            return sent;
+        }
+
+        using var smtp = new SmtpClient { Timeout = (int)(options.TimeoutSeconds * 1000) };
+        if (!options.SmtpTlsVerify)
+        {
+            // Allowed only for a loopback server (checked at start): a self-signed certificate on the same machine.
+            smtp.ServerCertificateValidationCallback = AcceptSelfSigned;
+        }
+
+        try
+        {
+            await smtp.ConnectAsync(options.SmtpHost, options.SmtpPort, options.SmtpSecurity, cancellationToken);
+            if (options.SmtpUser.Length > 0)
+            {
+                if (!smtp.IsSecure && !Loopback.IsLoopbackHost(options.SmtpHost))
+                {
+                    throw new ReportDeliveryException(
+                        $"the mail server {options.SmtpHost}:{options.SmtpPort} offers no TLS, and the password is not sent in clear (Report:Smtp:Security).");
+                }
+
+                await smtp.AuthenticateAsync(options.SmtpUser, ReadPassword(), cancellationToken);
+            }
+
+            foreach (var id in pending)
+            {
+                var message = await outbox.LoadAsync(id, cancellationToken);
+                await smtp.SendAsync(message, cancellationToken);
+                outbox.MarkSent(id);
+                sent.Add(id);
+            }
+
+            await smtp.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception e) when (e is SocketException or IOException or SmtpCommandException or SmtpProtocolException or NotSupportedException
+                                      or AuthenticationException or SslHandshakeException or ServiceNotConnectedException or TimeoutException)
+        {
+            throw new ReportDeliveryException($"the mail server {options.SmtpHost}:{options.SmtpPort} did not take the report: {Describe(e)}", e);
+        }
+
+        return sent;
+    }
+
+    /// <summary>With Report:Smtp:TlsVerify=false (loopback only): a certificate must be presented, its chain and name are forgiven.</summary>
+    private static bool AcceptSelfSigned(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
+        System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors) =>
+        certificate is not null && (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNotAvailable) == 0;
+
+    private string ReadPassword()
+    {
+        if (options.SmtpPasswordFile.Length == 0)
+        {
+            return "";
+        }
+
+        using var reader = new StreamReader(PathExpansion.Expand(options.SmtpPasswordFile));
+        return reader.ReadLine()?.Trim() ?? "";
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        SocketException socket => $"{socket.SocketErrorCode}.",
+        AuthenticationException => "the login was refused (Report:Smtp:User, Report:Smtp:PasswordFile).",
+        NotSupportedException => "it offers no login, and Report:Smtp:User is set.",
+        SslHandshakeException => "the TLS handshake failed (the certificate, or Report:Smtp:Security).",
+        SmtpCommandException command => $"it answered {(int)command.StatusCode}: {UpstreamException.Clip(command.Message)}",
+        _ => UpstreamException.Clip(e.Message),
+    };
+}

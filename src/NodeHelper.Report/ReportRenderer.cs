@@ -1,0 +1,285 @@
+using System.Net;
+using System.Text;
+using MimeKit;
+using MimeKit.Utils;
+using NodeHelper.Core.Upstreams;
+
+namespace NodeHelper.Report;
+
+/// <summary>
+/// Writes a <see cref="HealthReport"/> as a mail: the verdict first, then what happened, then each node's components,
+/// alerts and charts. HTML for phones (one column, inline styles, as the alert mail) with a plain-text alternative
+/// that says the same; the charts are inline images, so nothing is loaded from anywhere.
+/// </summary>
+internal static class ReportRenderer
+{
+    private const string Grey = "#6b7280";
+
+    public static string Subject(HealthReport report)
+    {
+        var nodes = report.Nodes.Count == 1 ? report.Nodes[0].Instance : report.Nodes.Count == 0 ? report.Job : $"{report.Nodes.Count} nodes";
+        return $"[NodeHelper] {report.Headline}: {nodes}, {Formats.Date(report.To)}";
+    }
+
+    /// <summary>The mail: text and HTML alternatives, each chart a PNG in the HTML part (multipart/related).</summary>
+    public static MimeMessage Compose(HealthReport report, string from, IEnumerable<string> to, string id)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(from));
+        message.To.AddRange(to.Select(MailboxAddress.Parse));
+        message.Subject = Subject(report);
+        message.Date = report.To;
+        // Fixed per report: a copy sent twice (a crash between the server's yes and the outbox's note of it) is one mail to a client that deduplicates.
+        message.MessageId = $"{id}.{Fingerprint(report)}@nodehelper";
+
+        var body = new BodyBuilder { TextBody = Text(report) };
+        var sources = new Dictionary<ReportChart, string>();
+        foreach (var chart in report.Nodes.SelectMany(n => n.Charts))
+        {
+            var image = body.LinkedResources.Add($"{chart.Id}.png", PngChart.Render(chart.Series, chart.Min, chart.Max), new ContentType("image", "png"));
+            image.ContentId = MimeUtils.GenerateMessageId("nodehelper");
+            sources[chart] = "cid:" + image.ContentId;
+        }
+
+        body.HtmlBody = Html(report, chart => sources[chart]);
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+
+    /// <summary>The HTML alone, with the charts inside it as data: URIs, for --dry-run and a browser.</summary>
+    public static string Standalone(HealthReport report) =>
+        Html(report, chart => "data:image/png;base64," + Convert.ToBase64String(PngChart.Render(chart.Series, chart.Min, chart.Max)));
+
+    public static string Html(HealthReport report, Func<ReportChart, string> imageSource)
+    {
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<title>").Append(E(Subject(report))).Append("</title>\n</head>\n")
+            .Append("<body style=\"margin:0;padding:0;background:#f3f4f6;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#111827;\">\n")
+            .Append("<div style=\"max-width:640px;margin:0 auto;padding:16px;\">\n")
+            .Append(Css.P(13, Grey, "0 0 12px 0")).Append("NodeHelper daily report &middot; ")
+            .Append(E($"{Formats.DateTime(report.From)} to {Formats.DateTime(report.To)}")).Append("</p>\n");
+
+        var (banner, bannerText) = VerdictColors(report.Verdict);
+        html.Append("<div style=\"background:").Append(banner).Append(";color:").Append(bannerText)
+            .Append(";border-radius:8px;padding:16px 18px;margin:0 0 16px 0;\">\n")
+            .Append("<p style=\"margin:0;font-size:24px;font-weight:bold;\">").Append(E(report.Headline)).Append("</p>\n")
+            .Append("<p style=\"margin:4px 0 0 0;font-size:14px;\">").Append(E(Scope(report))).Append("</p>\n</div>\n");
+
+        html.Append(Css.H2("What happened"));
+        if (report.Findings.Count == 0)
+        {
+            html.Append(Css.P(15, "#111827", "0 0 16px 0")).Append("Nothing to report: every component answered all day and no alert fired.</p>\n");
+        }
+        else
+        {
+            html.Append("<ul style=\"margin:0 0 16px 0;padding:0 0 0 20px;font-size:15px;line-height:1.5;\">\n");
+            foreach (var finding in report.Findings)
+            {
+                html.Append("<li style=\"margin:0 0 6px 0;color:").Append(ToneColor(finding.Tone)).Append(";\"><span style=\"color:#111827;\">")
+                    .Append(E(finding.Text)).Append("</span></li>\n");
+            }
+
+            html.Append("</ul>\n");
+        }
+
+        foreach (var node in report.Nodes)
+        {
+            html.Append("<h2 style=\"margin:24px 0 8px 0;font-size:20px;\">").Append(E(node.Instance)).Append("</h2>\n");
+            foreach (var component in node.Components)
+            {
+                AppendComponent(html, component);
+            }
+
+            AppendAlerts(html, node.Alerts);
+            if (node.Charts.Count > 0)
+            {
+                html.Append(Css.H2("The day in charts"));
+                foreach (var chart in node.Charts)
+                {
+                    AppendChart(html, chart, imageSource(chart));
+                }
+            }
+        }
+
+        html.Append(Css.P(12, Grey, "20px 0 0 0")).Append("From the Prometheus at ").Append(E(report.Prometheus.ToString()))
+            .Append(", job ").Append(E(report.Job)).Append(". This mail is also NodeHelper's heartbeat: if it stops arriving, NodeHelper, ")
+            .Append("its Prometheus or this machine has stopped.</p>\n</div>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    public static string Text(HealthReport report)
+    {
+        var text = new StringBuilder();
+        text.Append("NodeHelper daily report, ").Append(Formats.DateTime(report.From)).Append(" to ").Append(Formats.DateTime(report.To)).Append('\n')
+            .Append('\n').Append(report.Headline.ToUpperInvariant()).Append(": ").Append(Scope(report)).Append("\n\n")
+            .Append("What happened\n");
+        if (report.Findings.Count == 0)
+        {
+            text.Append("  Nothing to report: every component answered all day and no alert fired.\n");
+        }
+
+        foreach (var finding in report.Findings)
+        {
+            text.Append("  - ").Append(finding.Text).Append('\n');
+        }
+
+        foreach (var node in report.Nodes)
+        {
+            text.Append('\n').Append(node.Instance).Append('\n').Append(new string('=', node.Instance.Length)).Append('\n');
+            foreach (var component in node.Components)
+            {
+                text.Append('\n').Append(component.Title);
+                if (component.Availability is { } availability)
+                {
+                    text.Append(" (").Append(Formats.Percent(availability)).Append(" available)");
+                }
+
+                text.Append('\n');
+                foreach (var fact in component.Facts)
+                {
+                    text.Append("  ").Append(fact.Label).Append(": ").Append(fact.Value).Append('\n');
+                }
+            }
+
+            text.Append("\nAlerts\n");
+            if (node.Alerts.Count == 0)
+            {
+                text.Append("  No alert fired.\n");
+            }
+
+            foreach (var alert in node.Alerts)
+            {
+                text.Append("  ").Append(alert.Alert).Append(" (").Append(alert.Severity).Append(')')
+                    .Append(alert.Detail.Length > 0 ? $", {alert.Detail}" : "").Append(": ").Append(Formats.Time(alert.Start))
+                    .Append(alert.StillFiring ? ", still firing" : $", {Formats.Duration(alert.Duration)}").Append('\n');
+            }
+
+            foreach (var chart in node.Charts)
+            {
+                text.Append('\n').Append(chart.Title).Append(": ").Append(ChartCaption(chart)).Append('\n');
+            }
+        }
+
+        text.Append("\nFrom the Prometheus at ").Append(report.Prometheus).Append(", job ").Append(report.Job).Append(".\n")
+            .Append("This mail is also NodeHelper's heartbeat: if it stops arriving, NodeHelper, its Prometheus or this machine has stopped.\n");
+        return text.ToString();
+    }
+
+    private static void AppendComponent(StringBuilder html, ComponentSection component)
+    {
+        html.Append("<div style=\"background:#ffffff;border-radius:8px;padding:12px 16px;margin:0 0 10px 0;\">\n")
+            .Append("<p style=\"margin:0 0 8px 0;font-size:16px;font-weight:bold;\">").Append(E(component.Title));
+        if (component.Availability is { } availability)
+        {
+            var tone = availability >= 1 ? Tone.Good : availability >= 0.99 ? Tone.Attention : Tone.Bad;
+            html.Append(" <span style=\"font-size:13px;font-weight:normal;color:").Append(ToneColor(tone)).Append(";\">")
+                .Append(E(Formats.Percent(availability))).Append(" available</span>");
+        }
+
+        html.Append("</p>\n<table role=\"presentation\" style=\"width:100%;border-collapse:collapse;font-size:14px;line-height:1.4;\">\n");
+        foreach (var fact in component.Facts)
+        {
+            html.Append("<tr><td style=\"padding:3px 8px 3px 0;color:").Append(Grey).Append(";vertical-align:top;width:40%;\">").Append(E(fact.Label))
+                .Append("</td><td style=\"padding:3px 0;vertical-align:top;color:").Append(fact.Tone is Tone.Attention or Tone.Bad ? ToneColor(fact.Tone) : "#111827")
+                .Append(";\">").Append(E(fact.Value)).Append("</td></tr>\n");
+        }
+
+        html.Append("</table>\n</div>\n");
+    }
+
+    private static void AppendAlerts(StringBuilder html, IReadOnlyList<AlertEpisode> alerts)
+    {
+        html.Append(Css.H2("Alerts"));
+        if (alerts.Count == 0)
+        {
+            html.Append(Css.P(15, "#111827", "0 0 12px 0")).Append("No alert fired.</p>\n");
+            return;
+        }
+
+        html.Append("<table role=\"presentation\" style=\"width:100%;border-collapse:collapse;background:#ffffff;border-radius:8px;font-size:14px;margin:0 0 12px 0;\">\n");
+        foreach (var alert in alerts)
+        {
+            var tone = alert.Severity switch { "critical" => Tone.Bad, "warning" => Tone.Attention, _ => Tone.Neutral };
+            html.Append("<tr><td style=\"padding:8px 12px;border-left:4px solid ").Append(ToneColor(tone)).Append(";\">")
+                .Append("<span style=\"font-weight:bold;\">").Append(E(alert.Alert)).Append("</span> <span style=\"color:").Append(Grey).Append(";\">")
+                .Append(E(alert.Severity)).Append(alert.Detail.Length > 0 ? E($", {alert.Detail}") : "").Append("</span><br>")
+                .Append(E(Formats.Time(alert.Start))).Append(alert.StillFiring ? ", still firing" : E($", {Formats.Duration(alert.Duration)}"))
+                .Append("</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    private static void AppendChart(StringBuilder html, ReportChart chart, string source)
+    {
+        html.Append("<div style=\"background:#ffffff;border-radius:8px;padding:12px 16px;margin:0 0 10px 0;\">\n")
+            .Append("<p style=\"margin:0 0 6px 0;font-size:15px;font-weight:bold;\">").Append(E(chart.Title)).Append("</p>\n")
+            .Append("<img src=\"").Append(WebUtility.HtmlEncode(source)).Append("\" width=\"560\" alt=\"").Append(E($"{chart.Title}: {ChartCaption(chart)}"))
+            .Append("\" style=\"display:block;width:100%;max-width:560px;height:auto;\">\n")
+            .Append(Css.P(13, Grey, "6px 0 0 0"));
+        for (var i = 0; i < chart.Series.Count; i++)
+        {
+            var (r, g, b) = PngChart.Palette[i % PngChart.Palette.Length];
+            html.Append("<span style=\"color:#").Append($"{r:x2}{g:x2}{b:x2}").Append(";\">&#9632;</span> ")
+                .Append(E(SeriesCaption(chart, chart.Series[i]))).Append("<br>");
+        }
+
+        html.Append("24 hours ago on the left, now on the right.</p>\n</div>\n");
+    }
+
+    private static string ChartCaption(ReportChart chart) => string.Join("; ", chart.Series.Select(s => SeriesCaption(chart, s)));
+
+    private static string SeriesCaption(ReportChart chart, ChartSeries series)
+    {
+        var values = series.Points.Select(p => p.Value).Where(double.IsFinite).ToList();
+        if (values.Count == 0)
+        {
+            return $"{series.Name}: no data";
+        }
+
+        var last = series.Points.LastOrDefault(p => double.IsFinite(p.Value)).Value;
+        var gaps = series.Points.Any(p => !double.IsFinite(p.Value)) ? " (no data for part of the day)" : "";
+        return $"{series.Name}: now {chart.Format(last)}, lowest {chart.Format(values.Min())}, highest {chart.Format(values.Max())}{gaps}";
+    }
+
+    private static string Scope(HealthReport report) => report.Nodes.Count switch
+    {
+        0 => $"job {report.Job}, no node reported",
+        1 => $"{report.Nodes[0].Instance}, the last 24 hours",
+        var n => $"{n} nodes of job {report.Job}, the last 24 hours",
+    };
+
+    private static (string Background, string Text) VerdictColors(Verdict verdict) => verdict switch
+    {
+        Verdict.Healthy => ("#15803d", "#ffffff"),
+        Verdict.NeedsAttention => ("#b45309", "#ffffff"),
+        Verdict.Problems => ("#b91c1c", "#ffffff"),
+        _ => ("#111827", "#ffffff"),
+    };
+
+    private static string ToneColor(Tone tone) => tone switch
+    {
+        Tone.Good => "#15803d",
+        Tone.Attention => "#b45309",
+        Tone.Bad => "#b91c1c",
+        _ => Grey,
+    };
+
+    /// <summary>A short stable hash of the report's window and verdict, so each report has its own Message-ID.</summary>
+    private static string Fingerprint(HealthReport report) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{report.From:O}|{report.To:O}|{report.Job}")))[..12];
+
+    /// <summary>HTML-escapes text that came from Prometheus (labels, versions) or was built from it.</summary>
+    private static string E(string text) => WebUtility.HtmlEncode(UpstreamException.Clip(text, 500));
+
+    private static class Css
+    {
+        public static string P(int size, string color, string margin) =>
+            $"<p style=\"margin:{margin};font-size:{size}px;line-height:1.5;color:{color};\">";
+
+        public static string H2(string title) =>
+            $"<h3 style=\"margin:16px 0 8px 0;font-size:16px;color:#374151;\">{E(title)}</h3>\n";
+    }
+}

@@ -1,0 +1,49 @@
+namespace NodeHelper.Stack.Servers;
+
+/// <summary>Debian's Prometheus, Alertmanager and SMTP listener, as the tests and the demo start them.</summary>
+public static class RealServers
+{
+    private const string InstallHint = "run `make test-deps` (Debian's prometheus, prometheus-alertmanager and python3-aiosmtpd)";
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    /// <summary>Prometheus with <c>prometheus.yml</c> from <paramref name="directory"/>. Alerts are sent as soon as they fire (no one-minute resend wait).</summary>
+    public static Task<ServerProcess> StartPrometheusAsync(string directory, int? port = null) =>
+        StartWithConfigAsync("Prometheus", "prometheus", directory, port, "prometheus.yml", "--storage.tsdb.path", "--rules.alert.resend-delay=1s");
+
+    /// <summary>Alertmanager with <c>alertmanager.yml</c> from <paramref name="directory"/>, without clustering.</summary>
+    public static Task<ServerProcess> StartAlertmanagerAsync(string directory, int? port = null) =>
+        StartWithConfigAsync("Alertmanager", "prometheus-alertmanager", directory, port, "alertmanager.yml", "--storage.path", "--cluster.listen-address=");
+
+    /// <summary>
+    /// An SMTP listener (aiosmtpd) that keeps every mail it receives as a file in a Maildir: <c>mail</c> in
+    /// <paramref name="directory"/>, or <paramref name="maildir"/>, which outlives the listener (the demo's inbox).
+    /// </summary>
+    public static Task<ServerProcess> StartSmtpSinkAsync(string directory, int? port = null, string? maildir = null) => ServerProcess.StartAsync(
+        new ServerLaunch("SMTP listener", "/usr/bin/python3",
+            (listen, dir) => ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{listen}", "-c", "aiosmtpd.handlers.Mailbox", maildir ?? Path.Join(dir, "mail")],
+            LoopbackPort.AcceptsAsync,
+            InstallHint),
+        directory,
+        port);
+
+    /// <summary>Prometheus and Alertmanager share their flags for a configuration file, a data directory, an address and readiness.</summary>
+    private static Task<ServerProcess> StartWithConfigAsync(string name, string program, string directory, int? port, string config, string storageFlag, string extra) =>
+        ServerProcess.StartAsync(
+            new ServerLaunch(name, program,
+                (listen, dir) =>
+                [
+                    $"--config.file={Path.Join(dir, config)}", $"{storageFlag}={Path.Join(dir, "data")}",
+                    $"--web.listen-address=127.0.0.1:{listen}", extra, "--log.level=warn",
+                ],
+                ReadyAsync,
+                InstallHint),
+            directory,
+            port);
+
+    private static async Task<bool> ReadyAsync(int port)
+    {
+        using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{port}/-/ready"));
+        return response.IsSuccessStatusCode;
+    }
+}
