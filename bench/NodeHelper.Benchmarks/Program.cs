@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using NodeHelper.Simulators.Bitcoind;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Benchmarks;
 

@@ -9,7 +9,6 @@ using NodeHelper.Simulators.Mempool;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 using Xunit.Abstractions;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using NodeHelper.Tests.Support;
 using YamlDotNet.RepresentationModel;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

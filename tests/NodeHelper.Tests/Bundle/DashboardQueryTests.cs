@@ -1,7 +1,6 @@
 using NodeHelper.Report.Prometheus;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NodeHelper.Tests.Support;
 using YamlDotNet.RepresentationModel;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

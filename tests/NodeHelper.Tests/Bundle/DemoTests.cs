@@ -7,7 +7,6 @@ using NodeHelper.Report.Prometheus;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 using Xunit.Abstractions;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

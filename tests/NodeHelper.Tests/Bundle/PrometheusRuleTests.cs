@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

@@ -1,5 +1,4 @@
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Bundle;
 

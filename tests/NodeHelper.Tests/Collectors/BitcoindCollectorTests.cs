@@ -3,7 +3,6 @@ using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Collectors;

@@ -3,7 +3,6 @@ using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 using NodeHelper.Core.Upstreams;
 
 

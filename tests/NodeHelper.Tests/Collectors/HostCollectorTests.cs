@@ -5,7 +5,6 @@ using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Tests.Support;
 using NodeHelper.Tests.Upstreams.Host;
-using NodeHelper.Report;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Collectors;

@@ -5,7 +5,6 @@ using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Collectors;

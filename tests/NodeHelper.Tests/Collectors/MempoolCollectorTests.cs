@@ -3,7 +3,6 @@ using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Simulators.Mempool;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Collectors;

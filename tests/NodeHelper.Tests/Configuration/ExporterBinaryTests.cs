@@ -1,8 +1,6 @@
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Configuration;
 

@@ -1,7 +1,6 @@
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
-using NodeHelper.Report;
 using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Tests.Configuration;

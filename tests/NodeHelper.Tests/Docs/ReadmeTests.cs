@@ -1,6 +1,5 @@
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Docs;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Scraping;
 

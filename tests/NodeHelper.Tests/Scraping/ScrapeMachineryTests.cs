@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Scraping;

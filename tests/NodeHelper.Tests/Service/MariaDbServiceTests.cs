@@ -1,7 +1,6 @@
 using NodeHelper.Tests.Collectors;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Service;
 

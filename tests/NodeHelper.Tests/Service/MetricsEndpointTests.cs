@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Service;
 

@@ -2,7 +2,6 @@ using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Simulators.Mempool;
 using NodeHelper.Tests.Support;
-using NodeHelper.Report;
 
 namespace NodeHelper.Tests.Service;
 

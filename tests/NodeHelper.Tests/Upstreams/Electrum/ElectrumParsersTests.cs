@@ -3,7 +3,6 @@ using System.Text.Json;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Simulators;
-using NodeHelper.Report;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Upstreams.Electrum;

@@ -2,7 +2,6 @@ using System.Text;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Simulators;
-using NodeHelper.Report;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Upstreams.Mempool;
