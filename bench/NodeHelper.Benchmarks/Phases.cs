@@ -37,11 +37,11 @@ internal static class Phases
         });
         await MeasureAsync("emit: snapshot into a fresh metric set", iterations, () =>
         {
-            BitcoindCollector.Write(new MetricSet(), snapshot);
+            BitcoindCollector.WriteSnapshot(new MetricSet(), snapshot);
             return Task.CompletedTask;
         });
         var filled = new MetricSet();
-        BitcoindCollector.Write(filled, snapshot);
+        BitcoindCollector.WriteSnapshot(filled, snapshot);
         await MeasureAsync("render: that set as text", iterations, () =>
         {
             filled.WriteTo(new System.Buffers.ArrayBufferWriter<byte>(32 * 1024));

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Report;
 using NodeHelper.Exporter.Scraping;
@@ -8,7 +6,6 @@ using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
-using NodeHelper.Report.Prometheus;
 using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Exporter.Web;
 using NodeHelper.Core.Configuration;
@@ -99,84 +96,19 @@ internal static partial class Program
         });
         adjust?.Invoke(builder);
 
-        // The scrape machinery.
-        builder.Services.AddSingleton(settings.Scrape);
-        builder.Services.AddSingleton<ExporterSelfMetrics>();
-        builder.Services.AddSingleton<ScrapeService>();
+        // The scrape machinery, then one collector per upstream (each only when enabled), in the order scrapes list them.
+        builder.Services
+            .AddScraping(settings.Scrape)
+            .AddBitcoindCollector(settings.Bitcoind)
+            .AddElectrumCollector(settings.Electrum)
+            .AddMempoolCollector(settings.Mempool)
+            .AddMariaDbCollector(settings.MariaDb)
+            .AddHostCollector(settings.Host)
+            .AddServicesCollector(settings.Services, settings.Host)
+            .AddMempoolFrontendCollector(settings.Mempool);
 
-        // One collector per upstream, each only when enabled.
-        if (settings.Bitcoind.Enabled)
-        {
-            builder.Services.AddSingleton(settings.Bitcoind);
-            builder.Services.AddSingleton<BitcoindCredentials>();
-            builder.Services.AddSingleton<BitcoindRpcClient>();
-            builder.Services.AddSingleton<BitcoindSnapshotSource>();
-            builder.Services.AddSingleton<IMetricsCollector>(services => new BitcoindCollector(
-                services.GetRequiredService<BitcoindSnapshotSource>(),
-                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
-        }
-
-        if (settings.Electrum.Enabled)
-        {
-            builder.Services.AddSingleton(new ElectrumClient(settings.Electrum));
-            builder.Services.AddSingleton<IMetricsCollector>(services => new ElectrumCollector(
-                services.GetRequiredService<ElectrumClient>(),
-                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
-        }
-
-        if (settings.Mempool.Enabled)
-        {
-            builder.Services.AddSingleton(new MempoolClient(settings.Mempool));
-            builder.Services.AddSingleton<IMetricsCollector>(services => new MempoolCollector(
-                services.GetRequiredService<MempoolClient>(),
-                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
-        }
-
-        if (settings.MariaDb.Enabled)
-        {
-            builder.Services.AddSingleton<IMetricsCollector>(services => new MariaDbCollector(
-                new MariaDbClient(settings.MariaDb),
-                new ItemLog(services.GetRequiredService<ILogger<MariaDbCollector>>(), "mariadb"),
-                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
-        }
-
-        if (settings.Host.Enabled)
-        {
-            builder.Services.AddSingleton(settings.Host);
-            builder.Services.AddSingleton<DirectorySizeMonitor>();
-            builder.Services.AddHostedService(services => services.GetRequiredService<DirectorySizeMonitor>());
-            builder.Services.AddSingleton<IMetricsCollector>(services => new HostCollector(
-                settings.Host,
-                services.GetRequiredService<DirectorySizeMonitor>(),
-                new ItemLog(services.GetRequiredService<ILogger<HostCollector>>(), "host")));
-        }
-
-        if (settings.Services.Enabled)
-        {
-            builder.Services.AddSingleton<IMetricsCollector>(services => new ServicesCollector(
-                new SystemdClient(settings.Services, settings.Host),
-                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
-        }
-
-        // The front end is probed whenever its URL is set: it stands in front of the backend, not inside it.
-        if (settings.Mempool.FrontendUrl is not null)
-        {
-            builder.Services.AddSingleton<IMetricsCollector>(services => new MempoolFrontendCollector(
-                new MempoolFrontendClient(settings.Mempool),
-                services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
-        }
-
-        // The daily report, when scheduled.
-        if (settings.Report.Schedule is not null)
-        {
-            builder.Services.TryAddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(settings.Report);
-            builder.Services.AddSingleton(services => new ReportMailer(
-                settings.Report,
-                new DailyReportBuilder(new PrometheusApiClient(new HttpClient { Timeout = TimeSpan.FromSeconds(settings.Report.TimeoutSeconds) }, settings.Report.PrometheusUrl), settings.Report),
-                new ReportOutbox(PathExpansion.Expand(settings.Report.OutboxDirectory))));
-            builder.Services.AddHostedService<DailyReportService>();
-        }
+        // The daily report, when scheduled (NodeHelper.Report).
+        builder.Services.AddDailyReport(settings.Report);
 
         // Endpoints.
         var app = builder.Build();

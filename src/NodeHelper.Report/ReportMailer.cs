@@ -8,7 +8,7 @@ using NodeHelper.Core.Configuration;
 namespace NodeHelper.Report;
 
 /// <summary>The mail server refused or could not be reached; the message is safe to log (no password, no server text unclipped).</summary>
-internal sealed class ReportDeliveryException(string message, Exception? inner = null) : UpstreamException(message, inner);
+internal sealed class ReportDeliveryException(string message, Exception? inner = null) : UpstreamException(FailureReason.UpstreamError, message, inner);
 
 /// <summary>
 /// Makes the day's report, puts it in the outbox, and offers everything pending to the mail server, oldest
@@ -72,6 +72,11 @@ internal sealed class ReportMailer(ReportOptions options, DailyReportBuilder bui
 
             await smtp.DisconnectAsync(quit: true, cancellationToken);
         }
+        catch (UpstreamException e) when (e is not ReportDeliveryException)
+        {
+            // The password file (SecretFile): named, never shown.
+            throw new ReportDeliveryException($"the report was not offered to {options.SmtpHost}:{options.SmtpPort}: {e.Message}", e);
+        }
         catch (Exception e) when (e is SocketException or IOException or SmtpCommandException or SmtpProtocolException or NotSupportedException
                                       or AuthenticationException or SslHandshakeException or ServiceNotConnectedException or TimeoutException)
         {
@@ -86,16 +91,8 @@ internal sealed class ReportMailer(ReportOptions options, DailyReportBuilder bui
         System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors) =>
         certificate is not null && (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNotAvailable) == 0;
 
-    private string ReadPassword()
-    {
-        if (options.SmtpPasswordFile.Length == 0)
-        {
-            return "";
-        }
-
-        using var reader = new StreamReader(PathExpansion.Expand(options.SmtpPasswordFile));
-        return reader.ReadLine()?.Trim() ?? "";
-    }
+    private string ReadPassword() =>
+        options.SmtpPasswordFile.Length == 0 ? "" : SecretFile.ReadFirstLine(options.SmtpPasswordFile, "Report:Smtp:PasswordFile");
 
     private static string Describe(Exception e) => e switch
     {

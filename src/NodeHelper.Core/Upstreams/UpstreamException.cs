@@ -1,11 +1,14 @@
 namespace NodeHelper.Core.Upstreams;
 
 /// <summary>
-/// An upstream could not be read. The message says what happened in words an operator can act on, and is safe
-/// to log: it never holds a credential, and text that came from the upstream is clipped and cleaned first.
+/// An upstream could not be read. <see cref="Reason"/> says why from a fixed set (it becomes a label); the message
+/// says what happened in words an operator can act on, and is safe to log: it never holds a credential, and text
+/// that came from the upstream is clipped and cleaned first.
 /// </summary>
-internal class UpstreamException(string message, Exception? innerException = null) : Exception(message, innerException)
+internal class UpstreamException(FailureReason reason, string message, Exception? innerException = null) : Exception(message, innerException)
 {
+    public FailureReason Reason { get; } = reason;
+
     /// <summary>Makes text that an upstream sent safe to put in a log line: one line, printable, short.</summary>
     public static string Clip(string? text, int maxLength = 200)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 
@@ -6,9 +7,11 @@ namespace NodeHelper.Exporter.Collectors;
 
 /// <summary>
 /// bitcoind (Bitcoin Core or Knots): chain, sync, network, peers, mempool, fees and indexes, from one JSON-RPC
-/// batch per scrape. Concurrent scrapes share the batch in flight.
+/// batch per scrape. Concurrent scrapes share the batch in flight. Each RPC method is an item: one that failed or
+/// answered an absurd value leaves out its own series, says so in bitcoind_rpc_call_success, and is logged once.
 /// </summary>
-internal sealed class BitcoindCollector(BitcoindSnapshotSource source, CancellationToken stopping) : IMetricsCollector
+internal sealed class BitcoindCollector(BitcoindSnapshotSource source, ItemLog items, CancellationToken stopping)
+    : SnapshotCollector<BitcoindSnapshot>(source.FetchAsync, stopping)
 {
     /// <summary>bitcoind's amounts are BTC (and fee rates BTC/kvB); 1 BTC/kvB = 100,000 sat/vB.</summary>
     private const decimal SatPerVbytePerBtcPerKvb = 100_000m;
@@ -28,29 +31,39 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
     /// (The label is not "quantile": Prometheus keeps that name for summaries.)</summary>
     private static readonly string[] FeeRatePercentiles = ["10", "25", "50", "75", "90"];
 
-    private readonly SingleFlight<BitcoindSnapshot> _snapshots = new(source.FetchAsync, stopping);
+    private const string WarmingUpHelp = "Whether bitcoind is still starting and answers every call with error -28, RPC_IN_WARMUP (1) or not (0).";
 
-    public string Name => "bitcoind";
+    private static readonly UpGauge UpGauge = new("bitcoind_up", "Whether bitcoind answered the scrape's JSON-RPC batch (1) or not (0).");
 
-    public string Description => "bitcoind JSON-RPC: chain, sync, peers, mempool, fee estimates, indexes";
+    public override string Name => "bitcoind";
 
-    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
+    public override string Description => "bitcoind JSON-RPC: chain, sync, peers, mempool, fee estimates, indexes";
+
+    public override UpGauge Up => UpGauge;
+
+    public override void WriteFailure(MetricSet metrics, UpstreamException failure) =>
+        metrics.Gauge("bitcoind_warming_up", WarmingUpHelp, failure.Reason == FailureReason.WarmingUp ? 1 : 0);
+
+    protected override void Write(MetricSet metrics, BitcoindSnapshot snapshot)
     {
-        var snapshot = await _snapshots.GetAsync(cancellationToken);
-        Write(metrics, snapshot);
+        foreach (var (method, problem) in snapshot.MethodProblems)
+        {
+            items.Note(method, problem);
+        }
+
+        WriteSnapshot(metrics, snapshot);
     }
 
-    public void WriteFailure(MetricSet metrics, Exception error)
-    {
-        WriteUp(metrics, up: false, warmingUp: error is BitcoindWarmingUpException);
-    }
-
-    /// <summary>Writes every series of one snapshot. Parts whose call failed are left out, never written as 0.</summary>
-    internal static void Write(MetricSet metrics, BitcoindSnapshot snapshot)
+    /// <summary>Writes every series of one snapshot but bitcoind_up. Parts whose call failed are left out, never written as 0.</summary>
+    internal static void WriteSnapshot(MetricSet metrics, BitcoindSnapshot snapshot)
     {
         var m = metrics;
-        WriteUp(metrics, up: true, warmingUp: false);
-        WriteChain(m, snapshot.Chain);
+        m.Gauge("bitcoind_warming_up", WarmingUpHelp, 0);
+        if (snapshot.Chain is { } chain)
+        {
+            WriteChain(m, chain);
+        }
+
         if (snapshot.Network is { } network)
         {
             WriteNetwork(m, network);
@@ -117,18 +130,12 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
             WriteLatestBlock(m, block);
         }
 
-        var calls = m.Family("bitcoind_rpc_call_success", "Whether every call of this RPC method in the scrape's batch succeeded (1) or not (0); a failed call leaves its series out.", "method");
-        foreach (var (method, ok) in snapshot.MethodSucceeded)
+        var calls = m.Family("bitcoind_rpc_call_success",
+            "Whether every call of this RPC method in the scrape's batch succeeded with values that make sense (1) or not (0); a failed call leaves its series out.", "method");
+        foreach (var (method, problem) in snapshot.MethodProblems)
         {
-            calls.WithLabels(method).Set(ok ? 1 : 0);
+            calls.WithLabels(method).Set(problem is null ? 1 : 0);
         }
-    }
-
-    private static void WriteUp(MetricSet metrics, bool up, bool warmingUp)
-    {
-        var m = metrics;
-        m.Gauge("bitcoind_up", "Whether bitcoind answered the scrape's JSON-RPC batch (1) or not (0).", up ? 1 : 0);
-        m.Gauge("bitcoind_warming_up", "Whether bitcoind is still starting and answers every call with error -28, RPC_IN_WARMUP (1) or not (0).", warmingUp ? 1 : 0);
     }
 
     private static void WriteChain(MetricSet m, BlockchainInfo chain)
@@ -175,7 +182,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
 
         m.Gauge("bitcoind_network_active", "Whether P2P networking is enabled (getnetworkinfo.networkactive).", network.NetworkActive ? 1 : 0);
         var reachable = m.Family("bitcoind_network_reachable", "Whether the node can reach peers on this network (getnetworkinfo.networks[].reachable).", "network");
-        foreach (var net in network.Networks.Take(LabelValue.MaxDistinct))
+        foreach (var net in network.Networks)
         {
             reachable.WithLabels(LabelValue.Clip(net.Name)).Set(net.Reachable ? 1 : 0);
         }
@@ -199,7 +206,8 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
             m.Gauge("bitcoind_peer_ping_max_seconds", "Slowest ping round trip over peers that have answered a ping (getpeerinfo[].pingtime).", pings[^1]);
         }
 
-        var lastBlock = peers.Max(p => p.LastBlock ?? 0);
+        // No peer (networking off, a node cut off) is a state: zero counts above, and no ping or last block below.
+        var lastBlock = peers.Count == 0 ? 0 : peers.Max(p => p.LastBlock ?? 0);
         if (lastBlock > 0)
         {
             m.Gauge("bitcoind_peer_last_block_timestamp_seconds", "When a peer last delivered a new block to this node, Unix seconds (max of getpeerinfo[].last_block).", lastBlock);
@@ -264,7 +272,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, Cancellat
     {
         var synced = m.Family("bitcoind_index_synced", "Whether the optional index has caught up with the chain (getindexinfo.<index>.synced).", "index");
         var height = m.Family("bitcoind_index_best_block_height", "Height up to which the optional index is built (getindexinfo.<index>.best_block_height).", "index");
-        foreach (var (name, status) in indexes.Take(LabelValue.MaxDistinct))
+        foreach (var (name, status) in indexes)
         {
             var index = LabelValue.Clip(name);
             synced.WithLabels(index).Set(status.Synced ? 1 : 0);

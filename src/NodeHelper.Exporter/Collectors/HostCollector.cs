@@ -19,6 +19,9 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
 
     public string Description => "this host: data directories' filesystems and sizes, memory, CPU, load, temperature, Pi throttling";
 
+    /// <summary>No upstream to be down: a file it cannot read is an item (nodehelper_host_source_success, nodehelper_filesystem_error).</summary>
+    public UpGauge? Up => null;
+
     public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var m = metrics;
@@ -31,11 +34,6 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         WriteTemperatures(m);
         WriteThrottling(m);
         return Task.CompletedTask;
-    }
-
-    /// <summary>Only something unexpected (a bug) fails the host collector; it has no upstream to be down.</summary>
-    public void WriteFailure(MetricSet metrics, Exception error)
-    {
     }
 
     private void WriteFilesystems(MetricSet m)

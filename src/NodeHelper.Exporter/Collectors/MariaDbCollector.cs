@@ -8,33 +8,31 @@ namespace NodeHelper.Exporter.Collectors;
 /// MariaDB, the mempool backend's database: up, load, InnoDB buffer pool, the size of each database, and how far
 /// the mempool backend has indexed. Needs only PROCESS, REPLICATION CLIENT and SELECT (see the README).
 /// </summary>
-internal sealed class MariaDbCollector(MariaDbClient client, ItemLog items, CancellationToken stopping) : IMetricsCollector
+internal sealed class MariaDbCollector(MariaDbClient client, ItemLog items, CancellationToken stopping)
+    : SnapshotCollector<MariaDbSnapshot>(client.FetchAsync, stopping)
 {
-    private const string UpHelp = "Whether MariaDB accepted the connection and answered SHOW GLOBAL STATUS (1) or not (0).";
+    private static readonly UpGauge UpGauge = new("mariadb_up", "Whether MariaDB accepted the connection and answered SHOW GLOBAL STATUS (1) or not (0).");
 
-    private readonly SingleFlight<MariaDbSnapshot> _snapshots = new(client.FetchAsync, stopping);
+    public override string Name => "mariadb";
 
-    public string Name => "mariadb";
+    public override string Description => "MariaDB: connections, queries, InnoDB, database sizes, the mempool database's progress";
 
-    public string Description => "MariaDB: connections, queries, InnoDB, database sizes, the mempool database's progress";
+    public override UpGauge Up => UpGauge;
 
-    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
+    protected override void Write(MetricSet metrics, MariaDbSnapshot snapshot)
     {
-        var snapshot = await _snapshots.GetAsync(cancellationToken);
         foreach (var (item, problem) in snapshot.ItemProblems)
         {
             items.Note(item, problem);
         }
 
-        Write(metrics, snapshot);
+        WriteSnapshot(metrics, snapshot);
     }
 
-    public void WriteFailure(MetricSet metrics, Exception error) => metrics.Gauge("mariadb_up", UpHelp, 0);
-
-    internal static void Write(MetricSet metrics, MariaDbSnapshot snapshot)
+    /// <summary>Every series of one snapshot but mariadb_up.</summary>
+    internal static void WriteSnapshot(MetricSet metrics, MariaDbSnapshot snapshot)
     {
         var m = metrics;
-        m.Gauge("mariadb_up", UpHelp, 1);
         var status = snapshot.Status;
         var variables = snapshot.Variables;
         if (variables.TryGetValue("version", out var version))

@@ -7,28 +7,34 @@ namespace NodeHelper.Exporter.Collectors;
 /// The self-hosted mempool.space backend: answering, in sync, its tip, its fee recommendations and mempool, and
 /// what it is still loading. Five GETs in parallel per scrape; concurrent scrapes share them.
 /// </summary>
-internal sealed class MempoolCollector(MempoolClient client, CancellationToken stopping) : IMetricsCollector
+internal sealed class MempoolCollector(MempoolClient client, ItemLog items, CancellationToken stopping)
+    : SnapshotCollector<MempoolSnapshot>(client.FetchAsync, stopping)
 {
-    private const string UpHelp = "Whether the mempool backend answered backend-info and blocks/tip/height (1) or not (0).";
+    private static readonly UpGauge UpGauge = new("mempool_up", "Whether the mempool backend answered backend-info and blocks/tip/height (1) or not (0).");
 
     /// <summary>Loading indicators worth a series. Others are per request (address-…, blocktxs-…): unbounded, left out.</summary>
     private static readonly string[] KnownIndicators = ["mempool", "block-indexing"];
 
-    private readonly SingleFlight<MempoolSnapshot> _snapshots = new(client.FetchAsync, stopping);
+    public override string Name => "mempool";
 
-    public string Name => "mempool";
+    public override string Description => "mempool.space backend: sync, tip, recommended fees, mempool, loading progress";
 
-    public string Description => "mempool.space backend: sync, tip, recommended fees, mempool, loading progress";
+    public override UpGauge Up => UpGauge;
 
-    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken) =>
-        Write(metrics, await _snapshots.GetAsync(cancellationToken));
+    protected override void Write(MetricSet metrics, MempoolSnapshot snapshot)
+    {
+        foreach (var (endpoint, problem) in snapshot.EndpointProblems)
+        {
+            items.Note(endpoint, problem);
+        }
 
-    public void WriteFailure(MetricSet metrics, Exception error) => metrics.Gauge("mempool_up", UpHelp, 0);
+        WriteSnapshot(metrics, snapshot);
+    }
 
-    internal static void Write(MetricSet metrics, MempoolSnapshot snapshot)
+    /// <summary>Every series of one snapshot but mempool_up.</summary>
+    internal static void WriteSnapshot(MetricSet metrics, MempoolSnapshot snapshot)
     {
         var m = metrics;
-        m.Gauge("mempool_up", UpHelp, 1);
         m.Family("mempool_build_info", "The backend's version and the kind of backend it reads blocks from: none (bitcoind RPC), esplora or electrum (backend-info).", "version", "backend")
             .WithLabels(LabelValue.Clip(snapshot.Backend.Version), LabelValue.Clip(snapshot.Backend.Backend)).Set(1);
         m.Gauge("mempool_tip_height", "Height of the tip the backend knows (blocks/tip/height).", snapshot.TipHeight);
@@ -63,9 +69,9 @@ internal sealed class MempoolCollector(MempoolClient client, CancellationToken s
         }
 
         var endpoints = m.Family("mempool_endpoint_success", "Whether the backend answered this endpoint usefully in the scrape (1) or not (0); 503 on fees/recommended counts as an answer.", "endpoint");
-        foreach (var (endpoint, ok) in snapshot.EndpointSucceeded)
+        foreach (var (endpoint, problem) in snapshot.EndpointProblems)
         {
-            endpoints.WithLabels(endpoint).Set(ok ? 1 : 0);
+            endpoints.WithLabels(endpoint).Set(problem is null ? 1 : 0);
         }
     }
 

@@ -8,21 +8,24 @@ namespace NodeHelper.Exporter.Collectors;
 /// failing does not make the backend down, nor the other way round. Like a blackbox probe, an error status is an
 /// answer (up 0, with its status code), while no answer at all is a failed collector.
 /// </summary>
-internal sealed class MempoolFrontendCollector(MempoolFrontendClient client, CancellationToken stopping) : IMetricsCollector
+internal sealed class MempoolFrontendCollector(MempoolFrontendClient client, CancellationToken stopping)
+    : SnapshotCollector<FrontendProbe>(client.ProbeAsync, stopping)
 {
-    private const string UpHelp = "Whether the mempool front end answered with a success or redirect status, below 400 (1), or not (0).";
+    private static readonly UpGauge UpGauge = new("mempool_frontend_up",
+        "Whether the mempool front end answered with a success or redirect status, below 400 (1), or not (0).");
 
-    private readonly SingleFlight<FrontendProbe> _probes = new(client.ProbeAsync, stopping);
+    public override string Name => "mempool_frontend";
 
-    public string Name => "mempool_frontend";
+    public override string Description => "mempool front end through nginx: status, latency, TLS certificate expiry";
 
-    public string Description => "mempool front end through nginx: status, latency, TLS certificate expiry";
+    public override UpGauge Up => UpGauge;
 
-    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
+    /// <summary>Like a blackbox probe: an error status is an answer, and says "down".</summary>
+    protected override double UpValue(FrontendProbe probe) => probe.StatusCode is >= 200 and < 400 ? 1 : 0;
+
+    protected override void Write(MetricSet metrics, FrontendProbe probe)
     {
-        var probe = await _probes.GetAsync(cancellationToken);
         var m = metrics;
-        m.Gauge("mempool_frontend_up", UpHelp, probe.StatusCode is >= 200 and < 400 ? 1 : 0);
         m.Gauge("mempool_frontend_http_status_code", "HTTP status of the front end's answer, after redirects.", probe.StatusCode);
         m.Gauge("mempool_frontend_duration_seconds", "Time from connecting to the last byte of the front end's answer, TLS handshake included.", probe.DurationSeconds);
         if (probe.CertificateNotAfter is { } expiry)
@@ -31,6 +34,4 @@ internal sealed class MempoolFrontendCollector(MempoolFrontendClient client, Can
                 "When the earliest-expiring certificate the front end presents expires, Unix seconds; minus time() is the time left.", expiry.ToUnixTimeSeconds());
         }
     }
-
-    public void WriteFailure(MetricSet metrics, Exception error) => metrics.Gauge("mempool_frontend_up", UpHelp, 0);
 }

@@ -7,20 +7,21 @@ namespace NodeHelper.Exporter.Collectors;
 /// The stack's systemd units: active or not, how often systemd restarted them (a crash loop shows here first), and
 /// since when they are in their state. A host without systemd is a clear state (nodehelper_systemd_available 0), not a failure.
 /// </summary>
-internal sealed class ServicesCollector(SystemdClient client, CancellationToken stopping) : IMetricsCollector
+internal sealed class ServicesCollector(SystemdClient client, CancellationToken stopping)
+    : SnapshotCollector<SystemdSnapshot>(client.FetchAsync, stopping)
 {
     /// <summary>systemd's ActiveState values; one series each, 1 for the current one.</summary>
     private static readonly string[] States = ["active", "reloading", "inactive", "failed", "activating", "deactivating"];
 
-    private readonly SingleFlight<SystemdSnapshot> _snapshots = new(client.FetchAsync, stopping);
+    public override string Name => "services";
 
-    public string Name => "services";
+    public override string Description => "systemd units of the stack: active, restarts, since when";
 
-    public string Description => "systemd units of the stack: active, restarts, since when";
+    /// <summary>systemd is the host's, not an upstream that is up or down: systemctl failing is the collector's failure and its reason.</summary>
+    public override UpGauge? Up => null;
 
-    public async Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
+    protected override void Write(MetricSet metrics, SystemdSnapshot snapshot)
     {
-        var snapshot = await _snapshots.GetAsync(cancellationToken);
         var m = metrics;
         m.Gauge("nodehelper_systemd_available", "Whether the host runs systemd, so units can be watched (1), or not (0).", snapshot.Available ? 1 : 0);
         if (!snapshot.Available)
@@ -58,10 +59,5 @@ internal sealed class ServicesCollector(SystemdClient client, CancellationToken 
                 since.WithLabels(name).Set(changed);
             }
         }
-    }
-
-    /// <summary>systemctl itself failed; the units' state is unknown, so nothing is written (the collector's success says it).</summary>
-    public void WriteFailure(MetricSet metrics, Exception error)
-    {
     }
 }

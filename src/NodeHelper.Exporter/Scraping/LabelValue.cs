@@ -6,7 +6,7 @@ internal static class LabelValue
     /// <summary>Most distinct values taken from one upstream list (indexes, networks) for one label.</summary>
     public const int MaxDistinct = 32;
 
-    private const int MaxLength = 128;
+    public const int MaxLength = 128;
 
     public static string Clip(string value) => value.Length <= MaxLength ? value : value[..MaxLength];
 }

@@ -39,15 +39,18 @@ internal sealed class MetricSet
     /// <summary>
     /// Counts items by one label. Every known value is present, 0 when no item has it, so alerts and graphs never
     /// see a series vanish; values the exporter does not know are counted as "other", which keeps the number of
-    /// series bounded whatever the upstream sends. Nothing is written when no item carries the field at all.
+    /// series bounded whatever the upstream sends. No item at all is every count at 0; nothing is written when there
+    /// are items but none carries the field (an older upstream without it).
     /// </summary>
     public void Counts(string name, string help, string labelName, string[] known, IEnumerable<string?> values)
     {
         var counts = known.ToDictionary(k => k, _ => 0, StringComparer.Ordinal);
         var other = 0;
+        var items = 0;
         var any = false;
         foreach (var value in values)
         {
+            items++;
             if (value is null)
             {
                 continue;
@@ -64,7 +67,7 @@ internal sealed class MetricSet
             }
         }
 
-        if (!any)
+        if (!any && items > 0)
         {
             return;
         }

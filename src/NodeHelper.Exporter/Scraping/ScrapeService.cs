@@ -1,18 +1,16 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Buffers;
 using Microsoft.Extensions.Primitives;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Scraping;
 
-/// <summary>The outcome of one collector in one scrape, with what it wrote already in the text format.</summary>
-internal sealed record CollectorOutcome(string Collector, bool Success, double DurationSeconds, ReadOnlyMemory<byte> Exposition, IReadOnlyList<string> FamilyNames);
-
 /// <summary>
 /// Serves <c>/metrics</c>: every enabled collector runs in parallel, each into a fresh <see cref="MetricSet"/>, under the
-/// deadline Prometheus gave. The answer is always 200 with a success and a duration series per collector;
-/// only a bad request to the exporter itself (an unknown <c>collect[]</c> name) is a 400.
+/// deadline Prometheus gave. The answer is always 200 with a success and a duration series per collector, and the
+/// reason of each failure; only a bad request to the exporter itself (an unknown <c>collect[]</c> name) is a 400.
+/// A failed collector gets its up gauge at 0 here, whatever it failed of, so no collector has to remember to.
 /// </summary>
 internal sealed partial class ScrapeService(
     IEnumerable<IMetricsCollector> collectors,
@@ -25,6 +23,8 @@ internal sealed partial class ScrapeService(
     private const string SuccessName = "nodehelper_scrape_collector_success";
 
     private const string DurationName = "nodehelper_scrape_collector_duration_seconds";
+
+    private const string ReasonName = "nodehelper_scrape_collector_failure_reason";
 
     private readonly IMetricsCollector[] _collectors = [.. collectors];
     private readonly Lock _healthLock = new();
@@ -44,6 +44,12 @@ internal sealed partial class ScrapeService(
 
         var budget = ScrapeDeadline.From(context.Request.Headers[ScrapeDeadline.TimeoutHeader], options);
         var outcomes = await RunAsync(selected, budget, context.RequestAborted);
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            // The scraper hung up (its own timeout, a curl stopped): nobody to answer, and no upstream to blame.
+            LogAbandoned(logger, budget.TotalSeconds);
+            return;
+        }
 
         // The whole answer is built before any byte is sent: a 200 is never cut off halfway.
         var buffer = new ArrayBufferWriter<byte>(32 * 1024);
@@ -53,7 +59,10 @@ internal sealed partial class ScrapeService(
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
-    /// <summary>Runs the collectors in parallel; a collector that misses the deadline is reported as failed, and its late output is dropped.</summary>
+    /// <summary>
+    /// Runs the collectors in parallel; a collector that misses the deadline is reported as failed, and its late output
+    /// is dropped. When <paramref name="aborted"/> fires (the scraper left), the outcomes are not judged or logged.
+    /// </summary>
     public async Task<CollectorOutcome[]> RunAsync(IReadOnlyList<IMetricsCollector> selected, TimeSpan budget, CancellationToken aborted)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
@@ -61,7 +70,7 @@ internal sealed partial class ScrapeService(
         var runs = new Task<CollectorOutcome>[selected.Count];
         for (var i = 0; i < selected.Count; i++)
         {
-            runs[i] = RunOneAsync(selected[i], budget, deadline.Token);
+            runs[i] = RunOneAsync(selected[i], budget, deadline.Token, aborted);
         }
 
         return await Task.WhenAll(runs);
@@ -76,7 +85,7 @@ internal sealed partial class ScrapeService(
     {
         var own = new MetricSet();
         self.WriteTo(own);
-        var seen = new HashSet<string>(own.ExposedNames, StringComparer.Ordinal) { SuccessName, DurationName };
+        var seen = new HashSet<string>(own.ExposedNames, StringComparer.Ordinal) { SuccessName, DurationName, ReasonName };
         var kept = new bool[outcomes.Count];
         for (var i = 0; i < outcomes.Count; i++)
         {
@@ -90,10 +99,20 @@ internal sealed partial class ScrapeService(
         var scrape = new MetricSet();
         var success = scrape.Family(SuccessName, "Whether the collector read its upstream fully and in time in this scrape (1) or not (0).", "collector");
         var duration = scrape.Family(DurationName, "How long the collector took in this scrape.", "collector");
+        var reason = scrape.Family(ReasonName,
+            "Why the collector failed in this scrape (1, for the one reason); absent when it succeeded. Reasons: refused, unreachable, timeout, " +
+            "connection_lost, tls, unauthorized, forbidden, credentials, warming_up, http_error, invalid_response, too_large, upstream_error, internal.",
+            "collector", "reason");
         for (var i = 0; i < outcomes.Count; i++)
         {
-            success.WithLabels(outcomes[i].Collector).Set(outcomes[i].Success && kept[i] ? 1 : 0);
-            duration.WithLabels(outcomes[i].Collector).Set(outcomes[i].DurationSeconds);
+            var outcome = outcomes[i];
+            var failure = kept[i] ? outcome.Reason : FailureReason.Internal;
+            success.WithLabels(outcome.Collector).Set(failure is null ? 1 : 0);
+            duration.WithLabels(outcome.Collector).Set(outcome.DurationSeconds);
+            if (failure is { } why)
+            {
+                reason.WithLabels(outcome.Collector, why.Label()).Set(1);
+            }
         }
 
         scrape.WriteTo(destination);
@@ -108,41 +127,57 @@ internal sealed partial class ScrapeService(
         own.WriteTo(destination);
     }
 
-    private async Task<CollectorOutcome> RunOneAsync(IMetricsCollector collector, TimeSpan budget, CancellationToken deadline)
+    private async Task<CollectorOutcome> RunOneAsync(IMetricsCollector collector, TimeSpan budget, CancellationToken deadline, CancellationToken aborted)
     {
         var started = Stopwatch.GetTimestamp();
         var metrics = new MetricSet();
-        Exception? error = null;
+        UpstreamException? failure = null;
+        Exception? bug = null;
         try
         {
             // Task.Run: even a collector that blocks before its first await cannot hold up the others.
             await Task.Run(() => collector.CollectAsync(metrics, deadline), deadline).WaitAsync(deadline);
         }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return new CollectorOutcome(collector.Name, FailureReason.Timeout, Stopwatch.GetElapsedTime(started).TotalSeconds, ReadOnlyMemory<byte>.Empty, []);
+        }
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
         {
-            error = new UpstreamException(
+            failure = new UpstreamException(FailureReason.Timeout,
                 $"no answer within the scrape deadline of {budget.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.", e);
+        }
+        catch (UpstreamException e)
+        {
+            failure = e;
         }
         catch (Exception e)
         {
-            error = e;
+            // Not an upstream's fault: a bug (an invalid exposition among them), logged with its stack trace.
+            bug = e;
+            failure = new UpstreamException(FailureReason.Internal, $"{e.GetType().Name}: {UpstreamException.Clip(e.Message)}", e);
         }
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        if (error is not null)
+        if (failure is not null)
         {
             // Whatever the collector wrote before failing is dropped with its set (a late collector may still be writing to it).
             metrics = new MetricSet();
-            collector.WriteFailure(metrics, error);
+            if (collector.Up is { } up)
+            {
+                metrics.Gauge(up.Name, up.Help, 0);
+            }
+
+            collector.WriteFailure(metrics, failure);
         }
 
-        NoteHealth(collector.Name, error, seconds);
+        NoteHealth(collector.Name, failure, bug, seconds);
 
         // Rendered here, while the other collectors may still be waiting for their upstreams, rather than one after
         // another once the slowest has answered: the scrape ends soon after its slowest upstream.
         var text = new ArrayBufferWriter<byte>(4 * 1024);
         metrics.WriteTo(text);
-        return new CollectorOutcome(collector.Name, error is null, seconds, text.WrittenMemory, [.. metrics.ExposedNames]);
+        return new CollectorOutcome(collector.Name, failure?.Reason, seconds, text.WrittenMemory, [.. metrics.ExposedNames]);
     }
 
     private bool TrySelect(StringValues names, out IReadOnlyList<IMetricsCollector> selected, out string problem)
@@ -176,9 +211,9 @@ internal sealed partial class ScrapeService(
     }
 
     /// <summary>Logs a collector's state when it changes, not on every scrape: failing, failing differently, recovered.</summary>
-    private void NoteHealth(string collector, Exception? error, double seconds)
+    private void NoteHealth(string collector, UpstreamException? failure, Exception? bug, double seconds)
     {
-        var problem = error is null ? "" : Describe(error);
+        var problem = failure is null ? "" : $"{failure.Message} (reason: {failure.Reason.Label()})";
         string? previous;
         lock (_healthLock)
         {
@@ -188,24 +223,18 @@ internal sealed partial class ScrapeService(
 
         if (problem == previous)
         {
-            LogUnchanged(logger, collector, error is null ? "ok" : problem, seconds);
+            LogUnchanged(logger, collector, failure is null ? "ok" : problem, seconds);
         }
-        else if (error is null)
+        else if (failure is null)
         {
             LogAnswering(logger, collector, seconds);
         }
         else
         {
             // An upstream failure explains itself in one line; only the unexpected (a bug) deserves a stack trace.
-            LogFailing(logger, collector, problem, error is UpstreamException ? null : error);
+            LogFailing(logger, collector, problem, bug);
         }
     }
-
-    private static string Describe(Exception error) =>
-        error is UpstreamException ? error.Message : $"{error.GetType().Name}: {UpstreamException.Clip(error.Message)}";
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Collector {Collector} wrote a metric family another collector wrote too; its output is dropped (a bug: please report it)")]
-    private static partial void LogFamilyClash(ILogger logger, string collector);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Collector}: upstream answering ({DurationSeconds:0.000} s)")]
     private static partial void LogAnswering(ILogger logger, string collector, double durationSeconds);
@@ -215,4 +244,10 @@ internal sealed partial class ScrapeService(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Collector {Collector}: {State} ({DurationSeconds:0.000} s)")]
     private static partial void LogUnchanged(ILogger logger, string collector, string state, double durationSeconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scrape abandoned by the client before its answer (deadline {DeadlineSeconds:0.###} s); no collector is judged by it")]
+    private static partial void LogAbandoned(ILogger logger, double deadlineSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Collector {Collector} wrote a metric family another collector wrote too; its output is dropped (a bug: please report it)")]
+    private static partial void LogFamilyClash(ILogger logger, string collector);
 }

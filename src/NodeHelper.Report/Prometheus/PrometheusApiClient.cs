@@ -14,7 +14,7 @@ internal sealed record PromSeries(IReadOnlyDictionary<string, string> Labels, IR
 }
 
 /// <summary>Prometheus could not answer a query: unreachable, an HTTP error, or a query it refused.</summary>
-internal sealed class PrometheusException(string message, Exception? inner = null) : UpstreamException(message, inner);
+internal sealed class PrometheusException(string message, Exception? inner = null) : UpstreamException(FailureReason.UpstreamError, message, inner);
 
 /// <summary>
 /// Prometheus's HTTP API (/api/v1/query and /api/v1/query_range), read with JsonDocument: the answers mix
@@ -41,21 +41,11 @@ internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl)
     /// </summary>
     private async Task<IReadOnlyList<PromSeries>> GetAsync(string relative, string query, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (http.Timeout != Timeout.InfiniteTimeSpan)
-        {
-            deadline.CancelAfter(http.Timeout);
-        }
-
+        using var deadline = Deadline.After(http.Timeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromDays(1) : http.Timeout, cancellationToken);
         try
         {
             using var response = await http.GetAsync(new Uri(baseUrl, relative), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            if (response.Content.Headers.ContentLength > MaxResponseBytes)
-            {
-                throw TooLarge();
-            }
-
-            await using var body = new LengthLimitedStream(await response.Content.ReadAsStreamAsync(deadline.Token), MaxResponseBytes, TooLarge);
+            await using var body = await BoundedBody.OpenAsync(response, MaxResponseBytes, $"Prometheus's answer at {baseUrl}", deadline.Token);
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: deadline.Token);
             var root = document.RootElement;
             var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String
@@ -83,6 +73,10 @@ internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl)
         {
             throw new PrometheusException($"Prometheus at {baseUrl} did not answer in time.", e);
         }
+        catch (UpstreamException e) when (e is not PrometheusException)
+        {
+            throw new PrometheusException(e.Message, e);
+        }
         catch (IOException e)
         {
             throw new PrometheusException($"Prometheus at {baseUrl} broke off its answer.", e);
@@ -93,8 +87,6 @@ internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl)
         }
 
         PrometheusException NotTheApi(Exception? e) => new($"{baseUrl} answered with something that is not Prometheus's API: is Report:PrometheusUrl right?", e);
-
-        PrometheusException TooLarge() => new($"Prometheus at {baseUrl} answered more than {MaxResponseBytes / (1024 * 1024)} MiB; refusing to read it.");
     }
 
     private static List<PromSeries> Parse(JsonElement data)

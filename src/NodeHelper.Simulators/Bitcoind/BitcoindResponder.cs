@@ -36,7 +36,12 @@ public sealed class BitcoindResponder(BitcoindState state)
             return (null, new RpcFailure(-28, state.WarmupMessage));
         }
 
-        return method switch
+        var (result, error) = Compute(method, parameters);
+        return error is null && state.Rewrites.TryGetValue(method, out var rewrite) ? (rewrite(result), null) : (result, error);
+    }
+
+    private (JsonNode? Result, RpcFailure? Error) Compute(string method, JsonArray? parameters) =>
+        method switch
         {
             "getblockchaininfo" => (BlockchainInfo(), null),
             "getblockcount" => (JsonValue.Create(state.Blocks), null),
@@ -56,7 +61,6 @@ public sealed class BitcoindResponder(BitcoindState state)
             "getrawmempool" => (Captured("getrawmempool-verbose"), null),
             _ => (null, RpcFailure.MethodNotFound),
         };
-    }
 
     /// <summary>A fresh copy of a captured result (parsed once, copied per answer so state can be written over it).</summary>
     private static JsonNode Captured(string name) =>

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace NodeHelper.Simulators.Bitcoind;
 
 /// <summary>Ways a bitcoind (or the network in front of it) can fail, each played the way the real thing does.</summary>
@@ -105,6 +107,12 @@ public sealed class BitcoindState
 
     /// <summary>When false, the indexes report synced=false and lag ten blocks behind.</summary>
     public bool IndexesSynced { get; set; } = true;
+
+    /// <summary>
+    /// Rewrites of a method's result, applied last: unusual or hostile values in well-formed JSON (a fee rate of 7e28,
+    /// an uptime of 2^70 or 16.5, a network listed twice, a negative height), where transport faults are <see cref="Fault"/>.
+    /// </summary>
+    public Dictionary<string, Func<JsonNode?, JsonNode?>> Rewrites { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Replaces the peers by <paramref name="count"/> generated ones: every third inbound, every fourth a

@@ -23,6 +23,12 @@ public enum ElectrumFault
 
     /// <summary>Answers with 10 MB and no newline.</summary>
     HugeLine,
+
+    /// <summary>server.version names the software with bytes that are not valid UTF-8 (a broken build string).</summary>
+    InvalidUtf8Version,
+
+    /// <summary>Every answer carries an id of the request's plus 0.5: JSON, but not the id asked for.</summary>
+    FractionalId,
 }
 
 /// <summary>What the simulated Electrum server reports; starts as the capture (Fulcrum 2.1.1, tip 150).</summary>
@@ -187,7 +193,9 @@ public sealed class ElectrumSimulator : IAsyncDisposable
                         await WriteAsync(stream, Notification() + "\n");
                     }
 
-                    await WriteAsync(stream, Answer(line) + "\n");
+                    var answer = Encoding.UTF8.GetBytes(Answer(line) + "\n");
+                    await stream.WriteAsync(State.Fault == ElectrumFault.InvalidUtf8Version ? BreakUtf8(answer) : answer, _stop.Token);
+                    await stream.FlushAsync(_stop.Token);
                 }
             }
         }
@@ -220,11 +228,13 @@ public sealed class ElectrumSimulator : IAsyncDisposable
         var answer = CapturedAnswers.Value.TryGetValue(method, out var captured)
             ? captured.DeepClone()
             : new JsonObject { ["error"] = new JsonObject { ["code"] = -32601, ["message"] = "Unsupported request: " + method }, ["jsonrpc"] = "2.0" };
-        answer["id"] = request["id"]?.DeepClone();
+        answer["id"] = State.Fault == ElectrumFault.FractionalId && request["id"] is JsonValue id && id.TryGetValue<int>(out var n)
+            ? n + 0.5
+            : request["id"]?.DeepClone();
         switch (method)
         {
             case "server.version":
-                answer["result"] = new JsonArray(State.ServerVersion, "1.4");
+                answer["result"] = new JsonArray(State.Fault == ElectrumFault.InvalidUtf8Version ? InvalidUtf8Marker : State.ServerVersion, "1.4");
                 break;
             case "blockchain.headers.subscribe":
                 answer["result"] = Tip();
@@ -234,6 +244,22 @@ public sealed class ElectrumSimulator : IAsyncDisposable
         }
 
         return answer.ToJsonString();
+    }
+
+    private const string InvalidUtf8Marker = "@@not-utf8@@";
+
+    /// <summary>Replaces the marker with "Ful\xC3(crum 2.1.1": 0xC3 starts a two-byte sequence that '(' does not continue.</summary>
+    private static byte[] BreakUtf8(byte[] answer)
+    {
+        var marker = Encoding.ASCII.GetBytes(InvalidUtf8Marker);
+        var at = answer.AsSpan().IndexOf(marker);
+        if (at < 0)
+        {
+            return answer;
+        }
+
+        byte[] broken = [.. "Ful"u8, 0xC3, .. "(crum 2.1.1"u8];
+        return [.. answer.AsSpan(0, at), .. broken, .. answer.AsSpan(at + marker.Length)];
     }
 
     private JsonObject Tip() => new() { ["height"] = State.TipHeight, ["hex"] = Header(State.TipTime) };

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
@@ -25,7 +26,7 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
             TimeoutSeconds = timeoutSeconds,
             FeeTargets = feeTargets ?? new BitcoindOptions().FeeTargets,
         };
-        return new BitcoindCollector(new BitcoindSnapshotSource(new BitcoindRpcClient(options, new BitcoindCredentials(options)), options), CancellationToken.None);
+        return new BitcoindCollector(new BitcoindSnapshotSource(new BitcoindRpcClient(options, new BitcoindCredentials(options)), options), new ItemLog(NullLogger.Instance, "bitcoind"), CancellationToken.None);
     }
 
     private static Task<Exposition> CollectAsync(BitcoindCollector collector) => Registries.CollectAsync(collector);
@@ -219,19 +220,20 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
 
         var error = (await act.Should().ThrowAsync<BitcoindWarmingUpException>()).Which;
         error.Status.Should().Be("Verifying blocks…");
-        (await Registries.WriteFailureAsync(collector, error)).Series.Should().Equal(new Dictionary<string, double> { ["bitcoind_up"] = 0, ["bitcoind_warming_up"] = 1 });
+        var scrape = await Registries.ScrapeAsync(collector);
+        scrape.Family("bitcoind_up").Concat(scrape.Family("bitcoind_warming_up")).Should().Equal(new Dictionary<string, double> { ["bitcoind_up"] = 0, ["bitcoind_warming_up"] = 1 });
+        scrape.Value("nodehelper_scrape_collector_failure_reason", ("collector", "bitcoind"), ("reason", "warming_up")).Should().Be(1);
     }
 
     [Theory]
-    [InlineData(BitcoindFault.Unauthorized, "*HTTP 401*")]
-    [InlineData(BitcoindFault.Forbidden, "*HTTP 403*rpcwhitelist must allow getblockchaininfo,getnetworkinfo*")]
-    [InlineData(BitcoindFault.Http500, "*HTTP 500*")]
-    [InlineData(BitcoindFault.NotJson, "*not valid JSON*")]
-    [InlineData(BitcoindFault.TruncatedBody, "*broke off*")]
-    [InlineData(BitcoindFault.HugeBody, "*larger than 16 MiB*")]
-    [InlineData(BitcoindFault.WrongShape, "getblockchaininfo failed*")]
-    [InlineData(BitcoindFault.NeverAnswers, "*did not answer within 1 s*")]
-    public async Task EveryFaultIsAFailureThatSaysWhat(BitcoindFault fault, string message)
+    [InlineData(BitcoindFault.Unauthorized, "*HTTP 401*even after it was read again*Bitcoind:CookieFile*", "unauthorized")]
+    [InlineData(BitcoindFault.Forbidden, "*HTTP 403*rpcwhitelist must allow getblockchaininfo,getnetworkinfo*", "forbidden")]
+    [InlineData(BitcoindFault.Http500, "*HTTP 500*", "http_error")]
+    [InlineData(BitcoindFault.NotJson, "*not valid JSON*", "invalid_response")]
+    [InlineData(BitcoindFault.TruncatedBody, "*broke off*", "connection_lost")]
+    [InlineData(BitcoindFault.HugeBody, "*larger than 16 MiB*", "too_large")]
+    [InlineData(BitcoindFault.NeverAnswers, "*did not answer within 1 s*", "timeout")]
+    public async Task EveryFaultIsAFailureThatSaysWhatAndWhy(BitcoindFault fault, string message, string reason)
     {
         _bitcoind.State.Fault = fault;
         // A short upstream timeout only where waiting is the fault; the others must fail for their own reason.
@@ -240,7 +242,11 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
         var act = () => CollectAsync(collector);
 
         var error = (await act.Should().ThrowAsync<UpstreamException>().WithMessage(message)).Which;
-        (await Registries.WriteFailureAsync(collector, error)).Series.Should().Equal(new Dictionary<string, double> { ["bitcoind_up"] = 0, ["bitcoind_warming_up"] = 0 });
+        error.Reason.Label().Should().Be(reason);
+        var scrape = await Registries.ScrapeAsync(collector);
+        scrape.Family("bitcoind_up").Concat(scrape.Family("bitcoind_warming_up")).Should().Equal(new Dictionary<string, double> { ["bitcoind_up"] = 0, ["bitcoind_warming_up"] = 0 });
+        scrape.Value("nodehelper_scrape_collector_failure_reason", ("collector", "bitcoind"), ("reason", reason)).Should().Be(1);
+        scrape.Family("nodehelper_scrape_collector_failure_reason").Should().HaveCount(1, "one reason at a time");
     }
 
     [Fact]
@@ -252,7 +258,8 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
 
         var act = () => CollectAsync(collector);
 
-        await act.Should().ThrowAsync<UpstreamException>().WithMessage("cannot talk to bitcoind at http://127.0.0.1:*/: no connection (Connection refused)");
+        (await act.Should().ThrowAsync<UpstreamException>().WithMessage("cannot talk to bitcoind at http://127.0.0.1:*/: connection refused; is bitcoind running, and is Bitcoind:Url its rpcbind/rpcport?"))
+            .Which.Reason.Should().Be(FailureReason.Refused);
         _bitcoind = await BitcoindSimulator.StartAsync();
     }
 
@@ -273,11 +280,12 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
     public async Task AMissingCookieFileSaysWhichFileAndWhy()
     {
         var options = new BitcoindOptions { Url = _bitcoind.Url, CookieFile = "/nonexistent/.cookie" };
-        var collector = new BitcoindCollector(new BitcoindSnapshotSource(new BitcoindRpcClient(options, new BitcoindCredentials(options)), options), CancellationToken.None);
+        var collector = new BitcoindCollector(new BitcoindSnapshotSource(new BitcoindRpcClient(options, new BitcoindCredentials(options)), options), new ItemLog(NullLogger.Instance, "bitcoind"), CancellationToken.None);
 
         var act = () => CollectAsync(collector);
 
-        await act.Should().ThrowAsync<UpstreamException>().WithMessage("cannot read '/nonexistent/.cookie' (Bitcoind:CookieFile): it does not exist*");
+        (await act.Should().ThrowAsync<UpstreamException>().WithMessage("cannot read '/nonexistent/.cookie' (Bitcoind:CookieFile): it does not exist*"))
+            .Which.Reason.Should().Be(FailureReason.Credentials);
         _bitcoind.RequestCount.Should().Be(0);
     }
 }

@@ -84,7 +84,8 @@ public sealed class ElectrumCollectorTests : IAsyncLifetime
 
         var act = () => Registries.CollectAsync(Collector(tls, tls: true, verify: true));
 
-        await act.Should().ThrowAsync<UpstreamException>().WithMessage("TLS with the Electrum server at 127.0.0.1:* failed*");
+        (await act.Should().ThrowAsync<UpstreamException>().WithMessage("cannot talk to the Electrum server at 127.0.0.1:*: the TLS handshake failed*"))
+            .Which.Reason.Should().Be(FailureReason.Tls);
     }
 
     [Fact]
@@ -94,24 +95,27 @@ public sealed class ElectrumCollectorTests : IAsyncLifetime
         await _electrum.StopListeningAsync();
 
         var refused = () => Registries.CollectAsync(collector);
-        await refused.Should().ThrowAsync<UpstreamException>().WithMessage("cannot connect to the Electrum server at 127.0.0.1:*: Connection refused");
+        (await refused.Should().ThrowAsync<UpstreamException>().WithMessage("cannot talk to the Electrum server at 127.0.0.1:*: connection refused (electrs and Fulcrum open their port only once their index is built)."))
+            .Which.Reason.Should().Be(FailureReason.Refused);
 
         _electrum.StartListening();
         (await Registries.CollectAsync(collector)).Value("electrum_up").Should().Be(1);
     }
 
     [Theory]
-    [InlineData(ElectrumFault.Silent, "*did not answer within 1 s*")]
-    [InlineData(ElectrumFault.Garbage, "*answered server.version with a line that is not JSON*")]
-    [InlineData(ElectrumFault.HugeLine, "*a line longer than 64 KiB*")]
-    public async Task EveryFaultIsAFailureThatSaysWhat(ElectrumFault fault, string message)
+    [InlineData(ElectrumFault.Silent, "*did not answer within 1 s*", "timeout")]
+    [InlineData(ElectrumFault.Garbage, "*answered server.version with a line that is not JSON*", "invalid_response")]
+    [InlineData(ElectrumFault.HugeLine, "*a line longer than 64 KiB*", "too_large")]
+    [InlineData(ElectrumFault.FractionalId, "*answer to server.version does not carry its id 0*", "invalid_response")]
+    public async Task EveryFaultIsAFailureThatSaysWhatAndWhy(ElectrumFault fault, string message, string reason)
     {
         _electrum.State.Fault = fault;
         var collector = Collector(_electrum, timeoutSeconds: fault == ElectrumFault.Silent ? 1 : 30);
 
         var error = (await collector.Invoking(Registries.CollectAsync).Should().ThrowAsync<UpstreamException>().WithMessage(message)).Which;
 
-        (await Registries.WriteFailureAsync(collector, error)).Series.Should().Equal(new Dictionary<string, double> { ["electrum_up"] = 0 });
+        error.Reason.Label().Should().Be(reason);
+        (await Registries.UpstreamSeriesAsync(collector, "electrum_")).Should().Equal(new Dictionary<string, double> { ["electrum_up"] = 0 });
     }
 
     [Fact]

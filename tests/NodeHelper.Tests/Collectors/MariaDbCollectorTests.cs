@@ -132,7 +132,8 @@ public sealed class MariaDbCollectorTests(MariaDbFixture mariadb)
             .WithMessage($"MariaDB: Access denied for user '{user}'@'localhost' (using password: YES)")).Which;
 
         error.ToString().Should().NotContain("a-Wrong-pw-2").And.NotContain("the-Right-pw-1");
-        (await Registries.WriteFailureAsync(collector, error)).Series.Should().Equal(new Dictionary<string, double> { ["mariadb_up"] = 0 });
+        error.Reason.Should().Be(FailureReason.Unauthorized);
+        (await Registries.UpstreamSeriesAsync(collector, "mariadb_")).Should().Equal(new Dictionary<string, double> { ["mariadb_up"] = 0 });
     }
 
     [Fact]

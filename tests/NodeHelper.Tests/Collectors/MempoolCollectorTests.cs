@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Mempool;
@@ -17,7 +18,7 @@ public sealed class MempoolCollectorTests : IAsyncLifetime
     public async Task DisposeAsync() => await _mempool.DisposeAsync();
 
     private MempoolCollector Collector(double timeoutSeconds = 5) =>
-        new(new MempoolClient(new MempoolOptions { Enabled = true, Url = _mempool.Url, TimeoutSeconds = timeoutSeconds }), CancellationToken.None);
+        new(new MempoolClient(new MempoolOptions { Enabled = true, Url = _mempool.Url, TimeoutSeconds = timeoutSeconds }), new ItemLog(NullLogger.Instance, "mempool"), CancellationToken.None);
 
     private static MempoolFrontendCollector Frontend(FrontendSimulator frontend, bool verify = false, double timeoutSeconds = 5) =>
         new(new MempoolFrontendClient(new MempoolOptions { FrontendUrl = frontend.Url, FrontendTlsVerify = verify, TimeoutSeconds = timeoutSeconds }), CancellationToken.None);
@@ -98,17 +99,18 @@ public sealed class MempoolCollectorTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(MempoolFault.Http500, "the mempool backend answered backend-info with HTTP 500.")]
-    [InlineData(MempoolFault.Garbage, "the mempool backend's backend-info answer is not what the backend sends: <html>*")]
-    [InlineData(MempoolFault.NeverAnswers, "the mempool backend's backend-info: no answer within 1 s*")]
-    public async Task EveryFaultIsAFailureThatSaysWhat(MempoolFault fault, string message)
+    [InlineData(MempoolFault.Http500, "the mempool backend answered backend-info with HTTP 500.", "http_error")]
+    [InlineData(MempoolFault.Garbage, "the mempool backend's backend-info answer is not what the backend sends (*): <html>*", "invalid_response")]
+    [InlineData(MempoolFault.NeverAnswers, "the mempool backend's backend-info: no answer within 1 s*", "timeout")]
+    public async Task EveryFaultIsAFailureThatSaysWhatAndWhy(MempoolFault fault, string message, string reason)
     {
         _mempool.State.Fault = fault;
         var collector = Collector(timeoutSeconds: fault == MempoolFault.NeverAnswers ? 1 : 30);
 
         var error = (await collector.Invoking(Registries.CollectAsync).Should().ThrowAsync<UpstreamException>().WithMessage(message)).Which;
 
-        (await Registries.WriteFailureAsync(collector, error)).Series.Should().Equal(new Dictionary<string, double> { ["mempool_up"] = 0 });
+        error.Reason.Label().Should().Be(reason);
+        (await Registries.UpstreamSeriesAsync(collector, "mempool_")).Should().Equal(new Dictionary<string, double> { ["mempool_up"] = 0 });
     }
 
     [Fact]
@@ -118,7 +120,7 @@ public sealed class MempoolCollectorTests : IAsyncLifetime
         await _mempool.DisposeAsync();
 
         await collector.Invoking(Registries.CollectAsync).Should().ThrowAsync<UpstreamException>()
-            .WithMessage("the mempool backend's backend-info: cannot talk to the backend at http://127.0.0.1:*/api/v1/: no connection (Connection refused)");
+            .WithMessage("the mempool backend's backend-info: cannot talk to the backend at http://127.0.0.1:*/api/v1/: connection refused");
     }
 
     [Fact]

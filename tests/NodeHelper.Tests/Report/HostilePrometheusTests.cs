@@ -19,8 +19,8 @@ public sealed class HostilePrometheusTests
         { "a web page", NotTheApi },
         { "JSON of another API", NotTheApi },
         { "a value that is not a number", NotTheApi },
-        { "a Content-Length of 40 MiB", "answered more than 32 MiB; refusing to read it." },
-        { "a body without end", "answered more than 32 MiB; refusing to read it." },
+        { "a Content-Length of 40 MiB", "is larger than 32 MiB; refusing to read it." },
+        { "a body without end", "is larger than 32 MiB; refusing to read it." },
         { "a body that stops coming", "did not answer in time." },
         { "a connection closed half-way", "broke off its answer." },
     };

@@ -69,7 +69,7 @@ public sealed class ScrapeMachineryTests
     public async Task AFailedFetchFailsItsCallersAndIsNotCached()
     {
         var calls = 0;
-        var flight = new SingleFlight<int>(_ => ++calls == 1 ? throw new UpstreamException("down") : Task.FromResult(calls), CancellationToken.None);
+        var flight = new SingleFlight<int>(_ => ++calls == 1 ? throw new UpstreamException(FailureReason.Refused, "down") : Task.FromResult(calls), CancellationToken.None);
 
         await flight.Invoking(f => f.GetAsync(CancellationToken.None)).Should().ThrowAsync<UpstreamException>();
         (await flight.GetAsync(CancellationToken.None)).Should().Be(2);
@@ -132,14 +132,12 @@ public sealed class ScrapeMachineryTests
 
         public string Description => "writes what the test says";
 
+        public UpGauge? Up => null;
+
         public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
         {
             write(metrics);
             return Task.CompletedTask;
-        }
-
-        public void WriteFailure(MetricSet metrics, Exception error)
-        {
         }
     }
 }

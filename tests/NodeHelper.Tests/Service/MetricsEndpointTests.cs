@@ -53,16 +53,15 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(BitcoindFault.Unauthorized)]
-    [InlineData(BitcoindFault.Forbidden)]
-    [InlineData(BitcoindFault.WarmingUp)]
-    [InlineData(BitcoindFault.Http500)]
-    [InlineData(BitcoindFault.NotJson)]
-    [InlineData(BitcoindFault.TruncatedBody)]
-    [InlineData(BitcoindFault.HugeBody)]
-    [InlineData(BitcoindFault.WrongShape)]
-    [InlineData(BitcoindFault.NeverAnswers)]
-    public async Task EveryFaultEndsInUpZeroInsideTheDeadlineWithNothingHalfEmitted(BitcoindFault fault)
+    [InlineData(BitcoindFault.Unauthorized, "unauthorized")]
+    [InlineData(BitcoindFault.Forbidden, "forbidden")]
+    [InlineData(BitcoindFault.WarmingUp, "warming_up")]
+    [InlineData(BitcoindFault.Http500, "http_error")]
+    [InlineData(BitcoindFault.NotJson, "invalid_response")]
+    [InlineData(BitcoindFault.TruncatedBody, "connection_lost")]
+    [InlineData(BitcoindFault.HugeBody, "too_large")]
+    [InlineData(BitcoindFault.NeverAnswers, "timeout")]
+    public async Task EveryFaultEndsInUpZeroInsideTheDeadlineWithItsReasonAndNothingHalfEmitted(BitcoindFault fault, string reason)
     {
         // A long upstream timeout: only the deadline Prometheus gives can end a scrape of a bitcoind that never answers.
         await using var exporter = await ExporterUnderTest.StartAsync(ExporterUnderTest.For(_bitcoind, "--Bitcoind:TimeoutSeconds=60"));
@@ -75,6 +74,10 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         scrape.Metrics.Value("bitcoind_up").Should().Be(0);
         scrape.Metrics.Value("bitcoind_warming_up").Should().Be(fault == BitcoindFault.WarmingUp ? 1 : 0);
         scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", "bitcoind")).Should().Be(0);
+        scrape.Metrics.Family("nodehelper_scrape_collector_failure_reason").Should().Equal(new Dictionary<string, double>
+        {
+            [$"nodehelper_scrape_collector_failure_reason{{collector=\"bitcoind\",reason=\"{reason}\"}}"] = 1,
+        });
         // Not a timing assertion (these machines are shared): far under the 60 s upstream timeout means the scrape's
         // deadline ended it, and the deadline is Prometheus's 3 s less Scrape:TimeoutOffsetSeconds.
         scrape.Metrics.Value("nodehelper_scrape_collector_duration_seconds", ("collector", "bitcoind"))
@@ -89,6 +92,19 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAnswerOfTheWrongShapeIsAnItemFailureNotADownBitcoind()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(ExporterUnderTest.For(_bitcoind));
+        _bitcoind.State.Fault = BitcoindFault.WrongShape;
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        scrape.Metrics.Value("bitcoind_up").Should().Be(1, "bitcoind answered the batch");
+        scrape.Metrics.Value("bitcoind_rpc_call_success", ("method", "getblockchaininfo")).Should().Be(0);
+        scrape.Metrics.Names.Should().NotContain("bitcoind_blocks").And.Contain("bitcoind_mempool_transactions");
+    }
+
+    [Fact]
     public async Task AStoppedBitcoindIsDownAndTheScrapeStillAnswers()
     {
         await using var exporter = await ExporterUnderTest.StartAsync(ExporterUnderTest.For(_bitcoind));
@@ -99,6 +115,8 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         scrape.Status.Should().Be(200);
         scrape.Metrics.Value("bitcoind_up").Should().Be(0);
         scrape.Metrics.Value("nodehelper_scrape_collector_success", ("collector", "bitcoind")).Should().Be(0);
+        // Like bitcoind, the simulator deletes its cookie when it stops: the first thing NodeHelper cannot do is read it.
+        scrape.Metrics.Value("nodehelper_scrape_collector_failure_reason", ("collector", "bitcoind"), ("reason", "credentials")).Should().Be(1);
         _bitcoind = await BitcoindSimulator.StartAsync();
     }
 

@@ -72,7 +72,8 @@ public sealed class StackTests : IAsyncLifetime
         AssertAnswered(scrape, "electrum");
         scrape.Metrics.Value("electrum_up").Should().Be(0);
         scrape.Metrics.Value("bitcoind_initial_block_download").Should().Be(0);
-        exporter.Logs.All.Should().Contain("Collector electrum failing: cannot connect to the Electrum server").And.Contain("Connection refused");
+        exporter.Logs.All.Should().Contain("Collector electrum failing: cannot talk to the Electrum server").And.Contain("connection refused");
+        scrape.Metrics.Value("nodehelper_scrape_collector_failure_reason", ("collector", "electrum"), ("reason", "refused")).Should().Be(1);
     }
 
     [Fact]

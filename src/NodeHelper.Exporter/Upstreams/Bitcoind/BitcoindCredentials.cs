@@ -16,6 +16,9 @@ internal sealed class BitcoindCredentials(BitcoindOptions options)
 {
     private volatile AuthenticationHeaderValue? _header;
 
+    /// <summary>Whether the cookie file is what is sent (rather than a user and password): what a 401 then means.</summary>
+    public bool UsesCookie => options.UsesCookie;
+
     public AuthenticationHeaderValue Get() => _header ??= Load();
 
     /// <summary>Reads the credentials again; true when they differ from the ones sent before (bitcoind restarted).</summary>
@@ -35,43 +38,16 @@ internal sealed class BitcoindCredentials(BitcoindOptions options)
 
     private string ReadCookie()
     {
-        var path = PathExpansion.Expand(options.CookieFile);
-        var cookie = ReadFile(path, "Bitcoind:CookieFile", "is bitcoind running, and may this user read its data directory?").Trim();
+        var cookie = SecretFile.Read(options.CookieFile, "Bitcoind:CookieFile", "is bitcoind running, and may this user read its data directory?").Trim();
         if (!cookie.Contains(':', StringComparison.Ordinal))
         {
-            throw new UpstreamException($"the cookie file '{path}' (Bitcoind:CookieFile) does not hold 'user:password'.");
+            throw new UpstreamException(FailureReason.Credentials,
+                $"the cookie file '{PathExpansion.Expand(options.CookieFile)}' (Bitcoind:CookieFile) does not hold 'user:password'.");
         }
 
         return cookie;
     }
 
-    private string ReadPassword()
-    {
-        if (options.PasswordFile.Length == 0)
-        {
-            return options.Password;
-        }
-
-        var path = PathExpansion.Expand(options.PasswordFile);
-        using var lines = new StringReader(ReadFile(path, "Bitcoind:PasswordFile", "may this user read it?"));
-        return lines.ReadLine()?.Trim() ?? "";
-    }
-
-    private static string ReadFile(string path, string key, string hint)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            var cause = e switch
-            {
-                FileNotFoundException or DirectoryNotFoundException => "it does not exist",
-                UnauthorizedAccessException => "permission denied",
-                _ => UpstreamException.Clip(e.Message),
-            };
-            throw new UpstreamException($"cannot read '{path}' ({key}): {cause}; {hint}", e);
-        }
-    }
+    private string ReadPassword() =>
+        options.PasswordFile.Length == 0 ? options.Password : SecretFile.ReadFirstLine(options.PasswordFile, "Bitcoind:PasswordFile");
 }

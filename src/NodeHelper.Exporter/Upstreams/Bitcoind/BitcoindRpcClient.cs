@@ -49,12 +49,11 @@ internal sealed class BitcoindRpcClient : IDisposable
         _http.DefaultRequestHeaders.ExpectContinue = false;
     }
 
-    /// <summary>Sends the calls as one batch and returns bitcoind's replies, or throws <see cref="UpstreamException"/>.</summary>
+    /// <summary>Sends the calls as one batch and returns bitcoind's replies, or throws <see cref="UpstreamException"/> with its reason.</summary>
     public async Task<BatchReply> CallBatchAsync(IReadOnlyList<RpcCall> calls, CancellationToken cancellationToken)
     {
         var body = BatchReply.WriteRequest(calls);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
+        using var timeout = Deadline.After(_timeout, cancellationToken);
         try
         {
             using var response = await SendWithCredentialsAsync(body, timeout.Token);
@@ -62,20 +61,14 @@ internal sealed class BitcoindRpcClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new UpstreamException(
+            throw new UpstreamException(FailureReason.Timeout,
                 $"bitcoind did not answer within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (Bitcoind:TimeoutSeconds).", e);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (TransportFailure.IsTransport(e))
         {
-            throw new UpstreamException($"cannot talk to bitcoind at {_url}: {Describe(e)}", e);
-        }
-        catch (IOException e)
-        {
-            throw new UpstreamException($"bitcoind's answer broke off: {UpstreamException.Clip(e.Message)}", e);
-        }
-        catch (JsonException e)
-        {
-            throw new UpstreamException($"bitcoind's answer is not valid JSON: {UpstreamException.Clip(e.Message)}", e);
+            var (reason, cause) = TransportFailure.Describe(e);
+            var hint = reason is FailureReason.Refused or FailureReason.Unreachable ? "; is bitcoind running, and is Bitcoind:Url its rpcbind/rpcport?" : "";
+            throw new UpstreamException(reason, $"cannot talk to bitcoind at {_url}: {cause}{hint}", e);
         }
     }
 
@@ -100,7 +93,9 @@ internal sealed class BitcoindRpcClient : IDisposable
             response.Dispose();
         }
 
-        throw new UpstreamException("bitcoind refused the credentials (HTTP 401): check Bitcoind:User and its password, or Bitcoind:CookieFile.");
+        throw new UpstreamException(FailureReason.Unauthorized, _credentials.UsesCookie
+            ? "bitcoind refused the cookie (HTTP 401), even after it was read again: is Bitcoind:CookieFile the cookie of this bitcoind (its network's subdirectory for testnet, signet, regtest)?"
+            : "bitcoind refused the credentials (HTTP 401): check Bitcoind:User and its password (Bitcoind:PasswordFile).");
     }
 
     private async Task<HttpResponseMessage> PostAsync(byte[] body, AuthenticationHeaderValue authorization, CancellationToken cancellationToken)
@@ -118,15 +113,10 @@ internal sealed class BitcoindRpcClient : IDisposable
         if (response.StatusCode == HttpStatusCode.Forbidden)
         {
             var methods = string.Join(',', calls.Select(c => c.Method).Distinct());
-            throw new UpstreamException($"bitcoind refused the batch (HTTP 403): the RPC user's rpcwhitelist must allow {methods}.");
+            throw new UpstreamException(FailureReason.Forbidden, $"bitcoind refused the batch (HTTP 403): the RPC user's rpcwhitelist must allow {methods}.");
         }
 
-        if (response.Content.Headers.ContentLength > MaxResponseBytes)
-        {
-            throw TooLarge();
-        }
-
-        await using var stream = new LengthLimitedStream(await response.Content.ReadAsStreamAsync(cancellationToken), MaxResponseBytes, TooLarge);
+        await using var stream = await BoundedBody.OpenAsync(response, MaxResponseBytes, "bitcoind's answer", cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw await DescribeErrorStatusAsync(response, stream, cancellationToken);
@@ -167,31 +157,13 @@ internal sealed class BitcoindRpcClient : IDisposable
             // Not JSON (a proxy's error page, a truncated body): the status says enough.
         }
 
-        return new UpstreamException($"bitcoind answered HTTP {status}.");
-    }
-
-    /// <summary>What went wrong on the wire, in words: HttpRequestException's own message is often just "an error occurred".</summary>
-    private static string Describe(HttpRequestException e)
-    {
-        var innermost = e.GetBaseException().Message;
-        var what = e.HttpRequestError switch
-        {
-            HttpRequestError.NameResolutionError => "its host name does not resolve",
-            HttpRequestError.ConnectionError => "no connection",
-            HttpRequestError.ResponseEnded => "the answer broke off",
-            HttpRequestError.InvalidResponse => "the answer is not valid HTTP",
-            _ => UpstreamException.Clip(e.Message),
-        };
-        return ReferenceEquals(e.GetBaseException(), e) ? what : $"{what} ({UpstreamException.Clip(innermost)})";
+        return new UpstreamException(FailureReason.HttpError, $"bitcoind answered HTTP {status}.");
     }
 
     private static UpstreamException ErrorFor(RpcError error, string status) =>
         error.Code == RpcError.InWarmup
             ? new BitcoindWarmingUpException(error.Message)
-            : new UpstreamException($"bitcoind answered HTTP {status} with {error}.");
-
-    private static UpstreamException TooLarge() =>
-        new($"bitcoind's answer is larger than {MaxResponseBytes / (1024 * 1024)} MiB; refusing to read it.");
+            : new UpstreamException(FailureReason.UpstreamError, $"bitcoind answered HTTP {status} with {error}.");
 
     public void Dispose() => _http.Dispose();
 }

@@ -1,11 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NodeHelper.Core.Upstreams;
+using NodeHelper.Exporter.Scraping;
+using static NodeHelper.Core.Upstreams.FieldCheck;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 
 // The fields of bitcoind's answers that the collector reads, named exactly as bitcoind names them.
 // Fields that older versions lack are nullable: an absent field means an absent series, never a 0.
 // Amounts are decimal so that BTC values convert to satoshis exactly.
+// Each record's Problem() says what in a well-formed answer is absurd for its field, or null: the parser then
+// leaves that method's part out (its bitcoind_rpc_call_success is 0) instead of exporting it or failing the rest.
 
 internal sealed record BlockchainInfo(
     [property: JsonPropertyName("chain")] string Chain,
@@ -22,7 +27,20 @@ internal sealed record BlockchainInfo(
     [property: JsonPropertyName("time")] long? Time = null,
     [property: JsonPropertyName("pruneheight")] long? PruneHeight = null,
     [property: JsonPropertyName("automatic_pruning")] bool? AutomaticPruning = null,
-    [property: JsonPropertyName("prune_target_size")] long? PruneTargetSize = null);
+    [property: JsonPropertyName("prune_target_size")] long? PruneTargetSize = null)
+{
+    public string? Problem() => First(
+        Chain.Length == 0 ? "chain is empty" : null,
+        NotNegative(Blocks, "blocks"),
+        NotNegative(Headers, "headers"),
+        NotNegative(Difficulty, "difficulty"),
+        NotNegative(MedianTime, "mediantime"),
+        Ratio(VerificationProgress, "verificationprogress"),
+        NotNegative(SizeOnDisk, "size_on_disk"),
+        NotNegative(Time, "time"),
+        NotNegative(PruneHeight, "pruneheight"),
+        NotNegative(PruneTargetSize, "prune_target_size"));
+}
 
 internal sealed record NetworkInfo(
     [property: JsonPropertyName("version")] int Version,
@@ -34,7 +52,28 @@ internal sealed record NetworkInfo(
     [property: JsonPropertyName("networks")] IReadOnlyList<NetworkReachability> Networks,
     [property: JsonPropertyName("relayfee")] decimal RelayFee,
     [property: JsonPropertyName("connections_in")] int? ConnectionsIn = null,
-    [property: JsonPropertyName("connections_out")] int? ConnectionsOut = null);
+    [property: JsonPropertyName("connections_out")] int? ConnectionsOut = null)
+{
+    public string? Problem()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var network in Networks)
+        {
+            // A network listed twice would be two series of one label set: Prometheus silently drops one.
+            if (!names.Add(LabelValue.Clip(network.Name)))
+            {
+                return $"networks lists {UpstreamException.Clip(network.Name, 40)} twice";
+            }
+        }
+
+        return First(
+            Networks.Count > LabelValue.MaxDistinct ? $"networks lists {Networks.Count} networks" : null,
+            NotNegative(Connections, "connections"),
+            NotNegative(ConnectionsIn, "connections_in"),
+            NotNegative(ConnectionsOut, "connections_out"),
+            Btc(RelayFee, "relayfee"));
+    }
+}
 
 internal sealed record NetworkReachability(
     [property: JsonPropertyName("name")] string Name,
@@ -51,7 +90,19 @@ internal sealed record MempoolInfo(
     [property: JsonPropertyName("minrelaytxfee")] decimal MinRelayTxFee,
     [property: JsonPropertyName("total_fee")] decimal? TotalFee = null,
     [property: JsonPropertyName("incrementalrelayfee")] decimal? IncrementalRelayFee = null,
-    [property: JsonPropertyName("unbroadcastcount")] long? UnbroadcastCount = null);
+    [property: JsonPropertyName("unbroadcastcount")] long? UnbroadcastCount = null)
+{
+    public string? Problem() => First(
+        NotNegative(Size, "size"),
+        NotNegative(Bytes, "bytes"),
+        NotNegative(Usage, "usage"),
+        NotNegative(MaxMempool, "maxmempool"),
+        Btc(MempoolMinFee, "mempoolminfee"),
+        Btc(MinRelayTxFee, "minrelaytxfee"),
+        Btc(TotalFee, "total_fee"),
+        Btc(IncrementalRelayFee, "incrementalrelayfee"),
+        NotNegative(UnbroadcastCount, "unbroadcastcount"));
+}
 
 internal sealed record PeerInfo(
     [property: JsonPropertyName("id")] long Id,
@@ -60,14 +111,36 @@ internal sealed record PeerInfo(
     [property: JsonPropertyName("connection_type")] string? ConnectionType = null,
     [property: JsonPropertyName("transport_protocol_type")] string? TransportProtocolType = null,
     [property: JsonPropertyName("pingtime")] double? PingTime = null,
-    [property: JsonPropertyName("last_block")] long? LastBlock = null);
+    [property: JsonPropertyName("last_block")] long? LastBlock = null)
+{
+    /// <summary>An empty list is a node without peers, a state like any other.</summary>
+    public static string? Problem(IReadOnlyList<PeerInfo> peers)
+    {
+        foreach (var peer in peers)
+        {
+            if (First(NotNegative(peer.PingTime, "pingtime"), NotNegative(peer.LastBlock, "last_block")) is { } problem)
+            {
+                return $"peer {peer.Id}: {problem}";
+            }
+        }
+
+        return null;
+    }
+}
 
 internal sealed record NetTotals(
     [property: JsonPropertyName("totalbytesrecv")] long TotalBytesReceived,
-    [property: JsonPropertyName("totalbytessent")] long TotalBytesSent);
+    [property: JsonPropertyName("totalbytessent")] long TotalBytesSent)
+{
+    public string? Problem() => First(NotNegative(TotalBytesReceived, "totalbytesrecv"), NotNegative(TotalBytesSent, "totalbytessent"));
+}
 
 internal sealed record RpcInfo(
-    [property: JsonPropertyName("active_commands")] IReadOnlyList<ActiveCommand> ActiveCommands);
+    [property: JsonPropertyName("active_commands")] IReadOnlyList<ActiveCommand> ActiveCommands)
+{
+    public string? Problem() =>
+        ActiveCommands.Select(c => NotNegative(c.DurationMicroseconds, "active_commands[].duration")).FirstOrDefault(p => p is not null);
+}
 
 internal sealed record ActiveCommand(
     [property: JsonPropertyName("method")] string Method,
@@ -77,23 +150,62 @@ internal sealed record ChainTip(
     [property: JsonPropertyName("height")] long Height,
     [property: JsonPropertyName("hash")] string Hash,
     [property: JsonPropertyName("branchlen")] long BranchLength,
-    [property: JsonPropertyName("status")] string Status);
+    [property: JsonPropertyName("status")] string Status)
+{
+    public static string? Problem(IReadOnlyList<ChainTip> tips) =>
+        tips.Select(t => First(NotNegative(t.Height, "height"), NotNegative(t.BranchLength, "branchlen"))).FirstOrDefault(p => p is not null);
+}
 
 internal sealed record IndexStatus(
     [property: JsonPropertyName("synced")] bool Synced,
-    [property: JsonPropertyName("best_block_height")] long BestBlockHeight);
+    [property: JsonPropertyName("best_block_height")] long BestBlockHeight)
+{
+    /// <summary>Index names become label values: at most <see cref="LabelValue.MaxDistinct"/>, and distinct once clipped.</summary>
+    public static string? Problem(IReadOnlyDictionary<string, IndexStatus> indexes)
+    {
+        if (indexes.Count > LabelValue.MaxDistinct)
+        {
+            return $"it lists {indexes.Count} indexes";
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, status) in indexes)
+        {
+            if (!names.Add(LabelValue.Clip(name)))
+            {
+                return $"two index names are the same in their first {LabelValue.MaxLength} characters";
+            }
+
+            if (NotNegative(status.BestBlockHeight, $"{UpstreamException.Clip(name, 40)}.best_block_height") is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        return null;
+    }
+}
 
 internal sealed record ChainTxStats(
     [property: JsonPropertyName("txcount")] long TxCount,
-    [property: JsonPropertyName("txrate")] double? TxRate = null);
+    [property: JsonPropertyName("txrate")] double? TxRate = null)
+{
+    public string? Problem() => First(NotNegative(TxCount, "txcount"), NotNegative(TxRate, "txrate"));
+}
 
 internal sealed record MiningInfo(
-    [property: JsonPropertyName("networkhashps")] double NetworkHashPerSecond);
+    [property: JsonPropertyName("networkhashps")] double NetworkHashPerSecond)
+{
+    public string? Problem() => NotNegative(NetworkHashPerSecond, "networkhashps");
+}
 
 internal sealed record FeeEstimate(
     [property: JsonPropertyName("blocks")] int Blocks,
     [property: JsonPropertyName("feerate")] decimal? FeeRate = null,
-    [property: JsonPropertyName("errors")] IReadOnlyList<string>? Errors = null);
+    [property: JsonPropertyName("errors")] IReadOnlyList<string>? Errors = null)
+{
+    public string? Problem() => First(Btc(FeeRate, "feerate"), NotNegative(Blocks, "blocks"));
+}
 
 internal sealed record BlockStats(
     [property: JsonPropertyName("blockhash")] string BlockHash,
@@ -103,7 +215,17 @@ internal sealed record BlockStats(
     [property: JsonPropertyName("total_weight")] long TotalWeight,
     [property: JsonPropertyName("totalfee")] long TotalFee,
     [property: JsonPropertyName("subsidy")] long Subsidy,
-    [property: JsonPropertyName("feerate_percentiles")] IReadOnlyList<double> FeeRatePercentiles);
+    [property: JsonPropertyName("feerate_percentiles")] IReadOnlyList<double> FeeRatePercentiles)
+{
+    public string? Problem() => First(
+        NotNegative(Height, "height"),
+        NotNegative(Transactions, "txs"),
+        NotNegative(TotalSize, "total_size"),
+        NotNegative(TotalWeight, "total_weight"),
+        NotNegative(TotalFee, "totalfee"),
+        NotNegative(Subsidy, "subsidy"),
+        FeeRatePercentiles.Select(p => NotNegative(p, "feerate_percentiles[]")).FirstOrDefault(p => p is not null));
+}
 
 /// <summary>
 /// bitcoind's <c>warnings</c> is one string before v28 (empty when there is none) and an array of strings since.

@@ -6,13 +6,9 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
-using NodeHelper.Exporter.Scraping;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Electrum;
-
-/// <summary>What one probe of the Electrum server learned.</summary>
-internal sealed record ElectrumProbe(string ServerVersion, string ProtocolVersion, long TipHeight, long TipTimestamp, double DurationSeconds);
 
 /// <summary>
 /// Probes an Electrum server over one TCP connection (TLS optional), speaking its newline-delimited JSON-RPC:
@@ -36,8 +32,7 @@ internal sealed class ElectrumClient(ElectrumOptions options)
 
     public async Task<ElectrumProbe> ProbeAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
+        using var timeout = Deadline.After(_timeout, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -56,21 +51,15 @@ internal sealed class ElectrumClient(ElectrumOptions options)
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new UpstreamException(
+            throw new UpstreamException(FailureReason.Timeout,
                 $"the Electrum server at {Endpoint} did not answer within {options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s (Electrum:TimeoutSeconds).", e);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or AuthenticationException or IOException)
         {
             // electrs and Fulcrum keep their port closed until their index is built: refused can mean "still indexing".
-            throw new UpstreamException($"cannot connect to the Electrum server at {Endpoint}: {UpstreamException.Clip(e.Message)}", e);
-        }
-        catch (AuthenticationException e)
-        {
-            throw new UpstreamException($"TLS with the Electrum server at {Endpoint} failed: {UpstreamException.Clip(e.Message)}", e);
-        }
-        catch (IOException e)
-        {
-            throw new UpstreamException($"the connection to the Electrum server at {Endpoint} broke off: {UpstreamException.Clip(e.Message)}", e);
+            var (reason, cause) = TransportFailure.Describe(e);
+            var hint = reason == FailureReason.Refused ? " (electrs and Fulcrum open their port only once their index is built)" : "";
+            throw new UpstreamException(reason, $"cannot talk to the Electrum server at {Endpoint}: {cause}{hint}.", e);
         }
     }
 
@@ -112,7 +101,7 @@ internal sealed class ElectrumClient(ElectrumOptions options)
                 var line = await ReadLineAsync(cancellationToken);
                 using var document = ElectrumParsers.ParseLine(line, method);
                 var root = document.RootElement;
-                if (root.TryGetProperty("method", out _) && !root.TryGetProperty("id", out _))
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("method", out _) && !root.TryGetProperty("id", out _))
                 {
                     continue; // a notification (a new tip after subscribing), not our answer
                 }
@@ -120,7 +109,7 @@ internal sealed class ElectrumClient(ElectrumOptions options)
                 return ElectrumParsers.Result(root, id, method);
             }
 
-            throw new UpstreamException($"the Electrum server sent more than {MaxSkippedLines} notifications and no answer to {method}.");
+            throw new UpstreamException(FailureReason.InvalidResponse, $"the Electrum server sent more than {MaxSkippedLines} notifications and no answer to {method}.");
         }
 
         private async Task<ReadOnlyMemory<byte>> ReadLineAsync(CancellationToken cancellationToken)
@@ -144,85 +133,17 @@ internal sealed class ElectrumClient(ElectrumOptions options)
 
                 if (_end == _buffer.Length)
                 {
-                    throw new UpstreamException($"the Electrum server sent a line longer than {MaxLineBytes / 1024} KiB; refusing to read on.");
+                    throw new UpstreamException(FailureReason.TooLarge, $"the Electrum server sent a line longer than {MaxLineBytes / 1024} KiB; refusing to read on.");
                 }
 
                 var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
                 if (read == 0)
                 {
-                    throw new UpstreamException("the Electrum server closed the connection before answering.");
+                    throw new UpstreamException(FailureReason.ConnectionLost, "the Electrum server closed the connection before answering.");
                 }
 
                 _end += read;
             }
         }
-    }
-}
-
-/// <summary>Reads the Electrum server's answers. Pure.</summary>
-internal static class ElectrumParsers
-{
-    public static JsonDocument ParseLine(ReadOnlyMemory<byte> line, string method)
-    {
-        try
-        {
-            return JsonDocument.Parse(line);
-        }
-        catch (JsonException e)
-        {
-            throw new UpstreamException($"the Electrum server answered {method} with a line that is not JSON: {UpstreamException.Clip(e.Message)}", e);
-        }
-    }
-
-    /// <summary>The result of the answer with the expected id, or the server's error as an exception.</summary>
-    public static JsonElement Result(JsonElement answer, int id, string method)
-    {
-        if (answer.ValueKind != JsonValueKind.Object
-            || !answer.TryGetProperty("id", out var answerId) || answerId.ValueKind != JsonValueKind.Number || answerId.GetInt32() != id)
-        {
-            throw new UpstreamException($"the Electrum server's answer to {method} does not carry its id {id}.");
-        }
-
-        if (answer.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
-        {
-            var message = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m.ToString() : error.ToString();
-            throw new UpstreamException($"the Electrum server answered {method} with an error: {UpstreamException.Clip(message)}");
-        }
-
-        return answer.TryGetProperty("result", out var result)
-            ? result.Clone()
-            : throw new UpstreamException($"the Electrum server's answer to {method} has neither result nor error.");
-    }
-
-    /// <summary>server.version answers [server software, protocol version].</summary>
-    public static (string Server, string Protocol) Version(JsonElement result) =>
-        result is { ValueKind: JsonValueKind.Array } && result.GetArrayLength() == 2
-            && result[0].ValueKind == JsonValueKind.String && result[1].ValueKind == JsonValueKind.String
-            ? (result[0].GetString()!, result[1].GetString()!)
-            : throw new UpstreamException("the Electrum server's server.version answer is not [software, protocol].");
-
-    /// <summary>blockchain.headers.subscribe answers {height, hex}: the tip and its 80-byte header, whose bytes 68-71 are its time.</summary>
-    public static (long Height, long Timestamp) Tip(JsonElement result)
-    {
-        if (result.ValueKind != JsonValueKind.Object
-            || !result.TryGetProperty("height", out var height) || !height.TryGetInt64(out var h) || h < 0
-            || !result.TryGetProperty("hex", out var hex) || hex.ValueKind != JsonValueKind.String)
-        {
-            throw new UpstreamException("the Electrum server's blockchain.headers.subscribe answer is not {height, hex}.");
-        }
-
-        byte[] header;
-        try
-        {
-            header = Convert.FromHexString(hex.GetString()!);
-        }
-        catch (FormatException e)
-        {
-            throw new UpstreamException("the Electrum server's tip header is not hexadecimal.", e);
-        }
-
-        return header.Length == 80
-            ? (h, BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(68, 4)))
-            : throw new UpstreamException($"the Electrum server's tip header has {header.Length} bytes, not 80.");
     }
 }

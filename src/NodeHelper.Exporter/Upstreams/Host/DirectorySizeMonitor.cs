@@ -4,9 +4,6 @@ using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Host;
 
-/// <summary>The size of a data directory as last measured, and when.</summary>
-internal sealed record DirectorySize(string Component, string Path, long Bytes, DateTimeOffset MeasuredAt);
-
 /// <summary>
 /// Measures the size of each configured data directory in the background, every Host:DirectorySizeIntervalSeconds,
 /// and keeps the latest result. Walking a 700 GB block directory takes seconds to minutes on a small machine, far

@@ -4,13 +4,6 @@ using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Host;
 
-internal sealed record MemoryInfo(long TotalBytes, long AvailableBytes, long SwapTotalBytes, long SwapFreeBytes);
-
-/// <summary>CPU time since boot by mode, in seconds; the number of CPUs; the boot time (from /proc/stat).</summary>
-internal sealed record CpuStats(IReadOnlyDictionary<string, double> SecondsByMode, int Cpus, long? BootTime);
-
-internal sealed record LoadAverage(double Load1, double Load5, double Load15);
-
 /// <summary>Reads the kernel's text files. Pure: the same text gives the same values.</summary>
 internal static class HostParsers
 {
@@ -42,7 +35,7 @@ internal static class HostParsers
             }
         }
 
-        long Get(string key) => values.TryGetValue(key, out var v) ? v : throw new UpstreamException($"/proc/meminfo has no {key}.");
+        long Get(string key) => values.TryGetValue(key, out var v) ? v : throw new UpstreamException(FailureReason.InvalidResponse, $"/proc/meminfo has no {key}.");
 
         // MemAvailable (since Linux 3.14) is the kernel's estimate of what can be used without swapping; older kernels lack it.
         var available = values.TryGetValue("MemAvailable", out var a) ? a : Get("MemFree") + values.GetValueOrDefault("Cached") + values.GetValueOrDefault("Buffers");
@@ -80,7 +73,7 @@ internal static class HostParsers
             }
         }
 
-        return new CpuStats(modes ?? throw new UpstreamException("/proc/stat has no cpu line."), cpus, bootTime);
+        return new CpuStats(modes ?? throw new UpstreamException(FailureReason.InvalidResponse, "/proc/stat has no cpu line."), cpus, bootTime);
     }
 
     public static LoadAverage ParseLoadavg(string text)
@@ -91,7 +84,7 @@ internal static class HostParsers
             && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var five)
             && double.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var fifteen)
                 ? new LoadAverage(one, five, fifteen)
-                : throw new UpstreamException("/proc/loadavg does not start with three load averages.");
+                : throw new UpstreamException(FailureReason.InvalidResponse, "/proc/loadavg does not start with three load averages.");
     }
 
     /// <summary>get_throttled is hexadecimal, with or without 0x (vcgencmd prints "throttled=0x50005", sysfs "50005").</summary>
@@ -102,7 +95,7 @@ internal static class HostParsers
         hex = hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex;
         return uint.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var bits)
             ? bits
-            : throw new UpstreamException($"get_throttled holds '{UpstreamException.Clip(text, 40)}', not a hexadecimal number.");
+            : throw new UpstreamException(FailureReason.InvalidResponse, $"get_throttled holds '{UpstreamException.Clip(text, 40)}', not a hexadecimal number.");
     }
 
     /// <summary>A thermal zone's temp file holds millidegrees Celsius.</summary>

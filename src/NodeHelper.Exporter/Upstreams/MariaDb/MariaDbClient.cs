@@ -1,30 +1,8 @@
 using System.Globalization;
 using MySqlConnector;
-using NodeHelper.Exporter.Scraping;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.MariaDb;
-
-/// <summary>The mempool backend's own progress, read from its tables; a value is null while its table is empty.</summary>
-internal sealed record MempoolDatabaseProgress(long? IndexedBlockHeight, long? NewestStatisticsTimestamp, long? SchemaVersion);
-
-/// <summary>
-/// Everything one scrape learned from MariaDB. The server's status is essential; the database sizes and the
-/// mempool database are items: null when their query failed, with the reason in <see cref="ItemProblems"/>.
-/// </summary>
-internal sealed record MariaDbSnapshot
-{
-    public required IReadOnlyDictionary<string, double> Status { get; init; }
-
-    public required IReadOnlyDictionary<string, string> Variables { get; init; }
-
-    public IReadOnlyDictionary<string, double>? DatabaseSizes { get; init; }
-
-    public MempoolDatabaseProgress? Mempool { get; init; }
-
-    /// <summary>Each item query with its problem, or null when it worked.</summary>
-    public required IReadOnlyDictionary<string, string?> ItemProblems { get; init; }
-}
 
 /// <summary>Reads MariaDB over one pooled connection per scrape: a few small queries, each bounded in time. Transport only.</summary>
 internal sealed class MariaDbClient(MariaDbOptions options)
@@ -42,13 +20,14 @@ internal sealed class MariaDbClient(MariaDbOptions options)
 
     internal static readonly string[] VariableNames = ["version", "max_connections", "innodb_buffer_pool_size", "innodb_page_size"];
 
-    // Built once: it holds the password, and is never logged.
-    private readonly string _connectionString = options.BuildConnectionString();
+    // Built on first use and kept: it holds the password, and is never logged. Reading the password file is then
+    // a failure of this collector (reason credentials), not of the exporter's start.
+    private string? _connectionString;
 
     public async Task<MariaDbSnapshot> FetchAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
+        using var timeout = Deadline.After(options.TimeoutSeconds, cancellationToken);
+        _connectionString ??= options.BuildConnectionString();
         try
         {
             await using var connection = new MySqlConnection(_connectionString);
@@ -65,18 +44,30 @@ internal sealed class MariaDbClient(MariaDbOptions options)
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new UpstreamException($"MariaDB did not answer within {options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s (MariaDb:TimeoutSeconds).", e);
+            throw new UpstreamException(FailureReason.Timeout, $"MariaDB did not answer within {options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s (MariaDb:TimeoutSeconds).", e);
         }
         catch (MySqlException e)
         {
             // MariaDB's messages name the user and host, never the password ("Access denied for user 'x'@'localhost' (using password: YES)").
-            throw new UpstreamException($"MariaDB: {UpstreamException.Clip(e.Message)}", e);
+            throw new UpstreamException(ReasonOf(e), $"MariaDB: {UpstreamException.Clip(e.Message)}", e);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
-            throw new UpstreamException($"the connection to MariaDB broke off: {UpstreamException.Clip(e.Message)}", e);
+            throw new UpstreamException(TransportFailure.Describe(e).Reason, $"the connection to MariaDB broke off: {UpstreamException.Clip(e.Message)}", e);
         }
     }
+
+    /// <summary>A refused login is unauthorized, a missing grant forbidden, a server not reached a transport reason; the rest is MariaDB's own error.</summary>
+    private static FailureReason ReasonOf(MySqlException e) => e.ErrorCode switch
+    {
+        MySqlErrorCode.AccessDenied => FailureReason.Unauthorized,
+        MySqlErrorCode.DatabaseAccessDenied or MySqlErrorCode.TableAccessDenied or MySqlErrorCode.SpecifiedAccessDeniedError => FailureReason.Forbidden,
+        MySqlErrorCode.CommandTimeoutExpired => FailureReason.Timeout,
+        MySqlErrorCode.UnableToConnectToHost => e.InnerException is { } inner && TransportFailure.IsTransport(inner)
+            ? TransportFailure.Describe(inner).Reason
+            : e.Message.Contains("refused", StringComparison.OrdinalIgnoreCase) ? FailureReason.Refused : FailureReason.Unreachable,
+        _ => FailureReason.UpstreamError,
+    };
 
     /// <summary>
     /// SHOW GLOBAL STATUS and VARIABLES (no privilege needed) and the size of each database the user may see, in one

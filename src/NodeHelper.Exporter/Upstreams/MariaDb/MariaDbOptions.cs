@@ -84,8 +84,7 @@ internal sealed partial class MariaDbOptions
         };
         if (PasswordFile.Length > 0)
         {
-            using var lines = new StringReader(File.ReadAllText(PathExpansion.Expand(PasswordFile)));
-            builder.Password = lines.ReadLine()?.Trim() ?? "";
+            builder.Password = SecretFile.ReadFirstLine(PasswordFile, "MariaDb:PasswordFile");
         }
 
         return builder.ConnectionString;

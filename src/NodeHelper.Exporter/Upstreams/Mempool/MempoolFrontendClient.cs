@@ -7,9 +7,6 @@ using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Mempool;
 
-/// <summary>What one probe of the front end saw: the final status, how long the whole answer took, and the TLS expiry.</summary>
-internal sealed record FrontendProbe(int StatusCode, double DurationSeconds, DateTimeOffset? CertificateNotAfter);
-
 /// <summary>
 /// Probes the public mempool front end (nginx in front of the frontend and backend) as a returning visitor would:
 /// a GET, redirects followed, the body read. A connection is kept for at most <see cref="ConnectionLifetime"/>:
@@ -56,8 +53,7 @@ internal sealed class MempoolFrontendClient : IDisposable
 
     public async Task<FrontendProbe> ProbeAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+        using var timeout = Deadline.After(_options.TimeoutSeconds, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -79,16 +75,13 @@ internal sealed class MempoolFrontendClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new UpstreamException(
+            throw new UpstreamException(FailureReason.Timeout,
                 $"the mempool front end at {_url} did not answer within {_options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s (Mempool:TimeoutSeconds).", e);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (TransportFailure.IsTransport(e))
         {
-            throw new UpstreamException($"cannot reach the mempool front end at {_url}: {UpstreamException.Clip(e.GetBaseException().Message)}", e);
-        }
-        catch (IOException e)
-        {
-            throw new UpstreamException($"the mempool front end's answer broke off: {UpstreamException.Clip(e.Message)}", e);
+            var (reason, cause) = TransportFailure.Describe(e);
+            throw new UpstreamException(reason, $"cannot reach the mempool front end at {_url}: {cause}.", e);
         }
     }
 

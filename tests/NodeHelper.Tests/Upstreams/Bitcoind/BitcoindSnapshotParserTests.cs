@@ -157,7 +157,7 @@ public sealed class BitcoindSnapshotParserTests
 
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out var blockStats);
 
-        snapshot.Chain.Blocks.Should().Be(150);
+        snapshot.Chain!.Blocks.Should().Be(150);
         snapshot.Peers.Should().HaveCount(2);
         snapshot.BannedCount.Should().Be(1);
         snapshot.UptimeSeconds.Should().Be(16);
@@ -179,7 +179,7 @@ public sealed class BitcoindSnapshotParserTests
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out _);
 
         snapshot.FeeEstimates.Should().BeEquivalentTo(new Dictionary<int, decimal> { [2] = 0.00001m, [6] = 0.00001m, [144] = 0.00001m });
-        snapshot.MethodSucceeded["estimatesmartfee"].Should().BeTrue("an answer with errors and no feerate is bitcoind saying it has no estimate");
+        snapshot.MethodProblems["estimatesmartfee"].Should().BeNull("an answer with errors and no feerate is bitcoind saying it has no estimate");
     }
 
     [Fact]
@@ -223,18 +223,33 @@ public sealed class BitcoindSnapshotParserTests
     }
 
     [Theory]
-    [InlineData("""{"result":"not an object","error":null,"id":0}""")]
-    [InlineData("""{"result":{"chain":"main"},"error":null,"id":0}""")]
-    [InlineData("""{"result":null,"error":{"code":-1,"message":"boom"},"id":0}""")]
-    public void WithoutAUsableGetblockchaininfoThereIsNoSnapshot(string chainInfoReply)
+    [InlineData("""{"result":"not an object","error":null,"id":0}""", "unexpected result shape*")]
+    [InlineData("""{"result":{"chain":"main"},"error":null,"id":0}""", "unexpected result shape*")]
+    [InlineData("""{"result":{"chain":"main","blocks":-1,"headers":5,"bestblockhash":"00","difficulty":1,"mediantime":1,"verificationprogress":1,"initialblockdownload":false,"size_on_disk":1,"pruned":false,"warnings":[]},"error":null,"id":0}""", "blocks is -1, which cannot be negative")]
+    public void AnUnreadableGetblockchaininfoIsAnItemFailureToo(string chainInfoReply, string problem)
     {
         var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
         var json = RecordedBatch.For(plan, call => call.Method == "getblockchaininfo" ? chainInfoReply : null);
         using var reply = RecordedBatch.Reply(json, plan.Calls.Count);
 
+        var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out _);
+
+        snapshot.Chain.Should().BeNull();
+        snapshot.MethodProblems["getblockchaininfo"].Should().Match(problem);
+        snapshot.Mempool.Should().NotBeNull("the rest of the answer is fine");
+    }
+
+    [Fact]
+    public void AnRpcErrorForGetblockchaininfoFailsTheSnapshot()
+    {
+        // The one call every bitcoind answers: an error for it says bitcoind cannot serve anything.
+        var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
+        var json = RecordedBatch.For(plan, call => call.Method == "getblockchaininfo" ? """{"result":null,"error":{"code":-1,"message":"boom"},"id":0}""" : null);
+        using var reply = RecordedBatch.Reply(json, plan.Calls.Count);
+
         var act = () => BitcoindSnapshotParser.Parse(plan, reply, out _);
 
-        act.Should().Throw<UpstreamException>().WithMessage("getblockchaininfo failed*");
+        act.Should().Throw<UpstreamException>().WithMessage("getblockchaininfo failed*").Which.Reason.Should().Be(FailureReason.UpstreamError);
     }
 
     [Fact]

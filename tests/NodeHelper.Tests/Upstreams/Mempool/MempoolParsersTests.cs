@@ -34,7 +34,7 @@ public sealed class MempoolParsersTests
         snapshot.Init!.LoadingIndicators.Should().BeEmpty();
         snapshot.Init.VbytesPerSecond.Should().Be(0);
         snapshot.Init.DifficultyAdjustment.Should().BeEquivalentTo(new { ProgressPercent = 7.440476190476191, DifficultyChange = -75.0, RemainingBlocks = 1866L });
-        snapshot.EndpointSucceeded.Values.Should().OnlyContain(ok => ok);
+        snapshot.EndpointProblems.Values.Should().OnlyContain(problem => problem == null);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class MempoolParsersTests
         snapshot.Fees.Should().BeNull();
         snapshot.TipHeight.Should().Be(144, "the height from its disk cache, six blocks behind bitcoind");
         snapshot.Init!.LoadingIndicators.Should().Equal(new Dictionary<string, double> { ["mempool"] = 0 });
-        snapshot.EndpointSucceeded[MempoolParsers.FeesPath].Should().BeTrue("503 is the backend telling its state, not a failure");
+        snapshot.EndpointProblems[MempoolParsers.FeesPath].Should().BeNull("503 is the backend telling its state, not a failure");
     }
 
     [Fact]
@@ -96,6 +96,6 @@ public sealed class MempoolParsersTests
 
         snapshot.Init.Should().BeNull();
         snapshot.Synced.Should().BeNull("a fees endpoint that did not answer says nothing about sync");
-        snapshot.EndpointSucceeded.Where(e => !e.Value).Select(e => e.Key).Should().BeEquivalentTo(MempoolParsers.InitDataPath, MempoolParsers.FeesPath);
+        snapshot.EndpointProblems.Where(e => e.Value != null).Select(e => e.Key).Should().BeEquivalentTo(MempoolParsers.InitDataPath, MempoolParsers.FeesPath);
     }
 }

@@ -1,31 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using NodeHelper.Exporter.Scraping;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
-
-/// <summary>One JSON-RPC call of a batch: a method and at most one argument, which is all the collector needs.</summary>
-internal readonly record struct RpcCall(string Method, int? IntArgument = null, string? StringArgument = null);
-
-/// <summary>The error object of a JSON-RPC reply.</summary>
-internal sealed record RpcError(int Code, string Message)
-{
-    /// <summary>RPC_IN_WARMUP: bitcoind is starting and answers nothing else until it is done.</summary>
-    public const int InWarmup = -28;
-
-    public static readonly RpcError NoReply = new(-32603, "the batch answer holds no reply for this call");
-
-    public override string ToString() => $"RPC error {Code}: {UpstreamException.Clip(Message)}";
-}
-
-/// <summary>bitcoind is starting (RPC error -28): a state of its own, not a generic failure.</summary>
-internal sealed class BitcoindWarmingUpException(string status)
-    : UpstreamException($"bitcoind is starting: {UpstreamException.Clip(status)}")
-{
-    public string Status { get; } = UpstreamException.Clip(status);
-}
 
 /// <summary>
 /// The answer to a batch, one reply per call in the order of the calls, matched by id (never by position).
@@ -52,7 +30,7 @@ internal sealed class BatchReply : IDisposable
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Array)
         {
-            throw new UpstreamException($"bitcoind answered a batch with a JSON {root.ValueKind}, not an array.");
+            throw new UpstreamException(FailureReason.InvalidResponse, $"bitcoind answered a batch with a JSON {root.ValueKind}, not an array.");
         }
 
         var reply = new BatchReply(document, callCount);
