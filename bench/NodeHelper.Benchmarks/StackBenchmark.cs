@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Systemd;
-using NodeHelper.Exporter.Upstreams.Bitcoind;
 
 namespace NodeHelper.Benchmarks;
 

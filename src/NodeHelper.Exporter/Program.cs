@@ -1,5 +1,5 @@
+using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Configuration;
-using NodeHelper.Report;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
@@ -8,7 +8,7 @@ using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Exporter.Web;
-using NodeHelper.Core.Configuration;
+using NodeHelper.Report;
 
 namespace NodeHelper.Exporter;
 

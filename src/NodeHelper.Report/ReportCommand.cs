@@ -1,6 +1,6 @@
 using System.Globalization;
-using NodeHelper.Report.Prometheus;
 using NodeHelper.Core.Configuration;
+using NodeHelper.Report.Prometheus;
 
 namespace NodeHelper.Report;
 

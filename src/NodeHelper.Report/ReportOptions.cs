@@ -1,8 +1,8 @@
 using System.Globalization;
 using MailKit.Security;
 using MimeKit;
-using NodeHelper.Core.Upstreams;
 using NodeHelper.Core.Configuration;
+using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Report;
 

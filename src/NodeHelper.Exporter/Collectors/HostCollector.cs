@@ -1,8 +1,8 @@
+using NodeHelper.Core.Configuration;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Host;
-using NodeHelper.Core.Upstreams;
-using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Collectors;
 

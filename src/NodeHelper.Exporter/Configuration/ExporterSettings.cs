@@ -1,4 +1,4 @@
-using NodeHelper.Report;
+using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
@@ -6,7 +6,7 @@ using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Systemd;
-using NodeHelper.Core.Configuration;
+using NodeHelper.Report;
 
 namespace NodeHelper.Exporter.Configuration;
 

@@ -5,17 +5,6 @@ using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Report.Prometheus;
 
-/// <summary>One series of a query's answer: its labels and its value (instant) or values (range).</summary>
-internal sealed record PromSeries(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<(DateTimeOffset Time, double Value)> Points)
-{
-    public double Value => Points[^1].Value;
-
-    public string Label(string name) => Labels.TryGetValue(name, out var value) ? value : "";
-}
-
-/// <summary>Prometheus could not answer a query: unreachable, an HTTP error, or a query it refused.</summary>
-internal sealed class PrometheusException(string message, Exception? inner = null) : UpstreamException(FailureReason.UpstreamError, message, inner);
-
 /// <summary>
 /// Prometheus's HTTP API (/api/v1/query and /api/v1/query_range), read with JsonDocument: the answers mix
 /// numbers and strings in arrays, which a typed model would only obscure.

@@ -4,12 +4,6 @@ using System.Text.Json.Nodes;
 
 namespace NodeHelper.Simulators.Bitcoind;
 
-/// <summary>A JSON-RPC error as bitcoind reports it.</summary>
-public sealed record RpcFailure(int Code, string Message)
-{
-    public static readonly RpcFailure MethodNotFound = new(-32601, "Method not found");
-}
-
 /// <summary>
 /// Answers one JSON-RPC call from the captured responses, with the parts that <see cref="BitcoindState"/> scripts
 /// (height, headers, IBD, peers, mempool, fees) written over them. Knows nothing of HTTP.

@@ -6,20 +6,6 @@ using System.Text.Json.Nodes;
 
 namespace NodeHelper.Simulators.Bitcoind;
 
-/// <summary>How the simulated bitcoind authenticates: rpcuser/rpcpassword when both are set, otherwise a cookie file.</summary>
-public sealed class BitcoindSimulatorOptions
-{
-    /// <summary>0 picks a free port.</summary>
-    public int Port { get; init; }
-
-    public string? User { get; init; }
-
-    public string? Password { get; init; }
-
-    /// <summary>Where the .cookie file is written in cookie mode; a new temporary directory when not set.</summary>
-    public string? CookieDirectory { get; init; }
-}
-
 /// <summary>
 /// A loopback bitcoind JSON-RPC server: answers single calls and batches exactly as the captured bitcoind does
 /// (status codes, JSON-RPC 1.0 and 2.0 shapes, 401 without a body), and plays the faults of <see cref="BitcoindFault"/>.

@@ -9,56 +9,6 @@ using System.Text.Json.Nodes;
 
 namespace NodeHelper.Simulators.Electrum;
 
-/// <summary>Ways an Electrum server can fail besides a closed port (see <see cref="ElectrumSimulator.StopListening"/>).</summary>
-public enum ElectrumFault
-{
-    /// <summary>Answers as captured.</summary>
-    None,
-
-    /// <summary>Accepts the connection and never says anything.</summary>
-    Silent,
-
-    /// <summary>Answers every request with a line that is not JSON.</summary>
-    Garbage,
-
-    /// <summary>Answers with 10 MB and no newline.</summary>
-    HugeLine,
-
-    /// <summary>server.version names the software with bytes that are not valid UTF-8 (a broken build string).</summary>
-    InvalidUtf8Version,
-
-    /// <summary>Every answer carries an id of the request's plus 0.5: JSON, but not the id asked for.</summary>
-    FractionalId,
-}
-
-/// <summary>What the simulated Electrum server reports; starts as the capture (Fulcrum 2.1.1, tip 150).</summary>
-public sealed class ElectrumState
-{
-    public ElectrumFault Fault { get; set; }
-
-    /// <summary>Delay before each answer.</summary>
-    public TimeSpan Latency { get; set; }
-
-    public string ServerVersion { get; set; } = "Fulcrum 2.1.1";
-
-    public long TipHeight { get; set; } = 150;
-
-    /// <summary>The time written into the tip header; the capture's by default.</summary>
-    public uint TipTime { get; set; } = ElectrumSimulator.CapturedTipTime;
-
-    /// <summary>Sends a new-tip notification before each answer, as a server does after a block when subscribed.</summary>
-    public bool NotifyBeforeAnswers { get; set; }
-}
-
-public sealed class ElectrumSimulatorOptions
-{
-    /// <summary>0 picks a free port.</summary>
-    public int Port { get; init; }
-
-    /// <summary>Serve TLS with a self-signed certificate, as electrs or Fulcrum do on 50002.</summary>
-    public bool Tls { get; init; }
-}
-
 /// <summary>
 /// A loopback Electrum server speaking newline-delimited JSON-RPC, answering from a captured Fulcrum session and
 /// playing the faults: closed port (still indexing), silence, garbage, a 10 MB line with no newline, slowness.

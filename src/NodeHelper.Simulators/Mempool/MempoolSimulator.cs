@@ -4,53 +4,6 @@ using System.Text.Json.Nodes;
 
 namespace NodeHelper.Simulators.Mempool;
 
-/// <summary>Ways the mempool backend (or the network in front of it) can fail besides not being in sync.</summary>
-public enum MempoolFault
-{
-    /// <summary>Answers as captured.</summary>
-    None,
-
-    /// <summary>Every endpoint answers HTTP 500 with an error text, as Express does on an exception.</summary>
-    Http500,
-
-    /// <summary>Every endpoint answers 200 with a body that is not what it should be.</summary>
-    Garbage,
-
-    /// <summary>Accepts requests and never answers.</summary>
-    NeverAnswers,
-}
-
-/// <summary>What the simulated backend reports; starts as the capture (in sync, tip 150).</summary>
-public sealed class MempoolState
-{
-    public MempoolFault Fault { get; set; }
-
-    /// <summary>Delay before each answer.</summary>
-    public TimeSpan Latency { get; set; }
-
-    /// <summary>While false the backend answers as captured during its start: fees/recommended 503, init-data with a loading indicator.</summary>
-    public bool Synced { get; set; } = true;
-
-    public long TipHeight { get; set; } = 150;
-
-    public string Version { get; set; } = "?";
-
-    /// <summary>fees/recommended: fastest, half hour, hour, economy, minimum (sat/vB).</summary>
-    public (double Fastest, double HalfHour, double Hour, double Economy, double Minimum) Fees { get; set; } = (1, 1, 1, 1, 1);
-
-    public long MempoolCount { get; set; } = 5;
-
-    public long MempoolVsize { get; set; } = 906;
-
-    public long MempoolTotalFee { get; set; } = 11788;
-
-    /// <summary>Endpoints (as "init-data", "mempool") that answer HTTP 500 while the others answer.</summary>
-    public HashSet<string> FailingEndpoints { get; } = [];
-
-    /// <summary>init-data's loadingIndicators, percent; the capture's when null.</summary>
-    public Dictionary<string, double>? LoadingIndicators { get; set; }
-}
-
 /// <summary>
 /// A loopback mempool.space backend answering /api/v1/... from the captured answers, with a scriptable tip,
 /// fees, mempool and sync state, and the faults: 503 while not in sync, HTTP 500, garbage, silence, slowness.
@@ -156,7 +109,11 @@ public sealed class MempoolSimulator : IAsyncDisposable
                 var (fastest, halfHour, hour, economy, minimum) = State.Fees;
                 return (200, Json, new JsonObject
                 {
-                    ["fastestFee"] = fastest, ["halfHourFee"] = halfHour, ["hourFee"] = hour, ["economyFee"] = economy, ["minimumFee"] = minimum,
+                    ["fastestFee"] = fastest,
+                    ["halfHourFee"] = halfHour,
+                    ["hourFee"] = hour,
+                    ["economyFee"] = economy,
+                    ["minimumFee"] = minimum,
                 }.ToJsonString());
             case "mempool":
                 var mempool = Captured("mempool");
@@ -181,61 +138,4 @@ public sealed class MempoolSimulator : IAsyncDisposable
     }
 
     private static JsonNode Captured(string name) => JsonNode.Parse(Fixtures.Read($"mempool/{name}.json"))!;
-}
-
-/// <summary>The public front end behind nginx: an HTML page over HTTP or HTTPS, with a status and a certificate of the test's choosing.</summary>
-public sealed class FrontendSimulator : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
-    private int _disposed;
-
-    private FrontendSimulator(WebApplication app, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
-    {
-        _app = app;
-        _certificate = certificate;
-    }
-
-    public int StatusCode { get; set; } = 200;
-
-    public TimeSpan Latency { get; set; }
-
-    public Uri Url { get; private set; } = null!;
-
-    /// <summary>Plain HTTP, or HTTPS with a self-signed certificate that expires at <paramref name="certificateNotAfter"/>.</summary>
-    public static async Task<FrontendSimulator> StartAsync(DateTimeOffset? certificateNotAfter = null, int port = 0)
-    {
-        var certificate = certificateNotAfter is { } notAfter ? SelfSignedCertificate.Create(notAfter) : null;
-        var app = SimulatorHost.Create(port, certificate);
-        var simulator = new FrontendSimulator(app, certificate);
-        app.Run(simulator.HandleAsync);
-        await app.StartAsync();
-        simulator.Url = SimulatorHost.BaseUrl(app);
-        return simulator;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _certificate?.Dispose();
-        }
-    }
-
-    private async Task HandleAsync(HttpContext context)
-    {
-        if (Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(Latency, context.RequestAborted);
-        }
-
-        context.Response.StatusCode = StatusCode;
-        context.Response.ContentType = "text/html; charset=utf-8";
-        await context.Response.WriteAsync(StatusCode < 400
-            ? "<!DOCTYPE html><html><head><title>mempool - Bitcoin Explorer</title></head><body><app-root></app-root></body></html>"
-            : "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>",
-            Encoding.UTF8);
-    }
 }

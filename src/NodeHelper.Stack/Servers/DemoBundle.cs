@@ -3,9 +3,6 @@ using System.Text;
 
 namespace NodeHelper.Stack.Servers;
 
-/// <summary>Where the demo's real programs listen, and where its mail lands.</summary>
-public sealed record DemoBundleOptions(string Repository, string Exporter, int PrometheusPort, int AlertmanagerPort, int SmtpPort, string Maildir);
-
 /// <summary>
 /// The shipped bundle running for <c>make demo</c>: Debian's Prometheus with the shipped configuration and rules
 /// scraping the exporter, Debian's Alertmanager with the shipped routes and template, and an SMTP listener that keeps

@@ -4,14 +4,6 @@ using System.Text;
 
 namespace NodeHelper.Stack.Servers;
 
-/// <summary>How to start one real server program: its arguments for a port and a working directory, and when it is ready.</summary>
-public sealed record ServerLaunch(
-    string Name,
-    string Program,
-    Func<int, string, IEnumerable<string>> Arguments,
-    Func<int, Task<bool>> IsReady,
-    string InstallHint);
-
 /// <summary>
 /// A real server program (Prometheus, Alertmanager, an SMTP listener) on a free loopback port with a temporary
 /// directory of its own, its output kept for error messages. Stopped (SIGTERM, then SIGKILL) and its directory

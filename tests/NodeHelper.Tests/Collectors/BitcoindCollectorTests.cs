@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Tests.Support;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Collectors;
 

@@ -1,9 +1,9 @@
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Tests.Support;
-using NodeHelper.Core.Upstreams;
 
 
 namespace NodeHelper.Tests.Collectors;

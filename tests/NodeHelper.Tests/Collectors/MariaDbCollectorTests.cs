@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using MySqlConnector;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Collectors;
 

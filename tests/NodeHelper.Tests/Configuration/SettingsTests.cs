@@ -1,7 +1,7 @@
+using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
-using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Tests.Configuration;
 

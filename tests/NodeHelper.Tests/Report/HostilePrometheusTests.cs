@@ -56,12 +56,14 @@ public sealed class HostilePrometheusTests
             {
                 await stream.WriteAsync(chunk, cancel);
             }
-        },
+        }
+        ,
         "a body that stops coming" => async (stream, cancel) =>
         {
             await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"status\":"), cancel);
             await Task.Delay(Timeout.Infinite, cancel);
-        },
+        }
+        ,
         "a connection closed half-way" => async (stream, cancel) =>
             await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"status\":"), cancel),
         _ => throw new ArgumentOutOfRangeException(nameof(answer)),

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Tests.Support;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Scraping;
 

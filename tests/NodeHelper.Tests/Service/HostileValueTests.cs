@@ -51,14 +51,16 @@ public sealed class HostileValueTests : IAsyncLifetime
             var networks = result!["networks"]!.AsArray();
             networks.Add(new JsonObject { ["name"] = "ipv4", ["limited"] = true, ["reachable"] = false });
             return result;
-        },
+        }
+        ,
         "index-names-equal-in-128" => result =>
         {
             var prefix = new string('x', 128);
             result!.AsObject()[prefix + "a"] = new JsonObject { ["synced"] = true, ["best_block_height"] = 150 };
             result.AsObject()[prefix + "b"] = new JsonObject { ["synced"] = false, ["best_block_height"] = 1 };
             return result;
-        },
+        }
+        ,
         "blocks-negative" => result => Set(result, "blocks", -1),
         "progress-above-one" => result => Set(result, "verificationprogress", 7.5),
         "tx-count-float" => result => Set(result, "txcount", 12.5),

@@ -1,5 +1,5 @@
-using NodeHelper.Tests.Collectors;
 using NodeHelper.Stack.Servers;
+using NodeHelper.Tests.Collectors;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Service;

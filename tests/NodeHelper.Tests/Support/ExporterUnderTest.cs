@@ -69,11 +69,3 @@ internal sealed class ExporterUnderTest : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
-
-internal sealed record Scrape(int Status, string ContentType, string Body, TimeSpan Elapsed)
-{
-    private Exposition? _metrics;
-
-    /// <summary>The body parsed as an exposition (only a 200 has one).</summary>
-    public Exposition Metrics => _metrics ??= Exposition.Parse(Body);
-}

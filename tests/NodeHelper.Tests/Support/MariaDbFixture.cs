@@ -27,9 +27,3 @@ public sealed class MariaDbFixture : IAsyncLifetime
     /// <summary>A name no other test of this run uses, for a database or a user.</summary>
     internal string UniqueName(string prefix) => $"{prefix}_{Interlocked.Increment(ref _counter)}_{Environment.ProcessId}";
 }
-
-[CollectionDefinition(Name)]
-public sealed class SharedMariaDb : ICollectionFixture<MariaDbFixture>
-{
-    public const string Name = "MariaDB";
-}

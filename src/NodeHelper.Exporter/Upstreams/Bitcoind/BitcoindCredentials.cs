@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
+using NodeHelper.Core.Configuration;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
-using NodeHelper.Core.Upstreams;
-using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 

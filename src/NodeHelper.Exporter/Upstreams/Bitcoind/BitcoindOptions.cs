@@ -1,5 +1,5 @@
-using NodeHelper.Exporter.Configuration;
 using NodeHelper.Core.Configuration;
+using NodeHelper.Exporter.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 

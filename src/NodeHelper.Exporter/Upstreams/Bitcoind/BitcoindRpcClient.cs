@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using NodeHelper.Exporter.Scraping;
 using NodeHelper.Core.Upstreams;
+using NodeHelper.Exporter.Scraping;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 

@@ -227,42 +227,6 @@ internal sealed record BlockStats(
         FeeRatePercentiles.Select(p => NotNegative(p, "feerate_percentiles[]")).FirstOrDefault(p => p is not null));
 }
 
-/// <summary>
-/// bitcoind's <c>warnings</c> is one string before v28 (empty when there is none) and an array of strings since.
-/// Both become the number of warnings.
-/// </summary>
-internal sealed class WarningCountConverter : JsonConverter<int>
-{
-    public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.String:
-                return reader.ValueTextEquals(""u8) ? 0 : 1;
-            case JsonTokenType.Null:
-                return 0;
-            case JsonTokenType.StartArray:
-                var count = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        throw new JsonException("warnings must hold strings.");
-                    }
-
-                    count++;
-                }
-
-                return count;
-            default:
-                throw new JsonException($"warnings is a {reader.TokenType}, not a string or an array.");
-        }
-    }
-
-    public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options) =>
-        throw new NotSupportedException("Warnings are only read.");
-}
-
 /// <summary>Source-generated serialisation: no reflection, so the exporter can be published NativeAOT.</summary>
 [JsonSourceGenerationOptions(
     NumberHandling = JsonNumberHandling.Strict,

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using NodeHelper.Exporter.Configuration;
 using NodeHelper.Core.Configuration;
+using NodeHelper.Exporter.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Host;
 

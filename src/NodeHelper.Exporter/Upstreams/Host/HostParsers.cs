@@ -1,6 +1,6 @@
 using System.Globalization;
-using NodeHelper.Exporter.Scraping;
 using NodeHelper.Core.Upstreams;
+using NodeHelper.Exporter.Scraping;
 
 namespace NodeHelper.Exporter.Upstreams.Host;
 

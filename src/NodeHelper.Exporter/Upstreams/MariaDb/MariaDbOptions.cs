@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using MySqlConnector;
-using NodeHelper.Exporter.Configuration;
 using NodeHelper.Core.Configuration;
+using NodeHelper.Exporter.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.MariaDb;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using NodeHelper.Exporter.Scraping;
 using NodeHelper.Core.Upstreams;
+using NodeHelper.Exporter.Scraping;
 
 namespace NodeHelper.Exporter.Upstreams.Mempool;
 

@@ -1,6 +1,6 @@
-using NodeHelper.Exporter.Configuration;
-using NodeHelper.Core.Upstreams;
 using NodeHelper.Core.Configuration;
+using NodeHelper.Core.Upstreams;
+using NodeHelper.Exporter.Configuration;
 
 namespace NodeHelper.Exporter.Upstreams.Mempool;
 

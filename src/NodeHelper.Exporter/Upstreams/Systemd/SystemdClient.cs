@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Host;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Systemd;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Simulators;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Upstreams.Bitcoind;
 

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Simulators;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Upstreams.Electrum;
 

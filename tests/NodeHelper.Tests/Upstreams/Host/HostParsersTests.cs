@@ -1,7 +1,7 @@
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.Systemd;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Upstreams.Host;
 
@@ -33,8 +33,14 @@ public sealed class HostParsersTests
 
         cpu.SecondsByMode.Should().Equal(new Dictionary<string, double>
         {
-            ["user"] = 1739.58, ["nice"] = 0, ["system"] = 477.44, ["idle"] = 6309.65,
-            ["iowait"] = 11.63, ["irq"] = 0, ["softirq"] = 20.46, ["steal"] = 0,
+            ["user"] = 1739.58,
+            ["nice"] = 0,
+            ["system"] = 477.44,
+            ["idle"] = 6309.65,
+            ["iowait"] = 11.63,
+            ["irq"] = 0,
+            ["softirq"] = 20.46,
+            ["steal"] = 0,
         });
         cpu.Cpus.Should().Be(2);
         cpu.BootTime.Should().Be(1795471519);

@@ -1,8 +1,8 @@
 using System.Text;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Simulators;
-using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Tests.Upstreams.Mempool;
 
