@@ -5,7 +5,7 @@ DOTNET  ?= dotnet
 CONFIG  ?= Release
 ARGS    ?=
 
-.PHONY: all build run demo demo-report test test-deps dashboards bench publish publish-aot clean
+.PHONY: all build run demo demo-report test test-deps dashboards runbook bench publish publish-aot install clean
 
 all: build
 
@@ -38,6 +38,11 @@ test-deps:
 ## dashboards: writes grafana/dashboards/*.json from grafana/dashboards.cs (a test checks the two agree).
 dashboards:
 	$(DOTNET) run grafana/dashboards.cs
+
+## runbook: writes the runbook page Prometheus serves (prometheus/consoles/) and each alert mail's steps
+##          (alertmanager/templates/nodehelper-runbook.tmpl) from docs/runbook.md (a test checks they agree).
+runbook:
+	$(DOTNET) run docs/runbook.cs
 
 ## bench: median/p95 scrape time, overhead over the upstream round trips, allocations and resident memory, for the
 ##        bitcoind collector alone and for the whole stack (real MariaDB), framework-dependent then NativeAOT.

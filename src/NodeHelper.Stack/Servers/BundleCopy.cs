@@ -9,7 +9,7 @@ namespace NodeHelper.Stack.Servers;
 public static class BundleCopy
 {
     /// <summary>
-    /// <c>prometheus.yml</c> and <c>rules/</c> from <paramref name="repository"/>'s <c>prometheus/</c> into
+    /// <c>prometheus.yml</c>, <c>rules/</c> and <c>consoles/</c> (the runbook page) from <paramref name="repository"/>'s <c>prometheus/</c> into
     /// <paramref name="directory"/>, scraping the exporter at <paramref name="exporter"/> (host:port) and alerting
     /// the Alertmanager on <paramref name="alertmanagerPort"/>; with <paramref name="selfPort"/> it scrapes itself there.
     /// </summary>
@@ -31,6 +31,12 @@ public static class BundleCopy
         {
             var text = File.ReadAllText(file);
             File.WriteAllText(Path.Join(rules, Path.GetFileName(file)), editRules is null ? text : editRules(text));
+        }
+
+        var consoles = Directory.CreateDirectory(Path.Join(directory, "consoles")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Join(repository, "prometheus", "consoles")))
+        {
+            File.Copy(file, Path.Join(consoles, Path.GetFileName(file)), overwrite: true);
         }
     }
 

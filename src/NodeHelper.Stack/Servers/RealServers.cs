@@ -7,13 +7,19 @@ public static class RealServers
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
-    /// <summary>Prometheus with <c>prometheus.yml</c> from <paramref name="directory"/>. Alerts are sent as soon as they fire (no one-minute resend wait).</summary>
+    /// <summary>
+    /// Prometheus with <c>prometheus.yml</c> from <paramref name="directory"/>, serving the console pages of its
+    /// <c>consoles/</c> (the runbook) at its own loopback address, which is also the external URL its alerts link to.
+    /// Alerts are sent as soon as they fire (no one-minute resend wait).
+    /// </summary>
     public static Task<ServerProcess> StartPrometheusAsync(string directory, int? port = null) =>
-        StartWithConfigAsync("Prometheus", "prometheus", directory, port, "prometheus.yml", "--storage.tsdb.path", "--rules.alert.resend-delay=1s");
+        StartWithConfigAsync("Prometheus", "prometheus", directory, port, "prometheus.yml", "--storage.tsdb.path",
+            (_, dir) => ["--rules.alert.resend-delay=1s", $"--web.console.templates={Path.Join(dir, "consoles")}"]);
 
-    /// <summary>Alertmanager with <c>alertmanager.yml</c> from <paramref name="directory"/>, without clustering.</summary>
+    /// <summary>Alertmanager with <c>alertmanager.yml</c> from <paramref name="directory"/>, without clustering, its external URL its loopback address.</summary>
     public static Task<ServerProcess> StartAlertmanagerAsync(string directory, int? port = null) =>
-        StartWithConfigAsync("Alertmanager", "prometheus-alertmanager", directory, port, "alertmanager.yml", "--storage.path", "--cluster.listen-address=");
+        StartWithConfigAsync("Alertmanager", "prometheus-alertmanager", directory, port, "alertmanager.yml", "--storage.path",
+            (_, _) => ["--cluster.listen-address="]);
 
     /// <summary>
     /// An SMTP listener (aiosmtpd) that keeps every mail it receives as a file in a Maildir: <c>mail</c> in
@@ -28,13 +34,14 @@ public static class RealServers
         port);
 
     /// <summary>Prometheus and Alertmanager share their flags for a configuration file, a data directory, an address and readiness.</summary>
-    private static Task<ServerProcess> StartWithConfigAsync(string name, string program, string directory, int? port, string config, string storageFlag, string extra) =>
+    private static Task<ServerProcess> StartWithConfigAsync(string name, string program, string directory, int? port, string config, string storageFlag,
+        Func<int, string, IEnumerable<string>> extra) =>
         ServerProcess.StartAsync(
             new ServerLaunch(name, program,
                 (listen, dir) =>
                 [
                     $"--config.file={Path.Join(dir, config)}", $"{storageFlag}={Path.Join(dir, "data")}",
-                    $"--web.listen-address=127.0.0.1:{listen}", extra, "--log.level=warn",
+                    $"--web.listen-address=127.0.0.1:{listen}", $"--web.external-url=http://127.0.0.1:{listen}/", .. extra(listen, dir), "--log.level=warn",
                 ],
                 ReadyAsync,
                 InstallHint),

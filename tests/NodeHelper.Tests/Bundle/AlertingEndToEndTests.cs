@@ -93,9 +93,16 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
                 down.Select(m => m.Subject).Should().Equal([$"[CRITICAL] bitcoind is down on {instance}"], "one mail, about the root cause only");
                 var downMail = down[0];
                 downMail.To.Mailboxes.Select(m => m.Address).Should().Equal("you@example.org");
-                downMail.HtmlBody.Should().Contain($"bitcoind on {instance} has not answered NodeHelper&#39;s RPC calls for 2 minutes")
-                    .And.Contain($"href=\"{AlertingBundle.RunbookBase}nodehelperbitcoinddown\"");
-                downMail.TextBody.Should().Contain($"CRITICAL: bitcoind is down on {instance}");
+                downMail.HtmlBody.Should().Contain($"bitcoind on {instance} has not answered NodeHelper&#39;s RPC calls for 2 minutes: " +
+                    "nothing listens at its RPC address (connection refused): is bitcoind running, and is Bitcoind:Url its rpcbind and rpcport?",
+                    "the mail says why, from the reason the exporter recorded for the simulated fault (a stopped bitcoind)");
+                downMail.TextBody.Should().Contain($"CRITICAL: bitcoind is down on {instance}")
+                    .And.Contain("1. `systemctl status bitcoind`", "the mail carries the runbook's first checks");
+                var runbook = new Uri(prometheus.Url, "consoles/nodehelper-runbook.html#nodehelperbitcoinddown");
+                downMail.HtmlBody.Should().Contain($"href=\"{runbook}\"", "the link is Prometheus's own page of the runbook");
+                var page = await Http.GetStringAsync(runbook);
+                page.Should().Contain("<h3 id=\"nodehelperbitcoinddown\">NodeHelperBitcoindDown</h3>", "the link opens, on its section");
+                downMail.HtmlBody.Should().Contain($"amtool --alertmanager.url={alertmanager.Url.ToString().TrimEnd('/')} silence add").And.NotContain("where alerts can be silenced");
 
                 // The dependents recover first (an Electrum server restarts after bitcoind), then bitcoind on its port.
                 electrum.StartListening();

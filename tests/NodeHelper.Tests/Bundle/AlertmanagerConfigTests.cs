@@ -94,8 +94,12 @@ public sealed class AlertmanagerConfigTests : IDisposable
             .And.Contain("bitcoind is down on node:9338")
             .And.Contain("Resolved in the meantime")
             .And.Contain("The mempool backend is down on node:9338");
-        html.Split("What to do").Should().HaveCount(2, "the firing alert links to its runbook section, the resolved one does not");
-        html.Should().Contain($"href=\"{AlertingBundle.RunbookBase}nodehelperbitcoinddown\"");
+        html.Split("What to do").Should().HaveCount(2, "the firing alert says what to do, the resolved one does not");
+        html.Should().Contain("<code style=\"background:#f3f4f6;padding:1px 4px;border-radius:3px;font-size:13px;\">systemctl status bitcoind</code>",
+            "the mail carries the runbook's first checks for its alert, so it can be acted on where no link opens");
+        html.Should().Contain($"href=\"{RunbookUrl}\"");
+        html.Should().Contain("amtool --alertmanager.url=http://127.0.0.1:9093 silence add alertname=\"NodeHelperBitcoindDown\" instance=\"node:9338\"")
+            .And.NotContain("where alerts can be silenced", "Debian's Alertmanager has no web UI to silence them in");
     }
 
     [Fact]
@@ -105,9 +109,14 @@ public sealed class AlertmanagerConfigTests : IDisposable
 
         text.Should().Contain("WARNING: The Electrum server answers slowly on node:9338")
             .And.Contain("Since 23 Nov 2026 10:00 UTC")
-            .And.Contain($"What to do: {AlertingBundle.RunbookBase}nodehelperbitcoinddown")
-            .And.Contain("Sent by the Alertmanager at http://127.0.0.1:9093");
+            .And.Contain("What to do:\nCheck first:\n1. `systemctl status bitcoind`")
+            .And.Contain($"The whole runbook section: {RunbookUrl}")
+            .And.Contain("Sent by the Alertmanager at http://127.0.0.1:9093.")
+            .And.Contain("amtool --alertmanager.url=http://127.0.0.1:9093 silence add alertname=\"NodeHelperBitcoindDown\" instance=\"node:9338\"");
     }
+
+    /// <summary>A runbook_url as Prometheus expands it, for a Prometheus at its usual address.</summary>
+    private const string RunbookUrl = "http://127.0.0.1:9090/consoles/nodehelper-runbook.html#nodehelperbitcoinddown";
 
     public void Dispose() => _work.Delete(recursive: true);
 
@@ -115,7 +124,7 @@ public sealed class AlertmanagerConfigTests : IDisposable
     {
         ["status"] = status,
         ["labels"] = new JsonObject { ["alertname"] = "NodeHelperBitcoindDown", ["severity"] = severity, ["scope"] = "bitcoind", ["instance"] = "node:9338", ["job"] = "nodehelper" },
-        ["annotations"] = new JsonObject { ["summary"] = summary, ["description"] = description, ["runbook_url"] = AlertingBundle.RunbookBase + "nodehelperbitcoinddown" },
+        ["annotations"] = new JsonObject { ["summary"] = summary, ["description"] = description, ["runbook_url"] = RunbookUrl },
         ["startsAt"] = "2026-11-23T10:00:00Z",
         ["endsAt"] = status == "resolved" ? "2026-11-23T10:30:00Z" : "0001-01-01T00:00:00Z",
     };

@@ -69,6 +69,7 @@ public sealed partial class PrometheusRuleTests
                     var where = $"{Path.GetFileName(file)}, \"{test.Name}\", {expected.Alertname}";
                     expected.Alert.ExpLabels.Keys.Should().Contain(["severity", "scope"], where);
                     expected.Alert.ExpAnnotations.Keys.Should().BeEquivalentTo(["summary", "description", "runbook_url"], where);
+                    expected.Alert.ExpAnnotations["runbook_url"].Should().Be(AlertingBundle.RunbookBaseInTests + expected.Alertname.ToLowerInvariant(), where);
                 }
             }
         }
@@ -101,6 +102,41 @@ public sealed partial class PrometheusRuleTests
 
             rule.Annotations["runbook_url"].Should().Be(AlertingBundle.RunbookBase + alert.ToLowerInvariant(), where);
             runbookHeadings.Should().Contain(alert, $"docs/runbook.md has the section {where} links to");
+        }
+    }
+
+    [Fact]
+    public async Task TheRunbookPageAndTheMailsStepsAreWhatItsGeneratorWritesFromDocsRunbookMd()
+    {
+        var work = Directory.CreateTempSubdirectory("nodehelper-runbook-");
+        try
+        {
+            var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+            var result = await ExternalProcess.RunAsync(dotnet, ["run", Repository.PathOf("docs", "runbook.cs"), "--", Repository.Root, work.FullName],
+                timeout: TimeSpan.FromMinutes(3));
+
+            result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
+            foreach (var file in new[] { Path.Join("prometheus", "consoles", "nodehelper-runbook.html"), Path.Join("alertmanager", "templates", "nodehelper-runbook.tmpl") })
+            {
+                File.ReadAllText(Path.Join(work.FullName, file)).Should().Be(File.ReadAllText(Repository.PathOf(file)),
+                    $"{file} is generated from docs/runbook.md: edit that, then `make runbook`");
+            }
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void EveryAlertsMailCarriesItsRunbookSteps()
+    {
+        var template = File.ReadAllText(Repository.PathOf("alertmanager", "templates", "nodehelper-runbook.tmpl"));
+        var page = File.ReadAllText(Repository.PathOf("prometheus", "consoles", "nodehelper-runbook.html"));
+        foreach (var alert in AlertingBundle.AllRules().Select(r => r.Rule.Alert).OfType<string>().Distinct())
+        {
+            template.Should().Contain($"eq .Labels.alertname \"{alert}\" }}}}", $"the mail of {alert} says what to check first and how to fix it");
+            page.Should().Contain($"<h3 id=\"{alert.ToLowerInvariant()}\">{alert}</h3>", $"{alert}'s runbook_url opens on its section");
         }
     }
 

@@ -7,7 +7,14 @@ namespace NodeHelper.Tests.Support;
 /// <summary>The shipped Prometheus rules and their promtool unit tests, read as the YAML they are.</summary>
 internal static partial class AlertingBundle
 {
-    public const string RunbookBase = "https://github.com/nodehelper/nodehelper/blob/main/docs/runbook.md#";
+    /// <summary>
+    /// Every runbook_url: the runbook page served by Prometheus itself (prometheus/consoles/), at its own external URL,
+    /// so a link in a mail opens wherever that Prometheus does. promtool's tests expand $externalURL to "".
+    /// </summary>
+    public const string RunbookBase = "{{ $externalURL }}/consoles/nodehelper-runbook.html#";
+
+    /// <summary>What <see cref="RunbookBase"/> becomes in promtool's unit tests.</summary>
+    public const string RunbookBaseInTests = "/consoles/nodehelper-runbook.html#";
 
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
