@@ -4,6 +4,7 @@
 DOTNET  ?= dotnet
 CONFIG  ?= Release
 ARGS    ?=
+PREFIX  ?= /usr/local
 
 .PHONY: all build run demo demo-report test test-deps dashboards runbook bench publish publish-aot install clean
 
@@ -60,7 +61,18 @@ publish:
 ## publish-aot: one native binary in artifacts/nodehelper-aot (no .NET needed on the node; a third of the memory).
 publish-aot:
 	scripts/install-packages.sh clang zlib1g-dev
+	rm -rf artifacts/nodehelper-aot
 	$(DOTNET) publish src/NodeHelper.Exporter -c Release -r linux-x64 -p:PublishAot=true -o artifacts/nodehelper-aot -nologo
+
+## install: the NativeAOT binary as $(PREFIX)/bin/nodehelper (so `nodehelper --help` works from anywhere with
+##          /usr/local/bin on PATH) and the bundle under $(PREFIX)/share/nodehelper/. PREFIX=~/.local needs no root;
+##          DESTDIR stages it elsewhere. The binary needs nothing beside it (an appsettings.json there is optional).
+install: publish-aot
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/nodehelper"
+	install -m 0755 artifacts/nodehelper-aot/nodehelper "$(DESTDIR)$(PREFIX)/bin/nodehelper"
+	cp -R prometheus alertmanager grafana "$(DESTDIR)$(PREFIX)/share/nodehelper/"
+	install -m 0644 docs/runbook.md "$(DESTDIR)$(PREFIX)/share/nodehelper/runbook.md"
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/nodehelper and the bundle in $(DESTDIR)$(PREFIX)/share/nodehelper/"
 
 clean:
 	rm -rf TestResults artifacts

@@ -87,6 +87,10 @@ internal static partial class Program
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.WebHost.UseUrls(settings.Urls);
         builder.Services.AddRoutingCore();
+        // Quiet by default, as appsettings.json used to say (none is shipped now: the binary needs no file beside it);
+        // the Logging section of the settings overrides these.
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(console =>
         {

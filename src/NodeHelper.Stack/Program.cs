@@ -124,7 +124,19 @@ internal static class Program
                 env.Append(bundle.ReportSettings(Path.Join(Path.GetFullPath(dir), "outbox"), TimeSpan.FromMinutes(3)));
             }
 
+            // The pages the demo prints, each one that opens on these programs (demo.sh reads them).
+            if (bundle is not null)
+            {
+                await File.WriteAllTextAsync(Path.Join(dir, "links.env"), new StringBuilder()
+                    .AppendLine($"PROMETHEUS_ALERTS='{await bundle.AlertsPageAsync()}'")
+                    .AppendLine($"PROMETHEUS_URL='{bundle.PrometheusUrl}'")
+                    .AppendLine($"RUNBOOK_URL='{bundle.RunbookUrl}'")
+                    .AppendLine($"ALERTMANAGER_URL='{bundle.AlertmanagerUrl}'")
+                    .ToString(), stop);
+            }
+
             // Values are single-quoted: the file is sourced by a shell, and a connection string holds ';' and spaces.
+            // Written last: demo.sh waits for it.
             await File.WriteAllTextAsync(Path.Join(dir, "exporter.env"), env.ToString(), stop);
             Console.WriteLine($"simulated stack: bitcoind {bitcoind.Url}, Electrum 127.0.0.1:{electrum.Port}, mempool {mempool.Url}, front end {frontend.Url}"
                 + (mariadb is null ? "" : $", MariaDB {mariadb.Socket}")

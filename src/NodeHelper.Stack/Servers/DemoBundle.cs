@@ -24,6 +24,29 @@ public sealed class DemoBundle : IAsyncDisposable
 
     public Uri AlertmanagerUrl => new($"http://127.0.0.1:{Options.AlertmanagerPort.ToString(CultureInfo.InvariantCulture)}/");
 
+    /// <summary>The runbook page this Prometheus serves (prometheus/consoles/), where every alert links.</summary>
+    public Uri RunbookUrl => new(PrometheusUrl, "consoles/nodehelper-runbook.html");
+
+    /// <summary>
+    /// Prometheus's page of alerts, where this Prometheus has it: /alerts in Prometheus's own builds, /classic/alerts
+    /// in Debian 12's 2.42, which ships without the React UI (its /alerts is a 404). Asked, not assumed.
+    /// </summary>
+    public async Task<Uri> AlertsPageAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var path in new[] { "alerts", "classic/alerts" })
+        {
+            var page = new Uri(PrometheusUrl, path);
+            using var response = await http.GetAsync(page);
+            if (response.IsSuccessStatusCode)
+            {
+                return page;
+            }
+        }
+
+        throw new InvalidOperationException($"Prometheus at {PrometheusUrl} serves neither /alerts nor /classic/alerts.");
+    }
+
     /// <summary>Starts the listener first, then Alertmanager, then Prometheus: each finds what it sends to already there.</summary>
     public static async Task<DemoBundle> StartAsync(string directory, DemoBundleOptions options)
     {

@@ -55,6 +55,7 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
             var maildir = where.Groups["mail"].Value;
             prometheus.Port.ToString(CultureInfo.InvariantCulture).Should().Be(ports["DEMO_PROMETHEUS_PORT"]);
             Path.GetDirectoryName(maildir.TrimEnd('/')).Should().Be(Path.Join(_demoDir.FullName, "mail"), "the mails land in DEMO_DIR/mail/new");
+            await EveryPrintedAddressOpensAsync(Text(said), ports);
 
             // Prometheus scrapes the exporter (the shipped interval: the first scrape may take up to 30 s) and has every shipped group.
             var queries = new PrometheusApiClient(Http, prometheus);
@@ -93,6 +94,7 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
             Directory.Exists(Path.Join(_demoDir.FullName, "run")).Should().BeFalse("the running demo's files go with it");
             new Maildir(Path.Join(_demoDir.FullName, "mail")).Messages().Should().NotBeEmpty("the mails stay for reading");
+            await NoDemoRunsAnyMoreAsync(ports);
         }
         catch
         {
@@ -112,13 +114,126 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task CtrlCStopsEveryProgramTheDemoStarted()
+    {
+        var ports = new Dictionary<string, string>
+        {
+            ["DEMO_DIR"] = _demoDir.FullName,
+            ["DEMO_PORT"] = Port(LoopbackPort.Free()),
+            ["SIM_PORT"] = Port(LoopbackPort.FreeRun(4)),
+            ["DEMO_PROMETHEUS_PORT"] = Port(LoopbackPort.Free()),
+            ["DEMO_ALERTMANAGER_PORT"] = Port(LoopbackPort.Free()),
+            ["DEMO_SMTP_PORT"] = Port(LoopbackPort.Free()),
+        };
+
+        // In a session of its own, as a terminal runs it: Ctrl+C sends SIGINT to the whole foreground process group.
+        using var demo = Start(Repository.PathOf("scripts", "demo.sh"), [], ports, newSession: true);
+        var said = new StringBuilder();
+        demo.OutputDataReceived += (_, e) => Append(said, e.Data);
+        demo.ErrorDataReceived += (_, e) => Append(said, e.Data);
+        demo.BeginOutputReadLine();
+        demo.BeginErrorReadLine();
+        try
+        {
+            await Eventually.TrueAsync("the demo to say where Prometheus is", TimeSpan.FromMinutes(4),
+                () => WhereLine().IsMatch(Text(said)) || demo.HasExited, TimeSpan.FromMilliseconds(500));
+            WhereLine().IsMatch(Text(said)).Should().BeTrue("the demo starts and keeps running");
+
+            Signal(demo, "INT", processGroup: true);
+            using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                await demo.WaitForExitAsync(limit.Token);
+            }
+
+            foreach (var (name, port) in ports.Where(p => p.Key.EndsWith("_PORT", StringComparison.Ordinal)))
+            {
+                (await LoopbackPort.AcceptsAsync(int.Parse(port, CultureInfo.InvariantCulture))).Should().BeFalse($"{name} {port} is closed after Ctrl+C");
+            }
+
+            Directory.Exists(Path.Join(_demoDir.FullName, "run")).Should().BeFalse("the running demo's files go with it");
+            await NoDemoRunsAnyMoreAsync(ports);
+        }
+        catch
+        {
+            output.WriteLine(Text(said));
+            throw;
+        }
+        finally
+        {
+            if (!demo.HasExited)
+            {
+                Signal(demo, "TERM", processGroup: true);
+                if (!demo.WaitForExit(TimeSpan.FromSeconds(30)))
+                {
+                    demo.Kill(entireProcessTree: true);
+                }
+            }
+        }
+    }
+
     public void Dispose() => _demoDir.Delete(recursive: true);
+
+    /// <summary>
+    /// Every address the demo printed opens a real page (not a 404, not Debian's "no web application" page), path
+    /// included; the one command it prints for Alertmanager works as printed; the fault URL breaks bitcoind and mends it.
+    /// </summary>
+    private async Task EveryPrintedAddressOpensAsync(string said, Dictionary<string, string> ports)
+    {
+        // The block the demo prints for the newcomer (the programs' own log lines around it are not its promises).
+        var block = said[said.IndexOf("NodeHelper demo:", StringComparison.Ordinal)..];
+        block = block[..block.IndexOf("Ctrl+C stops everything", StringComparison.Ordinal)];
+        var addresses = Address().Matches(block).Select(m => m.Value.TrimEnd('.', ',', ';', ')')).Distinct().ToList();
+        var fault = $"http://127.0.0.1:{ports["SIM_PORT"]}/simulator/fault/Http500";
+        addresses.Should().Contain(fault);
+        foreach (var address in addresses.Where(a => a != fault && !a.Contains("...", StringComparison.Ordinal)))
+        {
+            using var response = await Http.GetAsync(new Uri(address));
+            var body = await response.Content.ReadAsStringAsync();
+            ((int)response.StatusCode).Should().Be(200, $"{address}, printed by the demo, opens");
+            body.Should().NotContain("does not include a web application", $"{address} is a real page");
+            output.WriteLine($"opened {address}");
+        }
+
+        addresses.Should().Contain(a => a.Contains("/consoles/nodehelper-runbook.html", StringComparison.Ordinal), "the runbook the alerts link to");
+        var runbook = addresses.Single(a => a.Contains("/consoles/nodehelper-runbook.html", StringComparison.Ordinal));
+        (await Http.GetStringAsync(runbook)).Should().Contain("<h3 id=\"nodehelperbitcoinddown\">");
+
+        var amtool = AmtoolCommand().Match(block);
+        amtool.Success.Should().BeTrue("the demo says how to ask Alertmanager");
+        var query = await ExternalProcess.RunAsync(ExternalProcess.Require("amtool", "run `make test`"), amtool.Groups["args"].Value.Split(' '));
+        query.ExitCode.Should().Be(0, query.StandardError);
+        query.StandardOutput.Should().StartWith("Alertname", "the printed command reaches the demo's Alertmanager and lists its alerts");
+
+        using (var broken = await Http.PostAsync(new Uri(fault), null))
+        {
+            broken.IsSuccessStatusCode.Should().BeTrue("the printed curl breaks bitcoind");
+        }
+
+        using var mended = await Http.PostAsync(new Uri(fault.Replace("Http500", "None", StringComparison.Ordinal)), null);
+        mended.IsSuccessStatusCode.Should().BeTrue(".../fault/None mends it");
+    }
+
+    /// <summary>Once the demo has stopped, make demo-report says so instead of failing on what the demo left.</summary>
+    private static async Task NoDemoRunsAnyMoreAsync(Dictionary<string, string> ports)
+    {
+        var report = await ExternalProcess.RunAsync("bash", [Repository.PathOf("scripts", "demo.sh"), "report"],
+            timeout: TimeSpan.FromMinutes(1), environment: ports);
+        report.ExitCode.Should().Be(2);
+        report.StandardError.Should().StartWith("No demo is running: start one with make demo first");
+    }
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    private static Process Start(string script, string[] args, Dictionary<string, string> environment)
+    private static Process Start(string script, string[] args, Dictionary<string, string> environment, bool newSession = false)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // setsid execs bash in place (same pid), which then leads a process group of its own.
+        var start = new ProcessStartInfo(newSession ? "setsid" : "bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (newSession)
+        {
+            start.ArgumentList.Add("bash");
+        }
+
         start.ArgumentList.Add(script);
         foreach (var arg in args)
         {
@@ -133,9 +248,10 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
         return Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
     }
 
-    private static void Signal(Process process, string signal)
+    private static void Signal(Process process, string signal, bool processGroup = false)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]);
+        var target = (processGroup ? "-" : "") + process.Id.ToString(CultureInfo.InvariantCulture);
+        using var kill = Process.Start("kill", [$"-{signal}", "--", target]);
         kill.WaitForExit();
     }
 
@@ -163,4 +279,11 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
     [GeneratedRegex(@"Open Prometheus at (?<prometheus>http://127\.0\.0\.1:\d+/)\S*; the mails land in (?<mail>\S+/new/)")]
     private static partial Regex WhereLine();
+
+    /// <summary>An address to open; one given to a command (--alertmanager.url=...) is the command's, checked by running it.</summary>
+    [GeneratedRegex(@"(?<!=)https?://[^\s'""]+")]
+    private static partial Regex Address();
+
+    [GeneratedRegex(@"amtool (?<args>--alertmanager\.url=\S+ alert query)")]
+    private static partial Regex AmtoolCommand();
 }
