@@ -17,6 +17,118 @@ foreach (var board in new[] { Boards.Overview(), Boards.Bitcoind(), Boards.Servi
 
 static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 
+/// <summary>
+/// The dashboards' thresholds, read from the alert rules (prometheus/rules/): a threshold lives in one place, the rule
+/// that alerts on it, and a panel colours a value orange where a warning fires and red where a critical one does. A
+/// rule whose expression does not have the one comparison with a number that a panel needs stops the generator.
+/// </summary>
+internal static class Rules
+{
+    private static readonly Lazy<List<(string Alert, string Severity, string Expr)>> All = new(Read);
+
+    /// <summary>Orange (or red, for a critical alert) above the alert's "> n": from just above n, as the alert fires.</summary>
+    public static (string, double?)[] Above(string alert) =>
+        [("green", null), (Colour(alert), Math.BitIncrement(Number(alert, ">")))];
+
+    /// <summary>For an alert with a warning and a critical "< n" (a disk's free ratio, a certificate's time left): red, orange, green.</summary>
+    public static (string, double?)[] Below(string alert) =>
+        [("red", null), ("orange", Number(alert, "<", "critical")), ("green", Number(alert, "<", "warning"))];
+
+    /// <summary>Green within ±n of an alert on abs(x) > n, orange beyond.</summary>
+    public static (string, double?)[] Within(string alert)
+    {
+        var n = Number(alert, ">");
+        return [(Colour(alert), null), ("green", -n), (Colour(alert), Math.BitIncrement(n))];
+    }
+
+    public static (string, double?)[] DiskFree() => Below("NodeHelperFilesystemAlmostFull");
+
+    /// <summary>Days until full: orange within NodeHelperFilesystemFillingUp's horizon (predict_linear's 24 * 3600 seconds).</summary>
+    public static (string, double?)[] DaysUntilFull()
+    {
+        var expr = Find("NodeHelperFilesystemFillingUp", null).Expr;
+        var horizon = System.Text.RegularExpressions.Regex.Match(expr, @"predict_linear\([^,]+,\s*([0-9.\s*]+)\)");
+        if (!horizon.Success)
+        {
+            throw new InvalidOperationException("NodeHelperFilesystemFillingUp has no predict_linear(..., seconds) to take the horizon from.");
+        }
+
+        return [("orange", null), ("green", Evaluate(horizon.Groups[1].Value) / 86400)];
+    }
+
+    private static string Colour(string alert) => Find(alert, null).Severity == "critical" ? "red" : "orange";
+
+    /// <summary>The number the alert's expression compares with <paramref name="op"/>: exactly one such comparison.</summary>
+    private static double Number(string alert, string op, string? severity = null)
+    {
+        var expr = Find(alert, severity).Expr;
+        var found = System.Text.RegularExpressions.Regex.Matches(expr, $@"(?<![<>=!])\{op}(?!=)\s*([0-9][0-9.]*(?:\s*\*\s*[0-9][0-9.]*)*)");
+        return found.Count == 1
+            ? Evaluate(found[0].Groups[1].Value)
+            : throw new InvalidOperationException($"{alert} ({severity ?? "any"}) has {found.Count} comparisons '{op} number' in its expression, not one.");
+    }
+
+    /// <summary>A product of numbers, as rules write durations: 14 * 86400.</summary>
+    private static double Evaluate(string product) =>
+        product.Split('*').Select(f => double.Parse(f.Trim(), System.Globalization.CultureInfo.InvariantCulture)).Aggregate(1.0, (a, b) => a * b);
+
+    private static (string Alert, string Severity, string Expr) Find(string alert, string? severity)
+    {
+        var rules = All.Value.Where(r => r.Alert == alert && (severity is null || r.Severity == severity)).ToList();
+        return rules.Count == 1 ? rules[0] : throw new InvalidOperationException($"prometheus/rules/ has {rules.Count} alerts {alert} ({severity ?? "any severity"}), not one.");
+    }
+
+    /// <summary>Each alert's name, severity and expression, read from the rule files' YAML as they are written (one key per line).</summary>
+    private static List<(string Alert, string Severity, string Expr)> Read()
+    {
+        var rules = new List<(string, string, string)>();
+        var directory = Path.Join(Path.GetDirectoryName(Path.GetDirectoryName(ThisFile()))!, "prometheus", "rules");
+        foreach (var file in Directory.GetFiles(directory, "*.yml").Order(StringComparer.Ordinal))
+        {
+            var lines = File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (System.Text.RegularExpressions.Regex.Match(lines[i], @"^\s*- alert: (\S+)") is not { Success: true } alert)
+                {
+                    continue;
+                }
+
+                var expr = new System.Text.StringBuilder();
+                var severity = "";
+                for (var j = i + 1; j < lines.Length && !lines[j].TrimStart().StartsWith("- alert:", StringComparison.Ordinal); j++)
+                {
+                    var line = lines[j].Trim();
+                    if (line.StartsWith("expr:", StringComparison.Ordinal))
+                    {
+                        var rest = line["expr:".Length..].Trim();
+                        if (rest is "|" or ">")
+                        {
+                            for (var k = j + 1; k < lines.Length && lines[k].Trim().Length > 0 && !lines[k].Trim().StartsWith("for:", StringComparison.Ordinal); k++)
+                            {
+                                expr.Append(' ').Append(lines[k].Trim());
+                            }
+                        }
+                        else
+                        {
+                            expr.Append(rest);
+                        }
+                    }
+                    else if (line.StartsWith("severity:", StringComparison.Ordinal))
+                    {
+                        severity = line["severity:".Length..].Trim();
+                    }
+                }
+
+                rules.Add((alert.Groups[1].Value, severity, expr.ToString()));
+            }
+        }
+
+        return rules;
+    }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+}
+
 /// <summary>The four dashboards. Every query selects the chosen job and instance with <see cref="Q.S"/>.</summary>
 internal static class Boards
 {
@@ -53,8 +165,8 @@ internal static class Boards
             new(Q.S("mariadb_mempool_indexed_block_height"), "mempool database"),
         ], description: "The newest block each component has processed.");
         b.Stat("Tip age", $"time() - {Q.S("bitcoind_best_block_timestamp_seconds")}", "s", w: 4, h: 5,
-            thresholds: [("green", null), ("orange", 3600), ("red", 5400)],
-            description: "Since the best block's timestamp (miners' clocks, so a few minutes either way). Over 90 minutes on mainnet is an alert.");
+            thresholds: Rules.Above("NodeHelperBitcoindTipStale"),
+            description: "Since the best block's timestamp (miners' clocks, so a few minutes either way). Orange where NodeHelperBitcoindTipStale fires on mainnet.");
         b.Stat("Verification progress", Q.S("bitcoind_verification_progress_ratio"), "percentunit", w: 4, h: 5, decimals: 2,
             thresholds: [("orange", null), ("green", 0.9999)]);
         b.Timeseries("Lag behind bitcoind", "none", w: 8, h: 5, decimals: 0, targets:
@@ -83,15 +195,15 @@ internal static class Boards
 
         b.Row("Disks and host");
         b.BarGauge("Disk free", $"{Q.S("nodehelper_filesystem_avail_bytes")} / {Q.S("nodehelper_filesystem_size_bytes")}", "percentunit",
-            legend: "{{component}}", w: 6, min: 0, max: 1, thresholds: [("red", null), ("orange", 0.12), ("green", 0.2)]);
+            legend: "{{component}}", w: 6, min: 0, max: 1, thresholds: Rules.DiskFree());
         b.BarGauge("Days until full", Q.DaysUntilFull, "d", legend: "{{component}}", w: 6, min: 0, max: 365, decimals: 0,
-            thresholds: [("red", null), ("orange", 7), ("green", 30)],
-            description: "At the rate of the last 6 hours; 3650 means not filling. node-mixin's forecast.");
+            thresholds: Rules.DaysUntilFull(),
+            description: "At the rate of the last 6 hours; 3650 means not filling. Orange within the horizon of NodeHelperFilesystemFillingUp (node-mixin's forecast).");
         b.Timeseries("CPU busy", "percentunit", w: 4, min: 0, max: 1, targets: [new(Q.CpuBusy, "busy")]);
         b.Timeseries("Memory available", "percentunit", w: 4, min: 0, max: 1, targets:
             [new($"{Q.S("nodehelper_memory_available_bytes")} / {Q.S("nodehelper_memory_total_bytes")}", "available")]);
         b.Stat("Service restarts, 24 h", $"sum({Q.Increase("nodehelper_service_restarts_total", "24h")})", "none", w: 4, decimals: 0,
-            thresholds: [("green", null), ("orange", 1), ("red", 3)], description: "Times systemd restarted a unit of the stack after a failure.");
+            thresholds: [("green", null), ("orange", 1)], description: "Times systemd restarted a unit of the stack after a failure (more than 2 in 30 minutes is NodeHelperServiceCrashLooping).");
         return b;
     }
 
@@ -125,8 +237,8 @@ internal static class Boards
             description: "A new valid-fork tip is a block that lost a race: a reorganisation or a stale block.");
         b.Stat("Indexes synced", Q.S("bitcoind_index_synced"), "none", w: 8, legend: "{{index}}", textMode: "value_and_name",
             mappings: SyncedMap, noValue: "no optional index");
-        b.Stat("Warnings", Q.S("bitcoind_warnings"), "none", w: 4, thresholds: [("green", null), ("orange", 1)]);
-        b.Stat("Clock offset", Q.S("bitcoind_time_offset_seconds"), "s", w: 4, thresholds: [("red", null), ("green", -60), ("red", 60)]);
+        b.Stat("Warnings", Q.S("bitcoind_warnings"), "none", w: 4, thresholds: Rules.Above("NodeHelperBitcoindWarnings"));
+        b.Stat("Clock offset", Q.S("bitcoind_time_offset_seconds"), "s", w: 4, thresholds: Rules.Within("NodeHelperBitcoindClockOffset"));
 
         b.Row("Peers and traffic");
         b.Timeseries("Peers by direction", "none", w: 6, decimals: 0, stack: true, targets: [new(Q.S("bitcoind_connections"), "{{direction}}")]);
@@ -198,8 +310,9 @@ internal static class Boards
         b.Stat("Electrum server", Q.S("electrum_up"), "none", w: 4, mappings: UpDown, noValue: "not watched");
         b.Stat("Server", Q.S("electrum_server_info"), "none", w: 5, legend: "{{server_version}}", textMode: "name");
         b.Stat("Behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("electrum_tip_height")}", "none", w: 3, decimals: 0,
-            thresholds: [("green", null), ("orange", 2), ("red", 6)]);
-        b.Timeseries("Probe time", "s", w: 6, targets: [new(Q.S("electrum_probe_duration_seconds"), "connect, version, tip, ping")]);
+            thresholds: Rules.Above("NodeHelperElectrumBehind"));
+        b.Timeseries("Probe time", "s", w: 6, targets: [new(Q.S("electrum_probe_duration_seconds"), "connect, version, tip, ping")],
+            thresholds: Rules.Above("NodeHelperElectrumSlow"));
         b.Timeseries("Tip", "none", w: 6, decimals: 0, targets:
         [
             new(Q.S("electrum_tip_height"), "Electrum"),
@@ -211,7 +324,7 @@ internal static class Boards
         b.Stat("Mempool in sync", Q.S("mempool_synced"), "none", w: 3, mappings: SyncedMap);
         b.Stat("Version", Q.S("mempool_build_info"), "none", w: 3, legend: "{{version}}", textMode: "name");
         b.Stat("Behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mempool_tip_height")}", "none", w: 3, decimals: 0,
-            thresholds: [("green", null), ("orange", 2), ("red", 6)]);
+            thresholds: Rules.Within("NodeHelperMempoolTipMismatch"));
         b.Timeseries("Recommended fees", Q.SatPerVbyte, w: 12, targets: [new(Q.S("mempool_recommended_fee_sat_per_vbyte"), "{{target}}")]);
         b.Timeseries("Mempool", "decbytes", w: 8, targets: [new(Q.S("mempool_vsize_bytes"), "virtual size")]);
         b.Timeseries("Incoming", "none", w: 8, targets: [new(Q.S("mempool_incoming_vbytes_per_second"), "vB/s")]);
@@ -227,7 +340,7 @@ internal static class Boards
         b.Stat("HTTP status", Q.S("mempool_frontend_http_status_code"), "none", w: 6, decimals: 0,
             thresholds: [("green", null), ("red", 400)]);
         b.Stat("Certificate expires in", $"{Q.S("mempool_frontend_tls_certificate_expiry_timestamp_seconds")} - time()", "s", w: 6,
-            thresholds: [("red", null), ("orange", 3 * 86400), ("green", 14 * 86400)], noValue: "no TLS");
+            thresholds: Rules.Below("NodeHelperMempoolFrontendCertificateExpiring"), noValue: "no TLS");
         b.Timeseries("Response time", "s", w: 6, targets: [new(Q.S("mempool_frontend_duration_seconds"), "front page")]);
 
         b.Row("MariaDB");
@@ -235,9 +348,9 @@ internal static class Boards
         b.Stat("Version", Q.S("mariadb_build_info"), "none", w: 3, legend: "{{version}}", textMode: "name");
         b.Stat("Uptime", Q.S("mariadb_uptime_seconds"), "s", w: 3);
         b.Stat("Database behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mariadb_mempool_indexed_block_height")}", "none", w: 3,
-            decimals: 0, thresholds: [("green", null), ("orange", 2), ("red", 6)], description: "The newest block in the mempool backend's database.");
+            decimals: 0, thresholds: Rules.Above("NodeHelperMempoolDatabaseBehind"), description: "The newest block in the mempool backend's database.");
         b.Stat("Statistics age", $"time() - {Q.S("mariadb_mempool_newest_statistics_timestamp_seconds")}", "s", w: 3,
-            thresholds: [("green", null), ("orange", 300), ("red", 600)], description: "The backend writes a row a minute.");
+            thresholds: Rules.Above("NodeHelperMempoolStatisticsStale"), description: "The backend writes a row a minute.");
         b.Stat("Schema version", Q.S("mariadb_mempool_schema_version"), "none", w: 3, decimals: 0);
         b.Stat("Queries answering", Q.S("mariadb_query_success"), "none", w: 6, legend: "{{query}}", textMode: "name",
             mappings: ["0", "Failing", "red", "1", "OK", "green"], colorMode: "background");
@@ -275,9 +388,9 @@ internal static class Boards
 
         b.Row("Disks");
         b.BarGauge("Disk free", $"{Q.S("nodehelper_filesystem_avail_bytes")} / {Q.S("nodehelper_filesystem_size_bytes")}", "percentunit",
-            legend: "{{component}} ({{path}})", w: 8, min: 0, max: 1, thresholds: [("red", null), ("orange", 0.12), ("green", 0.2)]);
+            legend: "{{component}} ({{path}})", w: 8, min: 0, max: 1, thresholds: Rules.DiskFree());
         b.BarGauge("Days until full", Q.DaysUntilFull, "d", legend: "{{component}}", w: 8, min: 0, max: 365, decimals: 0,
-            thresholds: [("red", null), ("orange", 7), ("green", 30)], description: "At the rate of the last 6 hours; 3650 means not filling.");
+            thresholds: Rules.DaysUntilFull(), description: "At the rate of the last 6 hours; 3650 means not filling.");
         b.BarGauge("Data directory sizes", Q.S("nodehelper_directory_size_bytes"), "decbytes", legend: "{{component}}", w: 8,
             description: "Measured in the background every 15 minutes by default.");
         b.Timeseries("Space available", "decbytes", w: 12, targets:
@@ -403,15 +516,20 @@ internal sealed class Board(string uid, string title, string description)
         Place(panel, w, h);
     }
 
+    /// <param name="thresholds">Drawn as lines: where an alert on the plotted value fires (from <see cref="Rules"/>).</param>
     public void Timeseries(string panelTitle, string unit, int w, int h = 7, Target[]? targets = null, int? decimals = null,
-        double? min = null, double? max = null, bool stack = false, string? description = null)
+        double? min = null, double? max = null, bool stack = false, string? description = null, (string Color, double? Value)[]? thresholds = null)
     {
-        var defaults = Defaults(unit, null, null, null, decimals, min, max, "palette-classic");
+        var defaults = Defaults(unit, null, null, thresholds, decimals, min, max, "palette-classic");
         defaults["custom"] = new JsonObject
         {
             ["drawStyle"] = "line", ["lineWidth"] = 1, ["fillOpacity"] = stack ? 30 : 10, ["showPoints"] = "never",
             ["spanNulls"] = false, ["stacking"] = new JsonObject { ["mode"] = stack ? "normal" : "none", ["group"] = "A" },
         };
+        if (thresholds is not null)
+        {
+            defaults["custom"]!["thresholdsStyle"] = new JsonObject { ["mode"] = "line" };
+        }
         var panel = Panel("timeseries", panelTitle, description, w, h, targets ?? [], instant: false, defaults);
         panel["options"] = new JsonObject
         {

@@ -1,3 +1,4 @@
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Report.Prometheus;
 
 namespace NodeHelper.Report;
@@ -7,27 +8,60 @@ namespace NodeHelper.Report;
 /// <see cref="HealthReport"/>: availability per component, the chain, peers, mempool and fees, disks, restarts,
 /// every alert that fired, and the charts. When Prometheus cannot be asked, the report says so: that silence is
 /// exactly what the operator must hear about.
+/// <para>
+/// The report judges nothing itself. What is wrong is what the shipped rules say is wrong: its findings are the alerts
+/// Prometheus evaluated (<c>ALERTS</c>, <c>ALERTS_FOR_STATE</c>), and a fact is coloured by whether its alert fires
+/// now. No threshold of the rules is written here a second time, so the report and the mails cannot disagree. A
+/// forecast or a "longest" figure needs <see cref="EnoughHistory"/> watched before it is shown at all.
+/// </para>
 /// </summary>
 internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportOptions options)
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How much history a trend needs before the report repeats it: six hours, the window the disk-filling rule
+    /// (NodeHelperFilesystemFillingUp) takes its trend over. A two-minute slope forecasts nothing.
+    /// </summary>
+    public static readonly TimeSpan EnoughHistory = TimeSpan.FromHours(6);
+
     private static readonly TimeSpan AlertStep = TimeSpan.FromMinutes(1);
 
     private static readonly TimeSpan ChartStep = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Makes the report. It always returns one: whatever Prometheus answers (several series where one was expected,
+    /// gaps, restarts), and even when making it fails unexpectedly, the report that comes back says what happened,
+    /// so the heartbeat mail still goes out (<see cref="HealthReport.BuildError"/> keeps the exception for the log).
+    /// </summary>
     public async Task<HealthReport> BuildAsync(DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await BuildOrThrowAsync(to, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return Unreachable(to - Window, to,
+                $"making it failed ({e.GetType().Name}: {UpstreamException.Clip(e.Message, 160)}), which is a bug of NodeHelper's report: its log has the details.") with
+            {
+                BuildError = e,
+            };
+        }
+    }
+
+    private async Task<HealthReport> BuildOrThrowAsync(DateTimeOffset to, CancellationToken cancellationToken)
     {
         var from = to - Window;
         IReadOnlyList<string> instances;
         try
         {
             var seen = await prometheus.QueryAsync($"count by (instance) (count_over_time(up{{job=\"{Escape(options.Job)}\"}}[24h]))", to, cancellationToken);
-            instances = [.. seen.Select(s => s.Label("instance")).Where(i => i.Length > 0).Order(StringComparer.Ordinal)];
+            instances = [.. seen.Select(s => s.Label("instance")).Where(i => i.Length > 0).Distinct().Order(StringComparer.Ordinal)];
         }
         catch (PrometheusException e)
         {
-            return Unreachable(from, to, e.Message);
+            return Unreachable(from, to, e.Message + " If Prometheus itself is down, nothing watches this node and no alert can fire: look at it first.");
         }
 
         var nodes = new List<NodeSection>();
@@ -41,7 +75,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
             catch (PrometheusException e)
             {
-                return Unreachable(from, to, e.Message);
+                return Unreachable(from, to, e.Message + " If Prometheus itself is down, nothing watches this node and no alert can fire: look at it first.");
             }
         }
 
@@ -56,22 +90,35 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
     }
 
     private HealthReport Unreachable(DateTimeOffset from, DateTimeOffset to, string problem) =>
-        new(from, to, options.Job, prometheus.BaseUrl, [],
-            [new Finding(Tone.Bad, $"The report could not be made: {problem} If Prometheus itself is down, nothing watches this node and no alert can fire: look at it first.")],
-            Verdict.CannotTell);
+        new(from, to, options.Job, prometheus.BaseUrl, [], [new Finding(Tone.Bad, $"The report could not be made: {problem}")], Verdict.CannotTell);
 
     internal static string Escape(string labelValue) => labelValue.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+
+    /// <summary>An alert as Prometheus holds it now: firing, or pending since when.</summary>
+    private sealed record AlertNow(string Name, string Severity, IReadOnlyDictionary<string, string> Labels, DateTimeOffset? PendingSince)
+    {
+        public bool Matches(IReadOnlyDictionary<string, string>? labels) =>
+            labels is null || labels.All(l => Labels.TryGetValue(l.Key, out var value) && value == l.Value);
+    }
 
     /// <summary>The queries about one instance, at the end of the window.</summary>
     /// <param name="named">Whether findings name the instance: only when the report covers several.</param>
     private sealed class NodeQueries(PrometheusApiClient prometheus, string job, string instance, bool named, DateTimeOffset to, CancellationToken cancellationToken)
     {
+        /// <summary>Labels of ALERTS that say nothing about what an alert is about.</summary>
+        private static readonly HashSet<string> BookkeepingLabels = ["__name__", "alertname", "alertstate", "severity", "scope", "job", "instance"];
+
         private readonly string _sel = $"job=\"{Escape(job)}\", instance=\"{Escape(instance)}\"";
 
         private TimeSpan? _watched;
 
+        private IReadOnlyList<AlertNow> _firing = [];
+
         public async Task<NodeSection> BuildAsync(List<Finding> findings)
         {
+            var (firing, pending) = await AlertsNowAsync();
+            _firing = firing;
+            var watched = await WatchedAsync();
             var components = new List<ComponentSection>();
             await AddAsync(components, findings, NodeHelperAsync());
             await AddAsync(components, findings, BitcoindAsync(findings));
@@ -79,20 +126,43 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             await AddAsync(components, findings, MempoolAsync());
             await AddAsync(components, findings, FrontendAsync());
             await AddAsync(components, findings, MariaDbAsync());
-            await AddAsync(components, findings, HostAsync(findings));
+            await AddAsync(components, findings, HostAsync());
             await AddAsync(components, findings, ServicesAsync(findings));
+
+            // The findings that judge the day: every alert that fired (critical: a problem; warning: needs attention).
             var alerts = await AlertsAsync();
-            foreach (var alert in alerts.Where(a => a.Severity is "critical" or "warning"))
+            foreach (var alert in alerts)
             {
-                var tone = alert.Severity == "critical" ? Tone.Bad : Tone.Attention;
+                var tone = alert.Severity switch { "critical" => Tone.Bad, "warning" => Tone.Attention, _ => Tone.Neutral };
                 var when = alert.StillFiring ? $"since {Formats.Time(alert.Start)}, still firing" : $"at {Formats.Time(alert.Start)} for {Formats.Duration(alert.Duration)}";
                 findings.Add(new Finding(tone, $"{Prefix()}{alert.Alert}{(alert.Detail.Length > 0 ? $" ({alert.Detail})" : "")} fired {when}."));
             }
 
-            return new NodeSection(instance, components, alerts, await ChartsAsync());
+            // Pending is Prometheus saying "not yet": its condition holds, and it has not held long enough to be a problem.
+            foreach (var alert in pending.Where(a => a.Severity is "critical" or "warning"))
+            {
+                var detail = Detail(alert.Labels);
+                var since = alert.PendingSince is { } at ? $" since {Formats.Time(at)}" : "";
+                findings.Add(new Finding(Tone.Neutral,
+                    $"{Prefix()}{alert.Name}{(detail.Length > 0 ? $" ({detail})" : "")} is pending{since}: its condition holds, and it fires only if it goes on holding."));
+            }
+
+            return new NodeSection(instance, components, alerts, await ChartsAsync(), watched);
         }
 
         private string Prefix() => named ? $"{instance}: " : "";
+
+        /// <summary>
+        /// A fact's colour from the alerts about it that fire now: a critical one, a problem; a warning, worth a look;
+        /// none, fine. <paramref name="labels"/> narrows them to what the fact is about (a disk's component and path).
+        /// </summary>
+        private Tone ToneOf(string[] alerts, IReadOnlyDictionary<string, string>? labels = null)
+        {
+            var about = _firing.Where(a => alerts.Contains(a.Name) && a.Matches(labels)).ToList();
+            return about.Any(a => a.Severity == "critical") ? Tone.Bad
+                : about.Any(a => a.Severity == "warning") ? Tone.Attention
+                : Tone.Good;
+        }
 
         private async Task AddAsync(List<ComponentSection> components, List<Finding> findings, Task<ComponentSection?> section)
         {
@@ -104,9 +174,10 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             components.Add(component);
             if (component.Availability is { } availability && availability < 1)
             {
-                // The share of the time Prometheus watched, which is less than the day on a node watched since this morning.
+                // The share of the time Prometheus watched, which is less than the day on a node watched since this
+                // morning. A note, not a verdict: whether it was a problem is its down alert's to say (above).
                 var down = TimeSpan.FromSeconds((1 - availability) * (await WatchedAsync()).TotalSeconds);
-                findings.Add(new Finding(availability < 0.99 ? Tone.Bad : Tone.Attention,
+                findings.Add(new Finding(Tone.Neutral,
                     $"{Prefix()}{component.Title} was unavailable for about {Formats.Duration(down)} ({Formats.Percent(availability)} available)."));
             }
         }
@@ -115,11 +186,14 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
         {
             var up = await ScalarAsync($"avg_over_time(up{{{_sel}}}[24h])");
             var version = await LabelAsync("nodehelper_build_info", "version");
-            var failing = await QueryAsync($"last_over_time(nodehelper_scrape_collector_success{{{_sel}}}[10m]) == 0");
+            var failing = (await QueryAsync($"last_over_time(nodehelper_scrape_collector_success{{{_sel}}}[10m]) == 0"))
+                .Select(f => f.Label("collector")).Distinct().Order(StringComparer.Ordinal).ToList();
             List<Fact> facts =
             [
                 new("Version", version ?? "unknown"),
-                new("Collectors failing now", failing.Count == 0 ? "none" : string.Join(", ", failing.Select(f => f.Label("collector"))), failing.Count == 0 ? Tone.Good : Tone.Attention),
+                new("Collectors failing now", failing.Count == 0 ? "none" : string.Join(", ", failing),
+                    failing.Count == 0 ? Tone.Good : ToneOf(["NodeHelperCollectorFailing", "NodeHelperBitcoindDown", "NodeHelperElectrumDown",
+                        "NodeHelperMempoolBackendDown", "NodeHelperMempoolFrontendDown", "NodeHelperMariaDbDown"])),
             ];
             var watched = await WatchedAsync();
             if (watched < Window - TimeSpan.FromMinutes(30))
@@ -166,7 +240,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             if (height is { } h)
             {
                 facts.Add(new("Tip", $"block {Formats.Count(h)}{(age is { } a ? $", {Formats.Seconds(a)} old" : "")}",
-                    age is > 5400 ? Tone.Bad : age is > 3600 ? Tone.Attention : Tone.Good));
+                    ToneOf(["NodeHelperBitcoindTipStale", "NodeHelperBitcoindBlocksBehindHeaders"])));
             }
 
             if (await ScalarAsync($"max_over_time(bitcoind_blocks{{{_sel}}}[24h]) - min_over_time(bitcoind_blocks{{{_sel}}}[24h])") is { } seen)
@@ -174,9 +248,11 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 facts.Add(new("Blocks seen", Formats.Count(seen)));
             }
 
-            if (await ScalarAsync($"max_over_time((time() - bitcoind_best_block_timestamp_seconds{{{_sel}}})[24h:1m])") is { } longest)
+            // A longest wait is a statistic of the day: over a few minutes watched it says nothing.
+            if (await WatchedAsync() >= EnoughHistory
+                && await ScalarAsync($"max_over_time((time() - bitcoind_best_block_timestamp_seconds{{{_sel}}})[24h:1m])") is { } longest)
             {
-                facts.Add(new("Longest wait for a block", Formats.Seconds(longest), longest > 5400 ? Tone.Attention : Tone.Neutral));
+                facts.Add(new("Longest wait for a block", Formats.Seconds(longest)));
             }
 
             var connections = await ByLabelAsync($"last_over_time(bitcoind_connections{{{_sel}}}[10m])", "direction");
@@ -186,7 +262,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 var outbound = connections.GetValueOrDefault("outbound");
                 var fewest = await ScalarAsync($"min_over_time(sum by (instance) (bitcoind_connections{{{_sel}}})[24h:5m])");
                 facts.Add(new("Peers", $"{Formats.Count(inbound + outbound)} now ({Formats.Count(outbound)} outbound, {Formats.Count(inbound)} inbound){(fewest is { } f ? $", fewest {Formats.Count(f)}" : "")}",
-                    fewest is 0 ? Tone.Bad : outbound < 4 ? Tone.Attention : Tone.Good));
+                    ToneOf(["NodeHelperBitcoindNoPeers", "NodeHelperBitcoindTooFewOutboundPeers"])));
             }
 
             var transactions = await ScalarAsync($"last_over_time(bitcoind_mempool_transactions{{{_sel}}}[10m])");
@@ -195,7 +271,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             if (transactions is { } tx)
             {
                 facts.Add(new("Mempool", $"{Formats.Plural(tx, "transaction", "transactions")}{(vsize is { } v ? $", {Formats.Bytes(v)}" : "")}{(fullest is { } full ? $"; at most {Formats.Percent(full)} full" : "")}",
-                    fullest is > 0.9 ? Tone.Attention : Tone.Neutral));
+                    ToneOf(["NodeHelperBitcoindMempoolNearlyFull"])));
             }
 
             var fees = await ByLabelAsync($"last_over_time(bitcoind_fee_estimate_sat_per_vbyte{{{_sel}, target=~\"1|6|144\"}}[10m])", "target");
@@ -207,21 +283,21 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
 
             var restarts = await ScalarAsync($"resets(bitcoind_uptime_seconds{{{_sel}}}[24h])") ?? 0;
-            facts.Add(new("Restarts", restarts == 0 ? "none" : Formats.Count(restarts), restarts == 0 ? Tone.Good : Tone.Attention));
+            facts.Add(new("Restarts", restarts == 0 ? "none" : Formats.Count(restarts)));
             if (restarts > 0)
             {
-                findings.Add(new Finding(Tone.Attention, $"{Prefix()}bitcoind restarted {Formats.Plural(restarts, "time", "times")}."));
+                findings.Add(new Finding(Tone.Neutral, $"{Prefix()}bitcoind restarted {Formats.Plural(restarts, "time", "times")}."));
             }
 
             if (await ScalarAsync($"last_over_time(bitcoind_warnings{{{_sel}}}[10m])") is > 0 and var warnings)
             {
-                facts.Add(new("Warnings", Formats.Count(warnings), Tone.Attention));
+                facts.Add(new("Warnings", Formats.Count(warnings), ToneOf(["NodeHelperBitcoindWarnings"])));
             }
 
             if (await ScalarAsync($"last_over_time(bitcoind_initial_block_download{{{_sel}}}[10m])") is 1
                 && await ScalarAsync($"last_over_time(bitcoind_verification_progress_ratio{{{_sel}}}[10m])") is { } progress)
             {
-                facts.Add(new("Initial block download", $"{Formats.Percent(progress)} verified", Tone.Attention));
+                facts.Add(new("Initial block download", $"{Formats.Percent(progress)} verified"));
             }
 
             return new ComponentSection("bitcoind", availability, facts);
@@ -241,10 +317,10 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 facts.Add(new("Server", server));
             }
 
-            await AddLagAsync(facts, "electrum_tip_height");
+            await AddLagAsync(facts, "electrum_tip_height", ["NodeHelperElectrumBehind"]);
             if (await ScalarAsync($"avg_over_time(electrum_probe_duration_seconds{{{_sel}}}[24h])") is { } probe)
             {
-                facts.Add(new("Probe time", $"{Formats.Seconds(probe)} on average", probe > 2 ? Tone.Attention : Tone.Good));
+                facts.Add(new("Probe time", $"{Formats.Seconds(probe)} on average", ToneOf(["NodeHelperElectrumSlow"])));
             }
 
             return new ComponentSection("Electrum server", availability, facts);
@@ -266,10 +342,10 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
             if (await ScalarAsync($"avg_over_time(mempool_synced{{{_sel}}}[24h])") is { } synced)
             {
-                facts.Add(new("Mempool in sync", $"{Formats.Percent(synced)} of the time", synced < 1 ? Tone.Attention : Tone.Good));
+                facts.Add(new("Mempool in sync", $"{Formats.Percent(synced)} of the time", ToneOf(["NodeHelperMempoolNotSynced"])));
             }
 
-            await AddLagAsync(facts, "mempool_tip_height");
+            await AddLagAsync(facts, "mempool_tip_height", ["NodeHelperMempoolTipMismatch"]);
             var fees = await ByLabelAsync($"last_over_time(mempool_recommended_fee_sat_per_vbyte{{{_sel}}}[10m])", "target");
             if (fees.Count > 0)
             {
@@ -292,13 +368,13 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var facts = new List<Fact>();
             if (await ScalarAsync($"last_over_time(mempool_frontend_http_status_code{{{_sel}}}[10m])") is { } status)
             {
-                facts.Add(new("HTTP status now", Formats.Count(status), status >= 400 ? Tone.Bad : Tone.Good));
+                facts.Add(new("HTTP status now", Formats.Count(status), ToneOf(["NodeHelperMempoolFrontendDown"])));
             }
 
             if (await ScalarAsync($"(last_over_time(mempool_frontend_tls_certificate_expiry_timestamp_seconds{{{_sel}}}[24h]) - time()) / 86400") is { } days)
             {
                 facts.Add(new("TLS certificate", days < 0 ? "expired" : $"expires in {Formats.Count(Math.Floor(days))} days",
-                    days < 3 ? Tone.Bad : days < 14 ? Tone.Attention : Tone.Good));
+                    ToneOf(["NodeHelperMempoolFrontendCertificateExpiring"])));
             }
 
             return new ComponentSection("mempool web site", availability, facts);
@@ -319,26 +395,26 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
 
             var restarts = await ScalarAsync($"resets(mariadb_uptime_seconds{{{_sel}}}[24h])") ?? 0;
-            facts.Add(new("Restarts", restarts == 0 ? "none" : Formats.Count(restarts), restarts == 0 ? Tone.Good : Tone.Attention));
+            facts.Add(new("Restarts", restarts == 0 ? "none" : Formats.Count(restarts)));
             if (await ScalarAsync($"max_over_time((mariadb_connections{{{_sel}}} / mariadb_max_connections{{{_sel}}})[24h:5m])") is { } busiest)
             {
-                facts.Add(new("Most connections in use", Formats.Percent(busiest), busiest > 0.8 ? Tone.Attention : Tone.Good));
+                facts.Add(new("Most connections in use", Formats.Percent(busiest), ToneOf(["NodeHelperMariaDbTooManyConnections"])));
             }
 
             if (await ScalarAsync($"last_over_time(bitcoind_blocks{{{_sel}}}[10m]) - on (instance, job) last_over_time(mariadb_mempool_indexed_block_height{{{_sel}}}[10m])") is { } behind)
             {
-                facts.Add(new("mempool database behind bitcoind", Formats.Plural(behind, "block", "blocks"), behind > 2 ? Tone.Attention : Tone.Good));
+                facts.Add(new("mempool database behind bitcoind", Formats.Plural(behind, "block", "blocks"), ToneOf(["NodeHelperMempoolDatabaseBehind"])));
             }
 
             if (await ScalarAsync($"time() - last_over_time(mariadb_mempool_newest_statistics_timestamp_seconds{{{_sel}}}[10m])") is { } statistics)
             {
-                facts.Add(new("Newest mempool statistics", $"{Formats.Seconds(statistics)} old", statistics > 600 ? Tone.Attention : Tone.Good));
+                facts.Add(new("Newest mempool statistics", $"{Formats.Seconds(statistics)} old", ToneOf(["NodeHelperMempoolStatisticsStale"])));
             }
 
             return new ComponentSection("MariaDB", availability, facts);
         }
 
-        private async Task<ComponentSection?> HostAsync(List<Finding> findings)
+        private async Task<ComponentSection?> HostAsync()
         {
             var sizes = await QueryAsync($"last_over_time(nodehelper_filesystem_size_bytes{{{_sel}}}[10m])");
             var memory = await ScalarAsync($"min_over_time((nodehelper_memory_available_bytes{{{_sel}}} / nodehelper_memory_total_bytes{{{_sel}}})[24h:5m])");
@@ -347,54 +423,56 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 return null;
             }
 
+            // A disk is a component's data directory on its filesystem: by (component, path), since a directory that
+            // moved during the day has a series under each path.
+            static (string, string) Disk(PromSeries s) => (s.Label("component"), s.Label("path"));
+            var avail = ByKey(await QueryAsync($"last_over_time(nodehelper_filesystem_avail_bytes{{{_sel}}}[10m])"), Disk);
+            var enough = await WatchedAsync() >= EnoughHistory;
+            var slopes = enough ? ByKey(await QueryAsync($"deriv(nodehelper_filesystem_avail_bytes{{{_sel}}}[6h])"), Disk) : [];
             var facts = new List<Fact>();
-            var avail = (await QueryAsync($"last_over_time(nodehelper_filesystem_avail_bytes{{{_sel}}}[10m])")).ToDictionary(s => s.Label("component"), s => s.Value);
-            var slopes = (await QueryAsync($"deriv(nodehelper_filesystem_avail_bytes{{{_sel}}}[24h])")).ToDictionary(s => s.Label("component"), s => s.Value);
-            foreach (var size in sizes.OrderBy(s => s.Label("component"), StringComparer.Ordinal))
+            foreach (var (key, size) in ByKey(sizes, Disk).OrderBy(d => d.Key.Item1, StringComparer.Ordinal).ThenBy(d => d.Key.Item2, StringComparer.Ordinal))
             {
-                var component = size.Label("component");
-                if (!avail.TryGetValue(component, out var free) || size.Value <= 0)
+                var (component, path) = key;
+                if (!avail.TryGetValue(key, out var free) || size <= 0)
                 {
                     continue;
                 }
 
-                var ratio = free / size.Value;
-                var text = $"{Formats.Bytes(free)} free of {Formats.Bytes(size.Value)} ({Formats.Percent(ratio)})";
-                var tone = ratio < 0.12 ? Tone.Bad : ratio < 0.2 ? Tone.Attention : Tone.Good;
-                if (slopes.TryGetValue(component, out var slope) && slope < 0)
+                var text = $"{Formats.Bytes(free)} free of {Formats.Bytes(size)} ({Formats.Percent(free / size)})";
+                if (!enough)
+                {
+                    // No forecast from a few minutes of history: the trend rule itself looks at six hours.
+                }
+                else if (slopes.TryGetValue(key, out var slope) && slope < 0)
                 {
                     var days = free / -slope / 86400;
-                    text += days < 3650 ? $", full in {Formats.Plural(Math.Floor(days), "day", "days")} at today's rate" : ", filling very slowly";
-                    if (days < 30)
-                    {
-                        var dayTone = days < 7 ? Tone.Bad : Tone.Attention;
-                        tone = (Tone)Math.Max((int)tone, (int)dayTone);
-                        findings.Add(new Finding(dayTone, $"{Prefix()}the disk of {component} will be full in about {Formats.Plural(Math.Floor(days), "day", "days")} at today's rate."));
-                    }
+                    text += days < 3650 ? $", full in {Formats.Plural(Math.Floor(days), "day", "days")} at the last 6 hours' rate" : ", filling very slowly";
                 }
                 else
                 {
                     text += ", not filling";
                 }
 
-                facts.Add(new($"Disk of {component} ({size.Label("path")})", text, tone));
+                facts.Add(new($"Disk of {component} ({path})", text,
+                    ToneOf(["NodeHelperFilesystemAlmostFull", "NodeHelperFilesystemFillingUp", "NodeHelperDataDirectoryUnreadable"],
+                        new Dictionary<string, string> { ["component"] = component, ["path"] = path })));
             }
 
             var busy = await ScalarAsync(
                 $"1 - sum(rate(nodehelper_cpu_seconds_total{{{_sel}, mode=\"idle\"}}[24h])) / sum(rate(nodehelper_cpu_seconds_total{{{_sel}}}[24h]))");
             if (busy is { } cpu)
             {
-                facts.Add(new("CPU busy", $"{Formats.Percent(cpu)} on average", cpu > 0.8 ? Tone.Attention : Tone.Neutral));
+                facts.Add(new("CPU busy", $"{Formats.Percent(cpu)} on average"));
             }
 
             if (memory is { } lowest)
             {
-                facts.Add(new("Memory available", $"at least {Formats.Percent(lowest)}", lowest < 0.1 ? Tone.Attention : Tone.Good));
+                facts.Add(new("Memory available", $"at least {Formats.Percent(lowest)}", ToneOf(["NodeHelperMemoryPressure"])));
             }
 
             if (await ScalarAsync($"max(max_over_time(nodehelper_temperature_celsius{{{_sel}}}[24h]))") is { } hottest)
             {
-                facts.Add(new("Hottest", $"{Formats.Number(hottest)} °C", hottest > 80 ? Tone.Attention : Tone.Good));
+                facts.Add(new("Hottest", $"{Formats.Number(hottest)} °C", ToneOf(["NodeHelperHighTemperature"])));
             }
 
             var flags = await ByLabelAsync($"max by (flag) (max_over_time(nodehelper_rpi_throttle_flag{{{_sel}, when=\"now\"}}[24h]))", "flag");
@@ -402,7 +480,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             {
                 var seen = flags.Where(f => f.Value > 0).Select(f => f.Key.Replace('_', ' ')).ToList();
                 facts.Add(new("Raspberry Pi power", seen.Count == 0 ? "no under-voltage, no throttling" : $"seen: {string.Join(", ", seen)}",
-                    seen.Count == 0 ? Tone.Good : Tone.Attention));
+                    ToneOf(["NodeHelperPiUnderVoltage", "NodeHelperPiThrottled"])));
             }
 
             return new ComponentSection("Host", null, facts);
@@ -410,7 +488,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
         private async Task<ComponentSection?> ServicesAsync(List<Finding> findings)
         {
-            var active = await QueryAsync($"last_over_time(nodehelper_service_active{{{_sel}}}[10m])");
+            var active = ByKey(await QueryAsync($"last_over_time(nodehelper_service_active{{{_sel}}}[10m])"), s => s.Label("unit"));
             if (active.Count == 0)
             {
                 return null;
@@ -419,28 +497,38 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var facts = new List<Fact>();
             var states = (await QueryAsync($"last_over_time(nodehelper_service_state{{{_sel}}}[10m]) == 1"))
                 .GroupBy(s => s.Label("unit")).ToDictionary(g => g.Key, g => g.First().Label("state"));
-            var failed = states.Where(s => s.Value == "failed").Select(s => s.Key).ToHashSet();
-            var restarts = (await QueryAsync($"increase(nodehelper_service_restarts_total{{{_sel}}}[24h])"))
-                .ToDictionary(s => s.Label("unit"), s => Math.Round(s.Value));
-            foreach (var unit in active.OrderBy(s => s.Label("unit"), StringComparer.Ordinal))
+            var restarts = ByKey(await QueryAsync($"increase(nodehelper_service_restarts_total{{{_sel}}}[24h])"), s => s.Label("unit"));
+            foreach (var (name, isActive) in active.OrderBy(u => u.Key, StringComparer.Ordinal))
             {
-                var name = unit.Label("unit");
-                var restarted = restarts.GetValueOrDefault(name);
-                var state = states.GetValueOrDefault(name) ?? (unit.Value == 1 ? "active" : "not active");
+                var restarted = Math.Round(restarts.GetValueOrDefault(name));
+                var state = states.GetValueOrDefault(name) ?? (isActive == 1 ? "active" : "not active");
                 var text = restarted > 0 ? $"{state}, restarted {Formats.Plural(restarted, "time", "times")} after failing" : state;
-                facts.Add(new(name, text, failed.Contains(name) ? Tone.Bad : restarted > 0 ? Tone.Attention : unit.Value == 1 ? Tone.Good : Tone.Neutral));
+                facts.Add(new(name, text, ToneOf(["NodeHelperServiceFailed", "NodeHelperServiceCrashLooping"], new Dictionary<string, string> { ["unit"] = name })));
                 if (restarted > 0)
                 {
-                    findings.Add(new Finding(Tone.Attention, $"{Prefix()}systemd restarted {name} {Formats.Plural(restarted, "time", "times")} after it failed."));
-                }
-
-                if (failed.Contains(name))
-                {
-                    findings.Add(new Finding(Tone.Bad, $"{Prefix()}{name} is in the failed state."));
+                    findings.Add(new Finding(Tone.Neutral, $"{Prefix()}systemd restarted {name} {Formats.Plural(restarted, "time", "times")} after it failed."));
                 }
             }
 
             return new ComponentSection("Services", null, facts);
+        }
+
+        /// <summary>The alerts Prometheus holds now: firing, and pending with the time their condition began to hold (ALERTS_FOR_STATE).</summary>
+        private async Task<(IReadOnlyList<AlertNow> Firing, IReadOnlyList<AlertNow> Pending)> AlertsNowAsync()
+        {
+            var now = await QueryAsync($"ALERTS{{{_sel}, alertname!=\"NodeHelperWatchdog\"}}");
+            var since = await QueryAsync($"ALERTS_FOR_STATE{{{_sel}}}");
+            AlertNow Read(PromSeries s)
+            {
+                var key = Detail(s.Labels, includeName: true);
+                var started = since.FirstOrDefault(f => Detail(f.Labels, includeName: true) == key);
+                return new AlertNow(s.Label("alertname"), s.Label("severity"), s.Labels,
+                    started is not null && double.IsFinite(started.Value) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(started.Value * 1000)) : null);
+            }
+
+            var firing = now.Where(s => s.Label("alertstate") == "firing").Select(Read).ToList();
+            var pending = now.Where(s => s.Label("alertstate") == "pending").Select(Read).ToList();
+            return (firing, pending);
         }
 
         /// <summary>Every alert that fired, from Prometheus's ALERTS series sampled once a minute.</summary>
@@ -449,12 +537,10 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var series = await prometheus.QueryRangeAsync(
                 $"ALERTS{{{_sel}, alertstate=\"firing\", alertname!=\"NodeHelperWatchdog\"}}", to - Window, to, AlertStep, cancellationToken);
             var episodes = new List<AlertEpisode>();
-            foreach (var alert in series)
+            foreach (var alert in series.Where(a => a.Label("severity") is "critical" or "warning"))
             {
-                var detail = string.Join(", ", alert.Labels
-                    .Where(l => l.Key is not ("__name__" or "alertname" or "alertstate" or "severity" or "scope" or "job" or "instance"))
-                    .OrderBy(l => l.Key, StringComparer.Ordinal)
-                    .Select(l => $"{l.Key} {l.Value}"));
+                var detail = Detail(alert.Labels);
+
                 // ALERTS is 1 while firing; anything else (a NaN ending a backfilled series) is not firing.
                 var firing = alert.Points.Where(p => p.Value == 1).ToList();
                 if (firing.Count == 0)
@@ -481,22 +567,30 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             return [.. episodes.OrderBy(e => e.Start)];
         }
 
+        /// <summary>What an alert is about, from its labels: "component bitcoind, path /var/lib/bitcoind".</summary>
+        private static string Detail(IReadOnlyDictionary<string, string> labels, bool includeName = false) =>
+            string.Join(", ", labels
+                .Where(l => includeName ? l.Key is not ("__name__" or "alertstate") : !BookkeepingLabels.Contains(l.Key))
+                .OrderBy(l => l.Key, StringComparer.Ordinal)
+                .Select(l => $"{l.Key} {l.Value}"));
+
         private AlertEpisode Episode(PromSeries alert, string detail, DateTimeOffset start, DateTimeOffset last) =>
             new(alert.Label("alertname"), alert.Label("severity"), detail, start, last + AlertStep, StillFiring: last >= to - AlertStep);
 
         private async Task<IReadOnlyList<ReportChart>> ChartsAsync()
         {
             var charts = new List<ReportChart>();
-            await AddChartAsync(charts, "tip-age", "Age of bitcoind's tip", $"(time() - bitcoind_best_block_timestamp_seconds{{{_sel}}}) / 60", _ => "tip",
-                v => $"{Formats.Number(v)} min", min: 0);
+            await AddChartAsync(charts, "tip-age", "Age of bitcoind's tip", $"time() - bitcoind_best_block_timestamp_seconds{{{_sel}}}", _ => "",
+                Formats.Seconds, min: 0);
             await AddChartAsync(charts, "peers", "Peers", $"sum by (direction) (bitcoind_connections{{{_sel}}})", s => s.Label("direction"),
                 Formats.Count, min: 0);
-            await AddChartAsync(charts, "mempool", "Mempool size", $"bitcoind_mempool_vsize_bytes{{{_sel}}}", _ => "virtual size", Formats.Bytes, min: 0);
+            await AddChartAsync(charts, "mempool", "Mempool size", $"bitcoind_mempool_vsize_bytes{{{_sel}}}", _ => "", Formats.Bytes, min: 0);
             await AddChartAsync(charts, "disk", "Disk free", $"nodehelper_filesystem_avail_bytes{{{_sel}}} / nodehelper_filesystem_size_bytes{{{_sel}}}",
                 s => s.Label("component"), Formats.Percent, min: 0, max: 1);
             return charts;
         }
 
+        /// <param name="name">The series' name in the legend; empty for a chart of one series, which its title names.</param>
         private async Task AddChartAsync(List<ReportChart> charts, string id, string title, string query, Func<PromSeries, string> name,
             Func<double, string> format, double? min = null, double? max = null)
         {
@@ -510,7 +604,12 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
         /// <summary>The day on a regular grid, NaN where Prometheus had nothing: the chart shows the gap.</summary>
         private List<(DateTimeOffset, double)> WithGaps(IReadOnlyList<(DateTimeOffset Time, double Value)> points)
         {
-            var byTime = points.ToDictionary(p => p.Time.ToUnixTimeSeconds(), p => p.Value);
+            var byTime = new Dictionary<long, double>();
+            foreach (var (time, value) in points)
+            {
+                byTime.TryAdd(time.ToUnixTimeSeconds(), value);
+            }
+
             var grid = new List<(DateTimeOffset, double)>();
             for (var time = to - Window; time <= to; time += ChartStep)
             {
@@ -524,39 +623,53 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
         /// How far a follower's tip is behind bitcoind's. Only while bitcoind answers: its last tip before it stopped is
         /// no yardstick. A follower a block ahead is a scrape that caught a new block half-way: it counts as none.
         /// </summary>
-        private async Task AddLagAsync(List<Fact> facts, string tip)
+        private async Task AddLagAsync(List<Fact> facts, string tip, string[] alerts)
         {
             var most = await ScalarAsync($"max_over_time(clamp_min(bitcoind_blocks{{{_sel}}} - on (instance, job) {tip}{{{_sel}}}, 0)[24h:5m])");
             var today = most is { } m ? $", at most {Formats.Count(m)} today" : "";
             if (await ScalarAsync($"last_over_time(bitcoind_up{{{_sel}}}[10m])") is not 1)
             {
-                facts.Add(new("Behind bitcoind", $"unknown now: bitcoind is not answering{today}", Tone.Attention));
+                facts.Add(new("Behind bitcoind", $"unknown now: bitcoind is not answering{today}", Tone.Neutral));
                 return;
             }
 
             var lag = await ScalarAsync($"clamp_min(last_over_time(bitcoind_blocks{{{_sel}}}[10m]) - on (instance, job) last_over_time({tip}{{{_sel}}}[10m]), 0)");
             if (lag is { } now)
             {
-                facts.Add(new("Behind bitcoind", $"{Formats.Plural(now, "block", "blocks")} now{today}", now > 2 ? Tone.Attention : Tone.Good));
+                facts.Add(new("Behind bitcoind", $"{Formats.Plural(now, "block", "blocks")} now{today}", ToneOf(alerts)));
             }
         }
 
         private Task<IReadOnlyList<PromSeries>> QueryAsync(string query) => prometheus.QueryAsync(query, to, cancellationToken);
 
+        /// <summary>One value, or null. Several series where one was expected (two scrape jobs, a relabelling) give the first finite one.</summary>
         private async Task<double?> ScalarAsync(string query)
         {
             var result = await QueryAsync(query);
-            return result.Count > 0 && double.IsFinite(result[0].Value) ? result[0].Value : null;
+            return result.Select(r => r.Value).Where(double.IsFinite).Select(v => (double?)v).FirstOrDefault();
         }
 
         private async Task<Dictionary<string, double>> ByLabelAsync(string query, string label) =>
-            (await QueryAsync(query)).Where(s => double.IsFinite(s.Value)).GroupBy(s => s.Label(label)).ToDictionary(g => g.Key, g => g.First().Value);
+            ByKey(await QueryAsync(query), s => s.Label(label));
+
+        /// <summary>Finite values by a key; a key Prometheus answers twice for (a series that changed a label) keeps the first.</summary>
+        private static Dictionary<TKey, double> ByKey<TKey>(IReadOnlyList<PromSeries> series, Func<PromSeries, TKey> key)
+            where TKey : notnull
+        {
+            var values = new Dictionary<TKey, double>();
+            foreach (var s in series.Where(s => double.IsFinite(s.Value)))
+            {
+                values.TryAdd(key(s), s.Value);
+            }
+
+            return values;
+        }
 
         private async Task<string?> LabelAsync(string metric, string label)
         {
             // "?" is what a mempool backend built without its git details says for its version.
             var result = await QueryAsync($"last_over_time({metric}{{{_sel}}}[24h])");
-            return result.Count > 0 && result[0].Label(label) is { Length: > 0 } value && value != "?" ? value : null;
+            return result.Select(r => r.Label(label)).FirstOrDefault(v => v.Length > 0 && v != "?");
         }
     }
 }

@@ -80,8 +80,13 @@ internal sealed partial class DailyReportService(ReportOptions options, ReportMa
         var id = DailyId(run, time.LocalTimeZone);
         try
         {
-            if (await mailer.EnqueueAsync(id, run, stoppingToken))
+            if (await mailer.EnqueueAsync(id, run, stoppingToken) is { } report)
             {
+                if (report.BuildError is { } error)
+                {
+                    LogCannotMake(logger, error, id);
+                }
+
                 LogMade(logger, id, mailer.Outbox.Directory);
             }
         }
@@ -131,7 +136,7 @@ internal sealed partial class DailyReportService(ReportOptions options, ReportMa
     [LoggerMessage(Level = LogLevel.Warning, Message = "Daily report not sent: {Reason} It waits in {Outbox}; next try in {Seconds} s.")]
     private static partial void LogNotSent(ILogger logger, string reason, string outbox, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Daily report {Id} could not be made; the exporter goes on, and tries again at the next scheduled time")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Daily report {Id} could not be made; a mail that says so goes instead, and the exporter goes on")]
     private static partial void LogCannotMake(ILogger logger, Exception error, string id);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Daily report {Id} cannot be kept in {Outbox}: {Reason}")]

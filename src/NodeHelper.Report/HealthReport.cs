@@ -38,8 +38,9 @@ internal sealed record ChartSeries(string Name, IReadOnlyList<(DateTimeOffset Ti
 /// <summary>A small chart of the day, drawn into the mail as an image; <paramref name="Format"/> writes its values for the caption.</summary>
 internal sealed record ReportChart(string Id, string Title, IReadOnlyList<ChartSeries> Series, Func<double, string> Format, double? Min = null, double? Max = null);
 
-/// <summary>Everything about one NodeHelper instance (one node).</summary>
-internal sealed record NodeSection(string Instance, IReadOnlyList<ComponentSection> Components, IReadOnlyList<AlertEpisode> Alerts, IReadOnlyList<ReportChart> Charts);
+/// <summary>Everything about one NodeHelper instance (one node), and how much of the day Prometheus watched it.</summary>
+internal sealed record NodeSection(string Instance, IReadOnlyList<ComponentSection> Components, IReadOnlyList<AlertEpisode> Alerts, IReadOnlyList<ReportChart> Charts,
+    TimeSpan Watched);
 
 /// <summary>A sentence of the summary at the top: what happened, in order of importance.</summary>
 internal sealed record Finding(Tone Tone, string Text);
@@ -54,6 +55,12 @@ internal sealed record HealthReport(
     IReadOnlyList<Finding> Findings,
     Verdict Verdict)
 {
+    /// <summary>When making the report failed unexpectedly: the exception, for the log (the report itself says so).</summary>
+    public Exception? BuildError { get; init; }
+
+    /// <summary>The longest any node was watched: the whole day, except on a first day.</summary>
+    public TimeSpan Watched => Nodes.Count == 0 ? TimeSpan.Zero : Nodes.Max(n => n.Watched);
+
     public string Headline => Verdict switch
     {
         Verdict.Healthy => "Healthy",

@@ -66,6 +66,11 @@ internal static class ReportCommand
         if (dryRun)
         {
             var report = await builder.BuildAsync(now, CancellationToken.None);
+            if (report.BuildError is { } failure)
+            {
+                await error.WriteLineAsync($"nodehelper report: making the report failed, and it says so: {failure}");
+            }
+
             await File.WriteAllTextAsync(file, ReportRenderer.Standalone(report));
             await output.WriteLineAsync($"nodehelper report: {report.Headline}; written to {file} (not sent).");
             return 0;
@@ -75,7 +80,13 @@ internal static class ReportCommand
         var id = again
             ? "manual-" + now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)
             : DailyReportService.DailyId(now, time.LocalTimeZone);
-        if (!await mailer.EnqueueAsync(id, now, CancellationToken.None) && mailer.Outbox.PendingIds().Count == 0)
+        var made = await mailer.EnqueueAsync(id, now, CancellationToken.None);
+        if (made?.BuildError is { } buildError)
+        {
+            await error.WriteLineAsync($"nodehelper report: making the report failed, so the mail says so: {buildError}");
+        }
+
+        if (made is null && mailer.Outbox.PendingIds().Count == 0)
         {
             await output.WriteLineAsync($"nodehelper report: today's report ({id}) was sent already; --again makes and sends a new one.");
             return 0;

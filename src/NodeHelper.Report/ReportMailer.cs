@@ -15,17 +15,21 @@ internal sealed class ReportMailer(ReportOptions options, DailyReportBuilder bui
 {
     public ReportOutbox Outbox => outbox;
 
-    /// <summary>Builds the report ending at <paramref name="at"/> under <paramref name="id"/>, unless one with that id exists already.</summary>
-    public async Task<bool> EnqueueAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the report ending at <paramref name="at"/> under <paramref name="id"/> and keeps it in the outbox,
+    /// unless one with that id exists already (null then). A report that could not be made is kept and mailed too,
+    /// saying so: it is the heartbeat.
+    /// </summary>
+    public async Task<HealthReport?> EnqueueAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
     {
         if (outbox.Has(id))
         {
-            return false;
+            return null;
         }
 
         var report = await builder.BuildAsync(at, cancellationToken);
         await outbox.AddAsync(id, ReportRenderer.Compose(report, options.From, options.To, id), cancellationToken);
-        return true;
+        return report;
     }
 
     /// <summary>Sends every pending report; returns the ids sent. Throws <see cref="ReportDeliveryException"/> when the server fails, leaving the rest pending.</summary>

@@ -70,7 +70,7 @@ internal static class ReportRenderer
         html.Append(Css.H2("What happened"));
         if (report.Findings.Count == 0)
         {
-            html.Append(Css.P(15, "#111827", "0 0 16px 0")).Append("Nothing to report: every component answered all day and no alert fired.</p>\n");
+            html.Append(Css.P(15, "#111827", "0 0 16px 0")).Append(E(NothingToReport(report))).Append("</p>\n");
         }
         else
         {
@@ -117,7 +117,7 @@ internal static class ReportRenderer
             .Append("What happened\n");
         if (report.Findings.Count == 0)
         {
-            text.Append("  Nothing to report: every component answered all day and no alert fired.\n");
+            text.Append("  ").Append(NothingToReport(report)).Append('\n');
         }
 
         foreach (var finding in report.Findings)
@@ -229,19 +229,27 @@ internal static class ReportRenderer
         html.Append("24 hours ago on the left, now on the right.</p>\n</div>\n");
     }
 
+    /// <summary>"All day" only when Prometheus watched all day.</summary>
+    private static string NothingToReport(HealthReport report) =>
+        report.Watched >= DailyReportBuilder.Window - TimeSpan.FromMinutes(30)
+            ? "Nothing to report: every component answered all day and no alert fired."
+            : $"Nothing to report: every component answered and no alert fired in the {Formats.Duration(report.Watched)} Prometheus has watched.";
+
     private static string ChartCaption(ReportChart chart) => string.Join("; ", chart.Series.Select(s => SeriesCaption(chart, s)));
 
     private static string SeriesCaption(ReportChart chart, ChartSeries series)
     {
         var values = series.Points.Select(p => p.Value).Where(double.IsFinite).ToList();
+        // A chart of one series is named by its title ("Age of bitcoind's tip: now 4 min"), not twice.
+        var name = series.Name.Length > 0 ? $"{series.Name}: " : "";
         if (values.Count == 0)
         {
-            return $"{series.Name}: no data";
+            return $"{name}no data";
         }
 
         var last = series.Points.LastOrDefault(p => double.IsFinite(p.Value)).Value;
         var gaps = series.Points.Any(p => !double.IsFinite(p.Value)) ? " (no data for part of the day)" : "";
-        return $"{series.Name}: now {chart.Format(last)}, lowest {chart.Format(values.Min())}, highest {chart.Format(values.Max())}{gaps}";
+        return $"{name}now {chart.Format(last)}, lowest {chart.Format(values.Min())}, highest {chart.Format(values.Max())}{gaps}";
     }
 
     private static string Scope(HealthReport report) => report.Nodes.Count switch

@@ -40,7 +40,9 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         Fact(Component(node, "Electrum server"), "Behind bitcoind").Should().Be("0 blocks now, at most 4 today");
         Fact(Component(node, "mempool web site"), "TLS certificate").Should().Be("expires in 60 days");
         Fact(Component(node, "Services"), "electrs.service").Should().Be("activating, restarted 3 times after failing", "as systemd showed it when recorded");
-        Fact(Component(node, "Host"), "Disk of bitcoind (/var/lib/bitcoind)").Should().EndWith("full in 50 days at today's rate");
+        Fact(Component(node, "Host"), "Disk of bitcoind (/var/lib/bitcoind)").Should().EndWith("full in 50 days at the last 6 hours' rate");
+        Fact(bitcoind, "Longest wait for a block").Should().Be("14 min",
+            "a day watched: a block every 10 minutes, and the last sample before bitcoind stopped stays in Prometheus's 5-minute lookback 4 minutes more");
         Fact(Component(node, "Host"), "CPU busy").Should().Be("25% on average");
 
         node.Alerts.Select(a => (a.Alert, a.Severity, a.Start, a.Duration, a.StillFiring)).Should().Equal(
@@ -53,6 +55,9 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
             "systemd restarted electrs.service 3 times after it failed.",
         ]);
         report.Findings[0].Tone.Should().Be(Tone.Bad, "the worst comes first");
+        report.Findings.Where(f => f.Tone != Tone.Neutral).Select(f => f.Text).Should().BeEquivalentTo(
+            [$"NodeHelperBitcoindDown fired at {Formats.Time(Day.BitcoindAlertFrom)} for 28 min.", $"NodeHelperElectrumBehind fired at {Formats.Time(Day.ElectrumBehindFrom + TimeSpan.FromMinutes(15))} for 20 min."],
+            "what judges the day is what the shipped rules fired, nothing re-judged by the report");
         node.Charts.Select(c => c.Id).Should().Equal("tip-age", "peers", "mempool", "disk");
         node.Charts.Single(c => c.Id == "peers").Series.Select(s => s.Name).Should().BeEquivalentTo(["inbound", "outbound"]);
     }
@@ -69,6 +74,60 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         Fact(Component(node, "NodeHelper"), "Watched").Should().Be("the last 15 h 35 min only: Prometheus has nothing older");
         report.Findings.Select(f => f.Text).Should().Contain("bitcoind was unavailable for about 30 min (96.79% available).",
             "30 of the 936 minutes watched, not 3.21% of a whole day (46 min)");
+    }
+
+    [Fact]
+    public async Task AfterAFewMinutesWatchedTheReportForecastsNothingAndAPendingAlertIsNoProblem()
+    {
+        // The young node: 3 minutes of data, its disk losing 1% a minute (a 2-minute slope says "full in 0 days"),
+        // its tip 8 minutes old, and NodeHelperFilesystemFillingUp pending since its first scrape.
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions { Job = RecordedDay.YoungJob })
+            .BuildAsync(Day.End, default);
+
+        report.Verdict.Should().Be(Verdict.Healthy, "no alert fired: a pending one is Prometheus saying 'not yet'");
+        var node = report.Nodes.Should().ContainSingle().Subject;
+        Fact(Component(node, "NodeHelper"), "Watched").Should().Be("the last 3 min only: Prometheus has nothing older");
+        var disk = Fact(Component(node, "Host"), "Disk of bitcoind (/var/lib/bitcoind)");
+        disk.Should().NotContain("full in").And.NotContain("filling", "a trend needs 6 hours of history, as the rule's own");
+        Component(node, "Host").Facts.Single(f => f.Label.StartsWith("Disk of bitcoind", StringComparison.Ordinal)).Tone
+            .Should().Be(Tone.Good, "its alert is pending, not firing");
+        Component(node, "bitcoind").Facts.Should().NotContain(f => f.Label == "Longest wait for a block", "3 minutes watched are no day's statistic");
+        report.Findings.Should().ContainSingle().Which.Should().Be(new Finding(Tone.Neutral,
+            $"NodeHelperFilesystemFillingUp (component bitcoind, path /var/lib/bitcoind) is pending since {Formats.Time(Day.YoungFrom)}: its condition holds, and it fires only if it goes on holding."));
+
+        var text = ReportRenderer.Text(report);
+        text.Should().Contain("Age of bitcoind's tip: now 8 min").And.NotContain("tip: tip:");
+    }
+
+    [Fact]
+    public async Task ADataDirectoryThatMovedDuringTheDayIsTwoDisksNotACrash()
+    {
+        // Before: two path series for one component made ToDictionary throw, and `nodehelper report` died (exit 134).
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions { Job = RecordedDay.MovedJob })
+            .BuildAsync(Day.End, default);
+
+        report.BuildError.Should().BeNull();
+        var host = Component(report.Nodes.Should().ContainSingle().Subject, "Host");
+        host.Facts.Select(f => f.Label).Should().Contain("Disk of bitcoind (/mnt/new)");
+        report.Verdict.Should().Be(Verdict.Healthy);
+    }
+
+    [Fact]
+    public async Task AReportThatCannotBeMadeIsStillAMailSayingSo()
+    {
+        using var http = new HttpClient(new BrokenHandler());
+        var builder = new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions());
+
+        var report = await builder.BuildAsync(Day.End, default);
+
+        report.Verdict.Should().Be(Verdict.CannotTell);
+        report.BuildError.Should().BeOfType<NotImplementedException>();
+        report.Findings.Should().ContainSingle().Which.Text.Should().StartWith("The report could not be made: making it failed (NotImplementedException:");
+        var mail = ReportRenderer.Compose(report, "NodeHelper <nodehelper@example.org>", ["you@example.org"], "daily-test");
+        mail.Subject.Should().StartWith("[NodeHelper] Cannot tell");
+        mail.TextBody.Should().Contain("could not be made");
     }
 
     [Fact]
@@ -192,6 +251,13 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
     }
 
     public void Dispose() => _work.Delete(recursive: true);
+
+    /// <summary>What no HTTP client expects: a fault of NodeHelper's own between it and Prometheus.</summary>
+    private sealed class BrokenHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new NotImplementedException("a handler that is not there");
+    }
 
     private string Outbox => Path.Join(_work.FullName, "outbox");
 

@@ -8,14 +8,25 @@ namespace NodeHelper.Tests.Support;
 /// with one scripted day on top: a block every 10 minutes, bitcoind down for 30 minutes ten hours ago (with the
 /// alert Prometheus would have fired), the Electrum server 4 blocks behind for 35 minutes three hours ago (and its
 /// warning, 20 minutes), electrs restarted three times six hours ago, the bitcoind disk filling to be full in 50.5 days.
+/// Two more nodes, each in a job of its own so the main day's report covers one node: a node Prometheus has watched
+/// for only <see cref="YoungMinutes"/> minutes (job <see cref="YoungJob"/>: its disk falling fast over those minutes,
+/// its tip 8 minutes old, the disk alert pending), and a node whose bitcoind data directory moved five hours ago (job
+/// <see cref="MovedJob"/>: two path series for one component in the window).
 /// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>, one sample a minute.
 /// </summary>
-internal sealed class RecordedDay
+internal sealed partial class RecordedDay
 {
     public const string Job = "nodehelper";
     public const string Instance = "node:9338";
     public const long FirstBlock = 925_000;
     public const double DaysUntilFull = 50.5;
+
+    public const string YoungJob = "young";
+    public const string YoungInstance = "young:9338";
+    public const int YoungMinutes = 3;
+
+    public const string MovedJob = "moved";
+    public const string MovedInstance = "moved:9338";
 
     public static readonly TimeSpan Step = TimeSpan.FromMinutes(1);
 
@@ -46,6 +57,12 @@ internal sealed class RecordedDay
 
     public DateTimeOffset ElectrsRestartsFrom => End - TimeSpan.FromHours(6);
 
+    /// <summary>The young node's first sample.</summary>
+    public DateTimeOffset YoungFrom => End - TimeSpan.FromMinutes(YoungMinutes);
+
+    /// <summary>When the moved node's bitcoind data directory moved from /mnt/old to /mnt/new.</summary>
+    public DateTimeOffset MovedAt => End - TimeSpan.FromHours(5);
+
     public double Recorded(string series) => _recorded.Series[series];
 
     public string ToOpenMetrics()
@@ -63,6 +80,20 @@ internal sealed class RecordedDay
                         Sample(text, series, value, time);
                     }
                 }
+
+                for (var time = YoungFrom; time <= End; time += Step)
+                {
+                    Sample(text, series, YoungValue(family.Key, series, time), time, YoungJob, YoungInstance);
+                }
+
+                if (family.Key is "nodehelper_filesystem_size_bytes" or "nodehelper_filesystem_avail_bytes" && series.Contains("\"bitcoind\"", StringComparison.Ordinal))
+                {
+                    for (var time = Start; time <= End; time += Step)
+                    {
+                        var path = time < MovedAt ? "/mnt/old" : "/mnt/new";
+                        Sample(text, PathLabel().Replace(series, $"path=\"{path}\""), Recorded(series), time, MovedJob, MovedInstance);
+                    }
+                }
             }
         }
 
@@ -70,14 +101,42 @@ internal sealed class RecordedDay
         for (var time = Start; time <= End; time += Step)
         {
             Sample(text, "up", 1, time);
+            Sample(text, "up", 1, time, MovedJob, MovedInstance);
+            if (time >= YoungFrom)
+            {
+                Sample(text, "up", 1, time, YoungJob, YoungInstance);
+            }
         }
 
         text.Append("# TYPE ALERTS gauge\n");
         Alert(text, "NodeHelperBitcoindDown", "critical", "bitcoind", BitcoindAlertFrom, BitcoindDownUntil);
         Alert(text, "NodeHelperElectrumBehind", "warning", "electrum", ElectrumBehindFrom + TimeSpan.FromMinutes(15), ElectrumBehindUntil);
+
+        // On the young node, the disk-filling alert is pending: its condition has held since the first scrape.
+        const string filling = "alertname=\"NodeHelperFilesystemFillingUp\",component=\"bitcoind\",path=\"/var/lib/bitcoind\",scope=\"host\",severity=\"warning\"";
+        for (var time = YoungFrom; time <= End; time += Step)
+        {
+            Sample(text, $"ALERTS{{{filling},alertstate=\"pending\"}}", 1, time, YoungJob, YoungInstance);
+        }
+
+        text.Append("# TYPE ALERTS_FOR_STATE gauge\n");
+        for (var time = YoungFrom; time <= End; time += Step)
+        {
+            Sample(text, $"ALERTS_FOR_STATE{{{filling}}}", YoungFrom.ToUnixTimeSeconds(), time, YoungJob, YoungInstance);
+        }
+
         text.Append("# EOF\n");
         return text.ToString();
     }
+
+    /// <summary>The young node: the recorded scrape, but a tip 8 minutes old and a disk that loses 1% of its space a minute.</summary>
+    private double YoungValue(string name, string series, DateTimeOffset time) => name switch
+    {
+        "bitcoind_best_block_timestamp_seconds" => (YoungFrom - TimeSpan.FromMinutes(5)).ToUnixTimeSeconds(),
+        "nodehelper_filesystem_avail_bytes" when series.Contains("\"bitcoind\"", StringComparison.Ordinal) =>
+            Recorded(series) * (1 - (0.01 * (time - YoungFrom).TotalMinutes)),
+        _ => Recorded(series),
+    };
 
     /// <summary>A series' value at a moment, or null when the scripted day has no sample (bitcoind's series while it is down).</summary>
     private double? Value(string name, string series, DateTimeOffset time)
@@ -137,10 +196,10 @@ internal sealed class RecordedDay
     }
 
     /// <summary>One OpenMetrics sample of the series with the scrape's job and instance added, as Prometheus stores it.</summary>
-    private static void Sample(StringBuilder text, string series, double value, DateTimeOffset time)
+    private static void Sample(StringBuilder text, string series, double value, DateTimeOffset time, string job = Job, string instance = Instance)
     {
         var brace = series.IndexOf('{', StringComparison.Ordinal);
-        var target = $"instance=\"{Instance}\",job=\"{Job}\"";
+        var target = $"instance=\"{instance}\",job=\"{job}\"";
         if (brace < 0)
         {
             text.Append(series).Append('{').Append(target).Append('}');
@@ -153,4 +212,7 @@ internal sealed class RecordedDay
         text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append(' ')
             .Append(time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)).Append('\n');
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("path=\"[^\"]*\"")]
+    private static partial System.Text.RegularExpressions.Regex PathLabel();
 }
