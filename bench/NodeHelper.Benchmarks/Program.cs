@@ -126,7 +126,7 @@ internal static class Program
         Console.WriteLine();
         Console.WriteLine($"exporter overhead at the median (median scrape - median upstream): {Ms(overhead)} (target: under 1 ms) {(overhead < 0.001 ? "MET" : "MISSED")}");
         Console.WriteLine($"allocations per scrape (dotnet_gc_allocated_bytes_total): {allocatedPerScrape / 1024:0.0} KiB");
-        Console.WriteLine($"resident memory after {warmup} scrapes: {rssAfterWarmup / 1048576.0:0.0} MiB (target: under 40 MB) {(rssAfterWarmup < 40_000_000 ? "MET" : "MISSED")}");
+        Console.WriteLine($"resident memory after {warmup} scrapes: {rssAfterWarmup / 1048576.0:0.0} MiB (the target is the whole stack's, below)");
         Console.WriteLine($"resident memory after {warmup + scrapes} scrapes: {rssBytes / 1048576.0:0.0} MiB (peak {peakBytes / 1048576.0:0.0} MiB)");
         Console.WriteLine($"extra requests to bitcoind beyond one per scrape: {extraRequests}");
     }
@@ -222,9 +222,36 @@ internal static class Program
 
     internal static (long Rss, long Peak) ResidentMemory(int pid)
     {
-        long Read(string key) => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(key, StringComparison.Ordinal))
+        var memory = Memory(pid);
+        return (memory.Rss, memory.Peak);
+    }
+
+    /// <summary>
+    /// The process's resident set (VmRSS, what the target counts), split as the kernel counts it: anonymous (the
+    /// managed heap, the image's rehydrated data, stacks) and file-backed (the binary's and libraries' pages, clean
+    /// and shared, which the kernel takes back first under memory pressure); the binary's own share from smaps.
+    /// </summary>
+    internal static (long Rss, long Anonymous, long File, long Binary, long Peak) Memory(int pid)
+    {
+        var status = File.ReadLines($"/proc/{pid}/status").ToList();
+        long Read(string key) => long.Parse(status.First(l => l.StartsWith(key, StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Invariant) * 1024;
-        return (Read("VmRSS:"), Read("VmHWM:"));
+        var executable = new FileInfo($"/proc/{pid}/exe").LinkTarget ?? "";
+        long binary = 0;
+        var inBinary = false;
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            if (line.Length > 0 && char.IsAsciiHexDigit(line[0]) && line.Contains('-', StringComparison.Ordinal))
+            {
+                inBinary = executable.Length > 0 && line.EndsWith(executable, StringComparison.Ordinal);
+            }
+            else if (inBinary && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                binary += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Invariant) * 1024;
+            }
+        }
+
+        return (Read("VmRSS:"), Read("RssAnon:"), Read("RssFile:"), binary, Read("VmHWM:"));
     }
 
     internal static double Percentile(double[] values, double p)

@@ -97,7 +97,7 @@ internal sealed partial class ScrapeService(
         }
 
         var scrape = new MetricSet();
-        var success = scrape.Family(SuccessName, "Whether the collector read its upstream fully and in time in this scrape (1) or not (0).", "collector");
+        var success = scrape.Family(SuccessName, "Whether the collector read its upstream fully and in time in this scrape (1) or not (0); a scrape that arrives while the collector's fetch is in flight shares that fetch.", "collector");
         var duration = scrape.Family(DurationName, "How long the collector took in this scrape.", "collector");
         var reason = scrape.Family(ReasonName,
             "Why the collector failed in this scrape (1, for the one reason); absent when it succeeded. Reasons: refused, unreachable, timeout, " +

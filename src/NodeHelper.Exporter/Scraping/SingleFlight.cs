@@ -1,8 +1,9 @@
 namespace NodeHelper.Exporter.Scraping;
 
 /// <summary>
-/// Runs at most one fetch at a time and lets every caller that arrives meanwhile share it: twenty concurrent
-/// scrapes cost the upstream one round trip. The fetch is bounded by its own timeout, not by any one caller, so a
+/// Runs at most one fetch at a time and lets every caller that arrives while it is in flight share it: scrapes that
+/// pile up behind a slow upstream cost it one round trip. A caller that arrives after the fetch finished starts a
+/// new one; nothing is kept between fetches. The fetch is bounded by its own timeout, not by any one caller, so a
 /// caller that gives up (its scrape deadline passed) does not cancel the answer the others are waiting for.
 /// </summary>
 internal sealed class SingleFlight<T>(Func<CancellationToken, Task<T>> fetch, CancellationToken stopping)
