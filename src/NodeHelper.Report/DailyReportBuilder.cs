@@ -134,8 +134,17 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             foreach (var alert in alerts)
             {
                 var tone = alert.Severity switch { "critical" => Tone.Bad, "warning" => Tone.Attention, _ => Tone.Neutral };
-                var when = alert.StillFiring ? $"since {Formats.Time(alert.Start)}, still firing" : $"at {Formats.Time(alert.Start)} for {Formats.Duration(alert.Duration)}";
-                findings.Add(new Finding(tone, $"{Prefix()}{alert.Alert}{(alert.Detail.Length > 0 ? $" ({alert.Detail})" : "")} fired {when}."));
+                // An episode that begins with the window began before it: the day shows only that it was firing already.
+                var before = alert.Start <= to - Window + AlertStep;
+                var what = $"{Prefix()}{alert.Alert}{(alert.Detail.Length > 0 ? $" ({alert.Detail})" : "")}";
+                var sentence = (alert.StillFiring, before) switch
+                {
+                    (true, true) => $"{what} has been firing all day (since before {Formats.Time(alert.Start)}).",
+                    (true, false) => $"{what} has been firing since {Formats.Time(alert.Start)}.",
+                    (false, true) => $"{what} was firing when the day began, and stopped at {Formats.Time(alert.End)}.",
+                    (false, false) => $"{what} fired at {Formats.Time(alert.Start)} for {Formats.Duration(alert.Duration)}.",
+                };
+                findings.Add(new Finding(tone, sentence));
             }
 
             // Pending is Prometheus saying "not yet": its condition holds, and it has not held long enough to be a problem.

@@ -63,6 +63,14 @@ internal sealed partial class RecordedDay
     /// <summary>When the moved node's bitcoind data directory moved from /mnt/old to /mnt/new.</summary>
     public DateTimeOffset MovedAt => End - TimeSpan.FromHours(5);
 
+    /// <summary>The warnings the recorded scrape's own state fires the whole day: mempool.service failed, the Pi's power (get_throttled).</summary>
+    public static readonly (string Alert, string Scope, string Labels)[] StandingAlerts =
+    [
+        ("NodeHelperServiceFailed", "services", "state=\"failed\",unit=\"mempool.service\""),
+        ("NodeHelperPiUnderVoltage", "host", "flag=\"under_voltage\",when=\"now\""),
+        ("NodeHelperPiThrottled", "host", "flag=\"throttled\",when=\"now\""),
+    ];
+
     public double Recorded(string series) => _recorded.Series[series];
 
     public string ToOpenMetrics()
@@ -111,6 +119,16 @@ internal sealed partial class RecordedDay
         text.Append("# TYPE ALERTS gauge\n");
         Alert(text, "NodeHelperBitcoindDown", "critical", "bitcoind", BitcoindAlertFrom, BitcoindDownUntil);
         Alert(text, "NodeHelperElectrumBehind", "warning", "electrum", ElectrumBehindFrom + TimeSpan.FromMinutes(15), ElectrumBehindUntil);
+
+        // What the recorded scrape shows all day long, Prometheus alerts on all day long: a failed unit, a Pi short of power.
+        foreach (var (alert, scope, labels) in StandingAlerts)
+        {
+            var series = $"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\",{labels},scope=\"{scope}\",severity=\"warning\"}}";
+            for (var time = Start; time <= End; time += Step)
+            {
+                Sample(text, series, 1, time);
+            }
+        }
 
         // On the young node, the disk-filling alert is pending: its condition has held since the first scrape.
         const string filling = "alertname=\"NodeHelperFilesystemFillingUp\",component=\"bitcoind\",path=\"/var/lib/bitcoind\",scope=\"host\",severity=\"warning\"";
