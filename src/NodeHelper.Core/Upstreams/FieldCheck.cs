@@ -25,6 +25,14 @@ internal static class FieldCheck
         return null;
     }
 
+    /// <summary>
+    /// A list without null elements. System.Text.Json lets <c>[null]</c> through into a list of records whatever
+    /// the annotation says, so every list a collector walks is checked before it is walked.
+    /// </summary>
+    public static string? NoNulls<T>(IEnumerable<T?> list, string field)
+        where T : class =>
+        list.Any(e => e is null) ? $"{field} holds a null" : null;
+
     /// <summary>A count, a height, a size in bytes, a timestamp: zero or more.</summary>
     public static string? NotNegative(long value, string field) =>
         value < 0 ? $"{field} is {value.ToString(CultureInfo.InvariantCulture)}, which cannot be negative" : null;

@@ -37,6 +37,7 @@ public sealed class HostileValueTests : IAsyncLifetime
         { "getchaintxstats", "tx-count-float", "bitcoind_chain_transactions" },
         { "getmininginfo", "hash-rate-negative", "bitcoind_network_hashes_per_second" },
         { "getnettotals", "bytes-negative", "bitcoind_net_received_bytes_total" },
+        { "getpeerinfo", "peer-list-holds-null", "bitcoind_peers{network=\"ipv4\"}" },
     };
 
     private static Func<JsonNode?, JsonNode?> Rewrite(string name) => name switch
@@ -66,6 +67,12 @@ public sealed class HostileValueTests : IAsyncLifetime
         "tx-count-float" => result => Set(result, "txcount", 12.5),
         "hash-rate-negative" => result => Set(result, "networkhashps", -1),
         "bytes-negative" => result => Set(result, "totalbytesrecv", -100),
+        "peer-list-holds-null" => result =>
+        {
+            result!.AsArray().Add(null);
+            return result;
+        }
+        ,
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

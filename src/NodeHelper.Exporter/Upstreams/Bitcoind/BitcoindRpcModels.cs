@@ -56,6 +56,11 @@ internal sealed record NetworkInfo(
 {
     public string? Problem()
     {
+        if (NoNulls(Networks, "networks") is { } nulls)
+        {
+            return nulls;
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var network in Networks)
         {
@@ -116,6 +121,11 @@ internal sealed record PeerInfo(
     /// <summary>An empty list is a node without peers, a state like any other.</summary>
     public static string? Problem(IReadOnlyList<PeerInfo> peers)
     {
+        if (NoNulls(peers, "the peer list") is { } nulls)
+        {
+            return nulls;
+        }
+
         foreach (var peer in peers)
         {
             if (First(NotNegative(peer.PingTime, "pingtime"), NotNegative(peer.LastBlock, "last_block")) is { } problem)
@@ -139,7 +149,7 @@ internal sealed record RpcInfo(
     [property: JsonPropertyName("active_commands")] IReadOnlyList<ActiveCommand> ActiveCommands)
 {
     public string? Problem() =>
-        ActiveCommands.Select(c => NotNegative(c.DurationMicroseconds, "active_commands[].duration")).FirstOrDefault(p => p is not null);
+        NoNulls(ActiveCommands, "active_commands") ?? ActiveCommands.Select(c => NotNegative(c.DurationMicroseconds, "active_commands[].duration")).FirstOrDefault(p => p is not null);
 }
 
 internal sealed record ActiveCommand(
@@ -153,7 +163,7 @@ internal sealed record ChainTip(
     [property: JsonPropertyName("status")] string Status)
 {
     public static string? Problem(IReadOnlyList<ChainTip> tips) =>
-        tips.Select(t => First(NotNegative(t.Height, "height"), NotNegative(t.BranchLength, "branchlen"))).FirstOrDefault(p => p is not null);
+        NoNulls(tips, "the tip list") ?? tips.Select(t => First(NotNegative(t.Height, "height"), NotNegative(t.BranchLength, "branchlen"))).FirstOrDefault(p => p is not null);
 }
 
 internal sealed record IndexStatus(
@@ -166,6 +176,11 @@ internal sealed record IndexStatus(
         if (indexes.Count > LabelValue.MaxDistinct)
         {
             return $"it lists {indexes.Count} indexes";
+        }
+
+        if (NoNulls(indexes.Values, "an index") is { } nulls)
+        {
+            return nulls;
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

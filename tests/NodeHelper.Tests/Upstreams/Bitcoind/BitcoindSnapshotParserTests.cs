@@ -239,6 +239,58 @@ public sealed class BitcoindSnapshotParserTests
         snapshot.Mempool.Should().NotBeNull("the rest of the answer is fine");
     }
 
+    /// <summary>
+    /// JSON null where a list, a list element or a map value belongs: System.Text.Json lets a null element through
+    /// whatever the annotation says, so each must be the method's problem, not a NullReferenceException that fails
+    /// the whole collector.
+    /// </summary>
+    [Theory]
+    [InlineData("getnetworkinfo", "networks", "[null]")]
+    [InlineData("getnetworkinfo", "networks", "null")]
+    [InlineData("getpeerinfo", null, "[null]")]
+    [InlineData("getpeerinfo", null, "null")]
+    [InlineData("getrpcinfo", "active_commands", "null")]
+    [InlineData("getrpcinfo", "active_commands", "[null]")]
+    [InlineData("getchaintips", null, "[null]")]
+    [InlineData("getindexinfo", null, "{\"txindex\":null}")]
+    [InlineData("getblockstats", "feerate_percentiles", "null")]
+    public void ANullInsideAListIsItsMethodsProblem(string method, string? field, string value)
+    {
+        var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: "5378afed2efb8804706ed153c4b01375186e1db9f2cd294b3087a8a8a36865e8");
+        string? Replace(RpcCall call)
+        {
+            if (call.Method != method)
+            {
+                return null;
+            }
+
+            var entry = System.Text.Json.Nodes.JsonNode.Parse(RecordedBatch.Recorded(call))!;
+            var parsed = System.Text.Json.Nodes.JsonNode.Parse(value);
+            if (field is null)
+            {
+                entry["result"] = parsed;
+            }
+            else
+            {
+                entry["result"]![field] = parsed;
+            }
+
+            return entry.ToJsonString();
+        }
+
+        using var reply = RecordedBatch.Reply(RecordedBatch.For(plan, Replace), plan.Calls.Count);
+
+        var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out var blockStats);
+
+        snapshot.MethodProblems[method].Should().NotBeNull();
+        snapshot.FailedMethods.Should().Equal(method);
+        snapshot.Chain.Should().NotBeNull("the rest of the answer is fine");
+        if (method == "getblockstats")
+        {
+            blockStats.Should().BeNull();
+        }
+    }
+
     [Fact]
     public void AnRpcErrorForGetblockchaininfoFailsTheSnapshot()
     {
