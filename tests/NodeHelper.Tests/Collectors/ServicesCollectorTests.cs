@@ -25,9 +25,9 @@ public sealed class ServicesCollectorTests : IDisposable
         return path;
     }
 
-    private static ServicesCollector Collector(string systemctl, string? root = null, double timeoutSeconds = 5) =>
+    private static ServicesCollector Collector(string systemctl, string? root = null, double timeoutSeconds = 5, IReadOnlyList<string>? units = null) =>
         new(new SystemdClient(
-            new ServicesOptions { SystemctlPath = systemctl, TimeoutSeconds = timeoutSeconds },
+            new ServicesOptions { SystemctlPath = systemctl, TimeoutSeconds = timeoutSeconds, Units = units ?? new ServicesOptions().Units },
             new HostViewOptions { Root = root ?? HostParsersTests.HostRoot }), CancellationToken.None);
 
     [Fact]
@@ -51,6 +51,36 @@ public sealed class ServicesCollectorTests : IDisposable
         File.ReadAllLines(Path.Join(_work.FullName, "args")).Should().Equal(
             "show", "--no-pager", "--timestamp=unix", "--property=Id,LoadState,ActiveState,SubState,NRestarts,StateChangeTimestamp", "--",
             "bitcoind.service", "electrs.service", "fulcrum.service", "mempool.service", "mariadb.service", "nginx.service");
+    }
+
+    [Fact]
+    public async Task AUnitAskedForByAnAliasIsReportedUnderTheNameAsked()
+    {
+        // bitcoind's packaged unit is often installed as bitcoind.service with Alias=bitcoin.service: systemctl then
+        // answers for "bitcoin.service" with Id=bitcoind.service. Matched by Id, the unit read as not installed.
+        var systemctl = Systemctl("""
+            printf 'Id=bitcoind.service\nLoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=2\nStateChangeTimestamp=@1795400000\n\n'
+            printf 'Id=nginx.service\nLoadState=loaded\nActiveState=failed\nSubState=failed\nNRestarts=0\nStateChangeTimestamp=@1795400001\n'
+            """);
+
+        var metrics = await Registries.CollectAsync(Collector(systemctl, units: ["bitcoin", "nginx"]));
+
+        metrics.Value("nodehelper_service_loaded", ("unit", "bitcoin.service")).Should().Be(1);
+        metrics.Value("nodehelper_service_active", ("unit", "bitcoin.service")).Should().Be(1);
+        metrics.Value("nodehelper_service_restarts_total", ("unit", "bitcoin.service")).Should().Be(2);
+        metrics.Value("nodehelper_service_active", ("unit", "nginx.service")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AUnitNamedTwiceIsOneSeries()
+    {
+        // "bitcoind" and "bitcoind.service" are one unit: two series of one label set would make Prometheus drop the scrape.
+        var systemctl = Systemctl($"cat '{Path.Join(AppContext.BaseDirectory, "Fixtures", "systemd", "show.txt")}'");
+
+        var metrics = await Registries.CollectAsync(Collector(systemctl, units: ["bitcoind", "bitcoind.service", "electrs"]));
+
+        metrics.Value("nodehelper_service_active", ("unit", "bitcoind.service")).Should().Be(1);
+        File.ReadAllLines(Path.Join(_work.FullName, "args")).Should().EndWith(["--", "bitcoind.service", "electrs.service"]);
     }
 
     [Fact]

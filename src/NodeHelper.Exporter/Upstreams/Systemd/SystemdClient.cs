@@ -15,7 +15,8 @@ internal sealed class SystemdClient(ServicesOptions options, HostViewOptions hos
 
     private static readonly string[] Properties = ["Id", "LoadState", "ActiveState", "SubState", "NRestarts", "StateChangeTimestamp"];
 
-    private readonly string[] _units = [.. options.Units.Select(u => u.Contains('.', StringComparison.Ordinal) ? u : u + ".service")];
+    // "bitcoind" and "bitcoind.service" are one unit, asked for once: two would be two series of one label set.
+    private readonly string[] _units = [.. options.Units.Select(u => u.Contains('.', StringComparison.Ordinal) ? u : u + ".service").Distinct(StringComparer.Ordinal)];
 
     public async Task<SystemdSnapshot> FetchAsync(CancellationToken cancellationToken)
     {
