@@ -61,7 +61,7 @@ internal static partial class Program
             await app.RunAsync();
             return 0;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             // Kestrel could not listen (the port is taken, the address is not this machine's).
             await Console.Error.WriteLineAsync($"nodehelper: cannot listen on {listenOn}: {e.Message}");

@@ -14,10 +14,11 @@ internal static class ConfigCheck
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var configuration = SettingsSources.Build(args);
+        IConfigurationRoot configuration;
         ExporterSettings settings;
         try
         {
+            configuration = SettingsSources.Build(args);
             settings = ExporterSettings.Load(configuration);
         }
         catch (SettingsException e)

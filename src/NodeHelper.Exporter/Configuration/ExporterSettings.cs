@@ -56,12 +56,75 @@ internal sealed class ExporterSettings
         var problems = new List<string>(settings.Errors);
         var written = configuration.AsEnumerable().Where(setting => setting.Value is not null).Select(setting => setting.Key);
         problems.AddRange(FindUnknownKeys(written, settings.Value.Catalog));
+        problems.AddRange(LogLevelProblems(configuration));
         if (problems.Count > 0)
         {
             throw new SettingsException(problems);
         }
 
         return settings.Value;
+    }
+
+    private static readonly string[] LevelNames = Enum.GetNames<LogLevel>();
+
+    /// <summary>Each level is one of ASP.NET Core's names (Trace … None); the host would throw on any other.</summary>
+    private static IEnumerable<string> LogLevelProblems(IConfiguration configuration)
+    {
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            var parts = key.Split(':');
+            if (value is null || parts.Length < 3 || !string.Equals(parts[0], LoggingSection, StringComparison.OrdinalIgnoreCase)
+                || !string.Equals(parts[^2], "LogLevel", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (!LevelNames.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase))
+            {
+                yield return $"{key}: '{value}' is not a log level; use one of {string.Join(", ", LevelNames)}.";
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each address of <c>urls</c> as Kestrel would read it: plain http with a port and no path. Kestrel would
+    /// otherwise fail only when it starts listening, with a stack trace (and https needs a certificate NodeHelper
+    /// does not configure: TLS belongs to the reverse proxy in front).
+    /// </summary>
+    private static void CheckUrls(SettingsReader reader, string urls)
+    {
+        var addresses = urls.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (addresses.Length == 0)
+        {
+            reader.Fail("urls", "is empty; give at least one address such as http://127.0.0.1:9338.");
+        }
+
+        foreach (var address in addresses)
+        {
+            Microsoft.AspNetCore.Http.BindingAddress binding;
+            try
+            {
+                binding = Microsoft.AspNetCore.Http.BindingAddress.Parse(address);
+            }
+            catch (FormatException)
+            {
+                reader.Fail("urls", $"'{address}' is not an address such as http://127.0.0.1:9338.");
+                continue;
+            }
+
+            if (!string.Equals(binding.Scheme, "http", StringComparison.OrdinalIgnoreCase))
+            {
+                reader.Fail("urls", $"'{address}': NodeHelper serves plain http; put TLS in the reverse proxy in front of it.");
+            }
+            else if (binding.PathBase.Length > 0)
+            {
+                reader.Fail("urls", $"'{address}' has a path ({binding.PathBase}); NodeHelper serves at the root of its address.");
+            }
+            else if (!binding.IsUnixPipe && binding.Port is < 0 or > 65535)
+            {
+                reader.Fail("urls", $"'{address}' has no valid port.");
+            }
+        }
     }
 
     /// <summary>The catalog alone, with every default: for --help and the README check.</summary>
@@ -72,7 +135,8 @@ internal sealed class ExporterSettings
     {
         var reader = new SettingsReader(configuration);
         var urls = reader.String("urls", DefaultUrls,
-            "Where the exporter listens, e.g. http://0.0.0.0:9338 to serve other hosts (';' separates several).");
+            "Where the exporter listens, e.g. http://0.0.0.0:9338 to serve other hosts (';' separates several); plain http, TLS belongs to a reverse proxy.");
+        CheckUrls(reader, urls);
         var scrape = ScrapeOptions.Read(reader);
         var value = new ExporterSettings
         {
@@ -90,6 +154,28 @@ internal sealed class ExporterSettings
         return (value, reader.Errors);
     }
 
+    /// <summary>
+    /// Of ASP.NET Core's Logging section, the levels: Logging:LogLevel:&lt;category&gt; and
+    /// Logging:Console:LogLevel:&lt;category&gt;, each a level name. Other keys there would be read by the host's own
+    /// binder, which fails with a stack trace instead of a message.
+    /// </summary>
+    private static string? LoggingProblem(string key)
+    {
+        var parts = key.Split(':');
+        var levelAt = parts.Length switch
+        {
+            3 => 1,
+            4 when string.Equals(parts[1], "Console", StringComparison.OrdinalIgnoreCase) => 2,
+            _ => -1,
+        };
+        if (levelAt < 0 || !string.Equals(parts[levelAt], "LogLevel", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{key}: unknown setting. Logging knows LogLevel:<category> and Console:LogLevel:<category>.";
+        }
+
+        return null;
+    }
+
     private static IEnumerable<string> FindUnknownKeys(IEnumerable<string> userKeys, IReadOnlyList<SettingInfo> catalog)
     {
         var known = catalog.Select(s => s.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -97,8 +183,18 @@ internal sealed class ExporterSettings
         foreach (var key in userKeys)
         {
             var top = key.Split(':')[0];
-            if (known.Contains(key) || string.Equals(top, LoggingSection, StringComparison.OrdinalIgnoreCase))
+            if (known.Contains(key))
             {
+                continue;
+            }
+
+            if (string.Equals(top, LoggingSection, StringComparison.OrdinalIgnoreCase))
+            {
+                if (LoggingProblem(key) is { } problem)
+                {
+                    yield return problem;
+                }
+
                 continue;
             }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
+using NodeHelper.Core.Configuration;
 
 namespace NodeHelper.Exporter.Configuration;
 
@@ -25,13 +26,34 @@ internal static class SettingsSources
         ["ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_HTTP_PORTS", "DOTNET_HTTPS_PORTS"];
 
     /// <summary>The configuration from the three documented sources, with the settings file read from <paramref name="directory"/>.</summary>
-    public static IConfigurationRoot Build(IEnumerable<string> args, string? directory = null) =>
-        new ConfigurationBuilder()
+    /// <exception cref="SettingsException">The settings file is not JSON, or the command line is not --Key=value.</exception>
+    public static IConfigurationRoot Build(IEnumerable<string> args, string? directory = null)
+    {
+        var builder = new ConfigurationBuilder()
             .SetBasePath(directory ?? AppContext.BaseDirectory)
             .AddJsonFile(FileName, optional: true, reloadOnChange: false)
             .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddCommandLine([.. args])
-            .Build();
+            .AddCommandLine([.. args]);
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException e)
+        {
+            // "Failed to load configuration from file '…'", and the JSON reader's line and position.
+            var detail = e.Message;
+            for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+            {
+                detail += " " + inner.Message;
+            }
+
+            throw new SettingsException([$"{FileName}: {detail}"]);
+        }
+        catch (FormatException e)
+        {
+            throw new SettingsException([$"command line: {e.Message} Settings are written --Section:Key=value."]);
+        }
+    }
 
     /// <summary>Which source gave <paramref name="key"/> its value, in words: "the command line", "NODEHELPER_Bitcoind__Url", "appsettings.json" or "default".</summary>
     public static string SourceOf(IConfigurationRoot configuration, string key)

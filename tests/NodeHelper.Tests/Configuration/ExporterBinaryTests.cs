@@ -25,6 +25,18 @@ public sealed class ExporterBinaryTests
     }
 
     [Fact]
+    public async Task AnAddressThatIsNotThisMachinesStopsTheExporterWithOneLine()
+    {
+        // 192.0.2.0/24 is TEST-NET-1: no machine has it, so binding fails with EADDRNOTAVAIL (a SocketException).
+        var result = await RunAsync(["--urls=http://192.0.2.1:9338", "--Bitcoind:Enabled=false", "--Host:DirectorySizeIntervalSeconds=1"]);
+
+        result.ExitCode.Should().Be(1);
+        result.StandardError.Should().Contain("nodehelper: cannot listen on http://192.0.2.1:9338: Cannot assign requested address");
+        (result.StandardOutput + result.StandardError).Should().NotContain("Unhandled exception")
+            .And.NotContain("BackgroundService failed", "a start that failed is not a crashed background service");
+    }
+
+    [Fact]
     public async Task AWrongEnvironmentVariableIsNamedToo()
     {
         var result = await RunAsync([], new Dictionary<string, string> { ["NODEHELPER_Bitcoind__Timeout"] = "5" });

@@ -79,9 +79,48 @@ public sealed class SettingsTests
     [InlineData("--Kestrel:Endpoints:Http:Url=http://0.0.0.0:9338", "Kestrel:Endpoints:Http:Url: unknown setting. Known sections: *")]
     [InlineData("--environment=Development", "environment: unknown setting. Known sections: *")]
     [InlineData("--Report:PrometheusUrl=http://admin:pw@prometheus:9090/", "Report:PrometheusUrl: must not contain a user name or password*")]
+    [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default: 'Loud' is not a log level; use one of Trace, Debug, Information, Warning, Error, Critical, None.")]
+    [InlineData("--Logging:Console:LogLevel:Default=verbose", "Logging:Console:LogLevel:Default: 'verbose' is not a log level*")]
+    [InlineData("--Logging:Console:FormatterName=json", "Logging:Console:FormatterName: unknown setting. Logging knows LogLevel:<category> and Console:LogLevel:<category>.")]
+    [InlineData("--urls=https://127.0.0.1:9338", "urls: 'https://127.0.0.1:9338': NodeHelper serves plain http; put TLS in the reverse proxy in front of it.")]
+    [InlineData("--urls=notaurl", "urls: 'notaurl' is not an address such as http://127.0.0.1:9338.")]
+    [InlineData("--urls=http://127.0.0.1:9338/nodehelper", "urls: 'http://127.0.0.1:9338/nodehelper' has a path (/nodehelper); NodeHelper serves at the root of its address.")]
+    [InlineData("--urls=http://127.0.0.1:9338;ftp://x:1", "urls: 'ftp://x:1': NodeHelper serves plain http*")]
+    [InlineData("--urls= ; ", "urls: is empty*")]
     public void AWrongSettingIsNamedByItsKey(string argument, string problem)
     {
         Problems(argument).Should().ContainMatch(problem);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:9338")]
+    [InlineData("http://[::]:9338")]
+    [InlineData("http://localhost:9338")]
+    [InlineData("http://*:9338")]
+    [InlineData("http://127.0.0.1:9338; http://[::1]:9338")]
+    [InlineData("HTTP://127.0.0.1:9338/")]
+    public void AddressesKestrelListensOnAreAccepted(string urls)
+    {
+        Load($"--urls={urls}", "--Logging:LogLevel:Default=debug", "--Logging:LogLevel:Microsoft.AspNetCore=Warning").Urls.Should().Be(urls);
+    }
+
+    [Fact]
+    public void ASettingsFileThatIsNotJsonIsNamedNotAStackTrace()
+    {
+        var directory = Directory.CreateTempSubdirectory("nodehelper-settings-");
+        try
+        {
+            File.WriteAllText(Path.Join(directory.FullName, "appsettings.json"), "{ \"Bitcoind\": { \"Url\": \"http://x\" ");
+
+            var act = () => SettingsSources.Build([], directory.FullName);
+
+            act.Should().Throw<SettingsException>().Which.Problems.Should().ContainSingle()
+                .Which.Should().Match("appsettings.json: Failed to load configuration from file '*appsettings.json'. Could not parse the JSON file.*LineNumber*");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]

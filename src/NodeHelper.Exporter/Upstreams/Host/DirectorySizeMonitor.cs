@@ -41,12 +41,20 @@ internal sealed partial class DirectorySizeMonitor(HostViewOptions options, ILog
         }
 
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.DirectorySizeIntervalSeconds));
-        do
+        try
         {
-            // A walk is I/O bound and long: keep it off the thread pool's scrape workers.
-            await Task.Factory.StartNew(MeasureAll, stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            do
+            {
+                // A walk is I/O bound and long: keep it off the thread pool's scrape workers.
+                await Task.Factory.StartNew(MeasureAll, stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, including after a start that failed (the host then cancels without StopAsync, and would
+            // log this cancellation as a crashed service).
+        }
     }
 
     /// <summary>Apparent size of every file below the directory, symlinks not followed; null when the directory cannot be read.</summary>
