@@ -4,9 +4,16 @@ namespace NodeHelper.Exporter.Scraping;
 
 /// <summary>
 /// The outcome of one collector in one scrape, with what it wrote already in the text format, and the names of the
-/// families in it (no two collectors may write the same). <see cref="Reason"/> is why it failed, when it did.
+/// families in it (no two collectors may write the same). <see cref="Reason"/> is why it failed, when it did;
+/// <see cref="Up"/> is the collector's up gauge, written at 0 when its output has to be dropped after all.
 /// </summary>
-internal sealed record CollectorOutcome(string Collector, FailureReason? Reason, double DurationSeconds, ReadOnlyMemory<byte> Exposition, IReadOnlyList<string> FamilyNames)
+internal sealed record CollectorOutcome(
+    string Collector,
+    FailureReason? Reason,
+    double DurationSeconds,
+    ReadOnlyMemory<byte> Exposition,
+    IReadOnlyList<string> FamilyNames,
+    UpGauge? Up = null)
 {
     public bool Success => Reason is null;
 }

@@ -61,14 +61,14 @@ internal sealed class ExporterSelfMetrics
             using var handle = File.OpenHandle("/proc/self/statm");
             var text = buffer[..RandomAccess.Read(handle, buffer, 0)];
             var space = text.IndexOf((byte)' ');
-            var rest = text[(space + 1)..];
+            var rest = space < 0 ? [] : text[(space + 1)..];
             var end = rest.IndexOf((byte)' ');
-            return long.TryParse(text[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+            return space > 0 && end > 0 && long.TryParse(text[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
                 && long.TryParse(rest[..end], NumberStyles.None, CultureInfo.InvariantCulture, out var resident)
                 ? (size * PageSize, resident * PageSize)
                 : null;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }

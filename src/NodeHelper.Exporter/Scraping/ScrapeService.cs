@@ -84,15 +84,52 @@ internal sealed partial class ScrapeService(
     public void Write(IReadOnlyList<CollectorOutcome> outcomes, ArrayBufferWriter<byte> destination)
     {
         var own = new MetricSet();
-        self.WriteTo(own);
-        var seen = new HashSet<string>(own.ExposedNames, StringComparer.Ordinal) { SuccessName, DurationName, ReasonName };
+        try
+        {
+            self.WriteTo(own);
+        }
+        catch (Exception e)
+        {
+            // The exporter's own figures are the least of a scrape: without them, the upstreams are still answered.
+            LogSelfMetricsFailed(logger, e);
+            own = new MetricSet();
+        }
+
+        // Each family belongs to the first that wrote it: the scrape's own series, then the collectors in order.
+        var owners = new Dictionary<string, int>(StringComparer.Ordinal) { [SuccessName] = -1, [DurationName] = -1, [ReasonName] = -1 };
+        foreach (var name in own.ExposedNames)
+        {
+            owners.TryAdd(name, -1);
+        }
+
         var kept = new bool[outcomes.Count];
         for (var i = 0; i < outcomes.Count; i++)
         {
-            kept[i] = outcomes[i].FamilyNames.All(seen.Add);
+            kept[i] = true;
+            foreach (var name in outcomes[i].FamilyNames)
+            {
+                kept[i] &= owners.TryAdd(name, i);
+            }
+
             if (!kept[i])
             {
                 LogFamilyClash(logger, outcomes[i].Collector);
+            }
+        }
+
+        // A dropped collector still says its upstream is not seen as up, unless another owns that gauge's name.
+        var dropped = new MetricSet();
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (kept[i] || outcomes[i].Up is not { } up)
+            {
+                continue;
+            }
+
+            owners.TryAdd(up.Name, i);
+            if (owners[up.Name] == i)
+            {
+                dropped.Gauge(up.Name, up.Help, 0);
             }
         }
 
@@ -124,8 +161,10 @@ internal sealed partial class ScrapeService(
             }
         }
 
+        dropped.WriteTo(destination);
         own.WriteTo(destination);
     }
+
 
     private async Task<CollectorOutcome> RunOneAsync(IMetricsCollector collector, TimeSpan budget, CancellationToken deadline, CancellationToken aborted)
     {
@@ -162,22 +201,49 @@ internal sealed partial class ScrapeService(
         if (failure is not null)
         {
             // Whatever the collector wrote before failing is dropped with its set (a late collector may still be writing to it).
-            metrics = new MetricSet();
-            if (collector.Up is { } up)
+            metrics = FailedSet(collector);
+            try
             {
-                metrics.Gauge(up.Name, up.Help, 0);
+                collector.WriteFailure(metrics, failure);
             }
-
-            collector.WriteFailure(metrics, failure);
+            catch (Exception e)
+            {
+                bug ??= e;
+                metrics = FailedSet(collector);
+            }
         }
-
-        NoteHealth(collector.Name, failure, bug, seconds);
 
         // Rendered here, while the other collectors may still be waiting for their upstreams, rather than one after
         // another once the slowest has answered: the scrape ends soon after its slowest upstream.
         var text = new ArrayBufferWriter<byte>(4 * 1024);
-        metrics.WriteTo(text);
-        return new CollectorOutcome(collector.Name, failure?.Reason, seconds, text.WrittenMemory, [.. metrics.ExposedNames]);
+        try
+        {
+            metrics.WriteTo(text);
+        }
+        catch (Exception e)
+        {
+            // A bug of the collector's output (nothing an upstream sent): it fails alone, as a bug.
+            bug ??= e;
+            failure ??= new UpstreamException(FailureReason.Internal, $"{e.GetType().Name}: {UpstreamException.Clip(e.Message)}", e);
+            metrics = FailedSet(collector);
+            text.Clear();
+            metrics.WriteTo(text);
+        }
+
+        NoteHealth(collector.Name, failure, bug, seconds);
+        return new CollectorOutcome(collector.Name, failure?.Reason, seconds, text.WrittenMemory, [.. metrics.ExposedNames], collector.Up);
+    }
+
+    /// <summary>What a failed collector exports: its up gauge at 0, if it has one.</summary>
+    private static MetricSet FailedSet(IMetricsCollector collector)
+    {
+        var metrics = new MetricSet();
+        if (collector.Up is { } up)
+        {
+            metrics.Gauge(up.Name, up.Help, 0);
+        }
+
+        return metrics;
     }
 
     private bool TrySelect(StringValues names, out IReadOnlyList<IMetricsCollector> selected, out string problem)
@@ -247,6 +313,9 @@ internal sealed partial class ScrapeService(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scrape abandoned by the client before its answer (deadline {DeadlineSeconds:0.###} s); no collector is judged by it")]
     private static partial void LogAbandoned(ILogger logger, double deadlineSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The exporter's own metrics could not be written (a bug: please report it); the scrape goes on without them")]
+    private static partial void LogSelfMetricsFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Collector {Collector} wrote a metric family another collector wrote too; its output is dropped (a bug: please report it)")]
     private static partial void LogFamilyClash(ILogger logger, string collector);

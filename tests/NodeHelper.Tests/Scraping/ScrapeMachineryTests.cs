@@ -126,18 +126,66 @@ public sealed class ScrapeMachineryTests
         metrics.Value("fine_up").Should().Be(1);
     }
 
-    private sealed class WritingCollector(string name, Action<MetricSet> write) : IMetricsCollector
+    [Fact]
+    public async Task ACollectorDroppedForAClashStillSaysItsUpstreamIsNotUp()
+    {
+        var up = new UpGauge("second_up", "Help.");
+        var scrape = new ScrapeService(
+            [
+                new WritingCollector("first", m => m.Gauge("shared_metric", "Help.", 1)),
+                new WritingCollector("second", m =>
+                {
+                    m.Gauge("second_up", "Help.", 1);
+                    m.Gauge("shared_metric", "Help.", 2);
+                }, up),
+            ],
+            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
+
+        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var text = new ArrayBufferWriter<byte>();
+        scrape.Write(outcomes, text);
+        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+
+        metrics.Value("second_up").Should().Be(0, "its output was dropped: an alert on second_up == 0 must fire, not go silent");
+        metrics.Value("shared_metric").Should().Be(1);
+        metrics.Value("nodehelper_scrape_collector_success", ("collector", "second")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ACollectorWhoseFailureWriterThrowsFailsAloneWithItsUpAtZero()
+    {
+        var scrape = new ScrapeService(
+            [
+                new WritingCollector("broken", _ => throw new UpstreamException(FailureReason.Refused, "refused"), new UpGauge("broken_up", "Help."),
+                    writeFailure: _ => throw new InvalidOperationException("a bug in WriteFailure")),
+                new WritingCollector("fine", m => m.Gauge("fine_up", "Help.", 1)),
+            ],
+            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
+
+        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var text = new ArrayBufferWriter<byte>();
+        scrape.Write(outcomes, text);
+        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+
+        metrics.Value("broken_up").Should().Be(0);
+        metrics.Value("nodehelper_scrape_collector_failure_reason", ("collector", "broken"), ("reason", "refused")).Should().Be(1);
+        metrics.Value("fine_up").Should().Be(1);
+    }
+
+    private sealed class WritingCollector(string name, Action<MetricSet> write, UpGauge? up = null, Action<MetricSet>? writeFailure = null) : IMetricsCollector
     {
         public string Name => name;
 
         public string Description => "writes what the test says";
 
-        public UpGauge? Up => null;
+        public UpGauge? Up => up;
 
         public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
         {
             write(metrics);
             return Task.CompletedTask;
         }
+
+        public void WriteFailure(MetricSet metrics, UpstreamException failure) => writeFailure?.Invoke(metrics);
     }
 }
