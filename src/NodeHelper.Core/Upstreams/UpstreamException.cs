@@ -17,7 +17,13 @@ internal class UpstreamException(FailureReason reason, string message, Exception
             return "";
         }
 
-        var span = text.AsSpan(0, Math.Min(text.Length, maxLength));
+        var length = Math.Min(text.Length, maxLength);
+        if (length < text.Length && length > 0 && char.IsHighSurrogate(text[length - 1]))
+        {
+            length--; // never half a character
+        }
+
+        var span = text.AsSpan(0, length);
         var clean = string.Create(span.Length, span.ToString(), static (dest, src) =>
         {
             for (var i = 0; i < src.Length; i++)

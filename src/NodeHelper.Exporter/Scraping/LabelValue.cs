@@ -8,5 +8,8 @@ internal static class LabelValue
 
     public const int MaxLength = 128;
 
-    public static string Clip(string value) => value.Length <= MaxLength ? value : value[..MaxLength];
+    public static string Clip(string value) =>
+        value.Length <= MaxLength ? value
+        : char.IsHighSurrogate(value[MaxLength - 1]) ? value[..(MaxLength - 1)] // never half a character
+        : value[..MaxLength];
 }

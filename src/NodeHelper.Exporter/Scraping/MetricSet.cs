@@ -118,10 +118,14 @@ internal sealed class MetricSet
                 text.Append(' ').Append(FormatValue(value)).Append('\n');
             }
 
+            // One encoder across the chunks: a surrogate pair split between two chunks is still one character.
+            var encoder = Encoding.UTF8.GetEncoder();
             foreach (var chunk in text.GetChunks())
             {
-                Encoding.UTF8.GetBytes(chunk.Span, output);
+                encoder.Convert(chunk.Span, output, flush: false, out _, out _);
             }
+
+            encoder.Convert([], output, flush: true, out _, out _);
         }
     }
 

@@ -167,6 +167,34 @@ public sealed class MetricSetTests
     }
 
     [Fact]
+    public void ACharacterOutsideTheBasicPlaneSurvivesWhereverItFallsInTheText()
+    {
+        // The text is built in a StringBuilder of several chunks: a surrogate pair split between two of them must
+        // still encode as the one character, not as two replacement characters.
+        for (var padding = 0; padding < 700; padding++)
+        {
+            var metrics = new MetricSet();
+            var family = metrics.Family("test_info", "Help.", "alias");
+            family.WithLabels(new string('x', padding) + "\U0001F680 node").Set(1);
+
+            Render(metrics).Should().Contain("\U0001F680 node", $"with {padding} characters before it");
+        }
+    }
+
+    [Theory]
+    [InlineData(127, 127)]
+    [InlineData(126, 128)]
+    public void ClippingALabelValueNeverCutsACharacterInTwo(int before, int clippedLength)
+    {
+        var value = new string('x', before) + "\U0001F680" + new string('y', 10);
+
+        var clipped = LabelValue.Clip(value);
+
+        clipped.Should().HaveLength(clippedLength);
+        char.IsHighSurrogate(clipped[^1]).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task PromtoolReadsWhatItWrites()
     {
         var metrics = new MetricSet();
