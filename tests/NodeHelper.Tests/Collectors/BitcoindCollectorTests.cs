@@ -186,6 +186,36 @@ public sealed class BitcoindCollectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BlockStatsThatFailedAreAskedForAgainUntilAnswered()
+    {
+        // Asked once and given up, a failing getblockstats would be at 0 in one scrape only: NodeHelperItemFailing
+        // (for: 30m) could never see it fail. Asked again each scrape until answered, a lasting failure lasts.
+        var collector = Collector();
+        await CollectAsync(collector);
+        _bitcoind.State.Rewrites["getblockstats"] = result =>
+        {
+            result!["totalfee"] = -1;
+            return result;
+        };
+
+        var failed = await CollectAsync(collector);
+        var stillFailing = await CollectAsync(collector);
+        _bitcoind.State.Rewrites.Remove("getblockstats");
+        var answered = await CollectAsync(collector);
+        var settled = await CollectAsync(collector);
+
+        failed.Value("bitcoind_rpc_call_success", ("method", "getblockstats")).Should().Be(0);
+        failed.Names.Should().NotContain("bitcoind_latest_block_fees_sat", "a value NodeHelper cannot believe is not exported");
+        stillFailing.Value("bitcoind_rpc_call_success", ("method", "getblockstats")).Should().Be(0, "the block's stats are asked for again");
+        answered.Value("bitcoind_rpc_call_success", ("method", "getblockstats")).Should().Be(1);
+        answered.Value("bitcoind_latest_block_fees_sat").Should().Be(13540);
+        settled.Value("bitcoind_latest_block_fees_sat").Should().Be(13540);
+        settled.Names.Should().Contain("bitcoind_rpc_call_success");
+        settled.Series.Keys.Should().NotContain("bitcoind_rpc_call_success{method=\"getblockstats\"}", "answered, the block is not asked for again");
+        _bitcoind.RequestBodies.Count(b => b.Contains("getblockstats", StringComparison.Ordinal)).Should().Be(3);
+    }
+
+    [Fact]
     public async Task AStaleBlockLeavesAValidForkTip()
     {
         _bitcoind.State.OtherChainTips.Add(("valid-fork", 1));

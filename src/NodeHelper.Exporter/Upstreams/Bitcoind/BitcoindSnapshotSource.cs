@@ -1,8 +1,9 @@
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 
 /// <summary>
-/// Fetches snapshots, one batch each, and keeps the stats of the newest block: they are asked for once per block,
-/// in the batch after the one that first saw the block, so every scrape stays one HTTP request.
+/// Fetches snapshots, one batch each, and keeps the stats of the newest block: they are asked for once per block
+/// (again only when that failed), in the batch after the one that first saw the block, so every scrape stays one
+/// HTTP request.
 /// Not thread-safe by design: the collector's single flight lets only one fetch run at a time.
 /// </summary>
 internal sealed class BitcoindSnapshotSource(BitcoindRpcClient client, BitcoindOptions options)
@@ -18,14 +19,12 @@ internal sealed class BitcoindSnapshotSource(BitcoindRpcClient client, BitcoindO
         using var reply = await client.CallBatchAsync(plan.Calls, cancellationToken);
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out var stats);
 
-        if (askForStats is not null)
+        if (askForStats is not null && stats is not null)
         {
-            // Asked once per block: a block whose stats failed (pruned away, reorged out) is not asked for again.
+            // Answered: not asked for again. A block whose stats failed is asked for again in the next batch, until
+            // answered or no longer the best block, so a lasting failure shows in every scrape (NodeHelperItemFailing).
             _statsAskedFor = askForStats;
-            if (stats is not null)
-            {
-                _latestBlockStats = stats;
-            }
+            _latestBlockStats = stats;
         }
 
         // A getblockchaininfo that failed its checks leaves the last known best block in place.
