@@ -27,12 +27,12 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         var m = metrics;
         WriteFilesystems(m);
         WriteDirectorySizes(m);
-        var sources = m.Family("nodehelper_host_source_success", "Whether a kernel file of the host view could be read (1) or not (0): meminfo, stat, loadavg.", "source");
+        var sources = m.Family("nodehelper_host_source_success", "Whether a kernel file of the host view could be read (1) or not (0): meminfo, stat, loadavg, and where the host has them, thermal (the zone list) and get_throttled.", "source");
         Source(sources, "meminfo", "proc/meminfo", text => WriteMemory(m, HostParsers.ParseMeminfo(text)));
         Source(sources, "stat", "proc/stat", text => WriteCpu(m, HostParsers.ParseStat(text)));
         Source(sources, "loadavg", "proc/loadavg", text => WriteLoad(m, HostParsers.ParseLoadavg(text)));
-        WriteTemperatures(m);
-        WriteThrottling(m);
+        WriteTemperatures(m, sources);
+        WriteThrottling(m, sources);
         return Task.CompletedTask;
     }
 
@@ -122,7 +122,7 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         m.Gauge("nodehelper_load15", "Load average over 15 minutes (/proc/loadavg).", load.Load15);
     }
 
-    private void WriteTemperatures(MetricSet m)
+    private void WriteTemperatures(MetricSet m, MetricFamily sources)
     {
         var thermal = options.In("sys/class/thermal");
         if (!Directory.Exists(thermal))
@@ -130,8 +130,23 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
             return;
         }
 
+        string[] zones;
+        try
+        {
+            zones = [.. Directory.EnumerateDirectories(thermal, "thermal_zone*").Order(StringComparer.Ordinal).Take(LabelValue.MaxDistinct)];
+            sources.WithLabels("thermal").Set(1);
+            items.Note("thermal", null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The zone list cannot be read (a hardened sandbox): no temperatures, and the rest of the host view stays.
+            sources.WithLabels("thermal").Set(0);
+            items.Note("thermal", $"{thermal}: {UpstreamException.Clip(e.Message)}");
+            return;
+        }
+
         var readings = new List<(string Zone, string Type, double Celsius)>();
-        foreach (var zone in Directory.EnumerateDirectories(thermal, "thermal_zone*").Order(StringComparer.Ordinal).Take(LabelValue.MaxDistinct))
+        foreach (var zone in zones)
         {
             try
             {
@@ -157,7 +172,7 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         }
     }
 
-    private void WriteThrottling(MetricSet m)
+    private void WriteThrottling(MetricSet m, MetricFamily sources)
     {
         var file = options.In(ThrottledFile);
         if (!File.Exists(file))
@@ -176,10 +191,12 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
                 flag.WithLabels(name, "since_boot").Set((bits >> (bit + 16)) & 1);
             }
 
+            sources.WithLabels("get_throttled").Set(1);
             items.Note("get_throttled", null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or UpstreamException)
         {
+            sources.WithLabels("get_throttled").Set(0);
             items.Note("get_throttled", UpstreamException.Clip(e.Message));
         }
     }

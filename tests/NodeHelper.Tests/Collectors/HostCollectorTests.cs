@@ -49,7 +49,7 @@ public sealed class HostCollectorTests : IDisposable
         metrics.Value("nodehelper_load1").Should().Be(1.24);
         metrics.Value("nodehelper_load15").Should().Be(1.10);
         metrics.Value("nodehelper_temperature_celsius", ("type", "cpu-thermal"), ("zone", "thermal_zone0")).Should().Be(48.312);
-        metrics.Family("nodehelper_host_source_success").Values.Should().Equal(1, 1, 1);
+        metrics.Family("nodehelper_host_source_success").Values.Should().Equal(1, 1, 1, 1, 1);
     }
 
     [Fact]
@@ -84,6 +84,92 @@ public sealed class HostCollectorTests : IDisposable
 
         metrics.Names.Should().NotContain(["nodehelper_temperature_celsius", "nodehelper_rpi_throttle_flag"]);
         metrics.Value("nodehelper_load5").Should().Be(1.19);
+    }
+
+    [Fact]
+    public async Task AThermalZoneListThatCannotBeReadLosesOnlyTheTemperatures()
+    {
+        // A hardened unit (or a container) may hide /sys/class/thermal. The tests run as root, whom file modes do not
+        // stop: the exporter binary is started without the capabilities that override them, as a service user is.
+        var root = Path.Join(_data.FullName, "root");
+        CopyTree(HostParsersTests.HostRoot, root);
+        var thermal = Path.Join(root, "sys", "class", "thermal");
+        File.SetUnixFileMode(thermal, UnixFileMode.None);
+        var port = FreePort();
+        var start = new System.Diagnostics.ProcessStartInfo("setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in (string[])["--bounding-set=-dac_override,-dac_read_search", "dotnet", Path.Join(AppContext.BaseDirectory, "nodehelper.dll"),
+                     $"--urls=http://127.0.0.1:{port}", $"--Host:Root={root}", "--Host:DirectorySizeIntervalSeconds=0",
+                     "--Bitcoind:Enabled=false", "--Electrum:Enabled=false", "--Mempool:Enabled=false", "--MariaDb:Enabled=false", "--Services:Enabled=false"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var exporter = System.Diagnostics.Process.Start(start)!;
+        _ = exporter.StandardOutput.ReadToEndAsync();
+        _ = exporter.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            string? body = null;
+            await Eventually.TrueAsync("the exporter answers", TimeSpan.FromSeconds(60), async () =>
+            {
+                try
+                {
+                    body = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+                    return true;
+                }
+                catch (HttpRequestException) when (!exporter.HasExited)
+                {
+                    return false;
+                }
+            });
+            var metrics = Exposition.Parse(body!);
+
+            metrics.Value("nodehelper_scrape_collector_success", ("collector", "host")).Should().Be(1);
+            metrics.Value("nodehelper_host_source_success", ("source", "thermal")).Should().Be(0);
+            metrics.Value("nodehelper_host_source_success", ("source", "meminfo")).Should().Be(1);
+            metrics.Names.Should().NotContain("nodehelper_temperature_celsius");
+            metrics.Value("nodehelper_load5").Should().Be(1.19);
+        }
+        finally
+        {
+            exporter.Kill(entireProcessTree: true);
+            await exporter.WaitForExitAsync();
+            File.SetUnixFileMode(thermal, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    [Fact]
+    public async Task ThePiFirmwareFlagsAndTheZoneListAreSourcesToo()
+    {
+        var metrics = await Registries.CollectAsync(Collector([]).Collector);
+
+        metrics.Value("nodehelper_host_source_success", ("source", "thermal")).Should().Be(1);
+        metrics.Value("nodehelper_host_source_success", ("source", "get_throttled")).Should().Be(1);
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories).Prepend(from))
+        {
+            Directory.CreateDirectory(Path.Join(to, Path.GetRelativePath(from, directory)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Join(to, Path.GetRelativePath(from, file)));
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]
