@@ -50,6 +50,41 @@ public sealed class MariaDbServiceTests(MariaDbFixture mariadb) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APasswordChangedInItsFileIsReadAgainAfterALoginIsRefused()
+    {
+        // The operator rotates the password (ALTER USER, then the file) while the exporter runs: the refused login
+        // must not be repeated with the old password until a restart.
+        var user = await MariaDbCollectorTests.CreateUserFromReadmeAsync(mariadb.Server, mariadb.UniqueName("nodehelper"), "Old-pw-1");
+        var passwordFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(passwordFile, "Old-pw-1\n");
+        try
+        {
+            await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings(MariaDbSettings(mariadb.Server, user, passwordFile, "")));
+            (await exporter.ScrapeAsync()).Metrics.Value("mariadb_up").Should().Be(1);
+
+            // The pooled connection outlives ALTER USER: it is killed, so that the next login is a new one.
+            await mariadb.Server.ExecuteAsync($"ALTER USER '{user}'@'localhost' IDENTIFIED BY 'New-pw-2'; KILL USER '{user}'");
+            var refused = false;
+            for (var attempt = 0; attempt < 3 && !refused; attempt++)
+            {
+                refused = (await exporter.ScrapeAsync()).Metrics.Series.ContainsKey(
+                    "nodehelper_scrape_collector_failure_reason{collector=\"mariadb\",reason=\"unauthorized\"}");
+            }
+
+            await File.WriteAllTextAsync(passwordFile, "New-pw-2\n");
+            var after = (await exporter.ScrapeAsync()).Metrics;
+
+            refused.Should().BeTrue("the old password is refused");
+            after.Value("mariadb_up").Should().Be(1, "the new password is read from the file");
+            exporter.Logs.All.Should().NotContain("Old-pw-1").And.NotContain("New-pw-2");
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    [Fact]
     public async Task AStoppedMariaDbIsItsOwnFailure()
     {
         var server = await MariaDbServer.StartAsync(mariadb.Pristine);

@@ -21,7 +21,8 @@ internal sealed class MariaDbClient(MariaDbOptions options)
     internal static readonly string[] VariableNames = ["version", "max_connections", "innodb_buffer_pool_size", "innodb_page_size"];
 
     // Built on first use and kept: it holds the password, and is never logged. Reading the password file is then
-    // a failure of this collector (reason credentials), not of the exporter's start.
+    // a failure of this collector (reason credentials), not of the exporter's start. A refused login forgets it, so a
+    // password changed in its file is read again, as bitcoind's cookie is.
     private string? _connectionString;
 
     public async Task<MariaDbSnapshot> FetchAsync(CancellationToken cancellationToken)
@@ -48,6 +49,11 @@ internal sealed class MariaDbClient(MariaDbOptions options)
         }
         catch (MySqlException e)
         {
+            if (e.ErrorCode == MySqlErrorCode.AccessDenied)
+            {
+                _connectionString = null;
+            }
+
             // MariaDB's messages name the user and host, never the password ("Access denied for user 'x'@'localhost' (using password: YES)").
             throw new UpstreamException(ReasonOf(e), $"MariaDB: {UpstreamException.Clip(e.Message)}", e);
         }
