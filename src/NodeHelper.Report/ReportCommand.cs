@@ -71,7 +71,16 @@ internal static class ReportCommand
                 await error.WriteLineAsync($"nodehelper report: making the report failed, and it says so: {failure}");
             }
 
-            await File.WriteAllTextAsync(file, ReportRenderer.Standalone(report));
+            try
+            {
+                await File.WriteAllTextAsync(file, ReportRenderer.Standalone(report));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"nodehelper report: --out {file} cannot be written: {e.Message}");
+                return 2;
+            }
+
             await output.WriteLineAsync($"nodehelper report: {report.Headline}; written to {file} (not sent).");
             return 0;
         }
@@ -80,7 +89,17 @@ internal static class ReportCommand
         var id = again
             ? "manual-" + now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)
             : DailyReportService.DailyId(now, time.LocalTimeZone);
-        var made = await mailer.EnqueueAsync(id, now, CancellationToken.None);
+        HealthReport? made;
+        try
+        {
+            made = await mailer.EnqueueAsync(id, now, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"nodehelper report: Report:OutboxDirectory {mailer.Outbox.Directory} cannot be written, so nothing was sent: {e.Message}");
+            return 2;
+        }
+
         if (made?.BuildError is { } buildError)
         {
             await error.WriteLineAsync($"nodehelper report: making the report failed, so the mail says so: {buildError}");
@@ -101,6 +120,11 @@ internal static class ReportCommand
         catch (ReportDeliveryException e)
         {
             await error.WriteLineAsync($"nodehelper report: not sent: {e.Message} It waits in {mailer.Outbox.Directory}/pending and goes with the next run.");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"nodehelper report: the outbox {mailer.Outbox.Directory} (Report:OutboxDirectory) cannot be written: {e.Message}");
             return 1;
         }
     }

@@ -261,6 +261,28 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         Directory.Exists(Outbox).Should().BeFalse("a dry run sends nothing and keeps nothing");
     }
 
+    [Fact]
+    public async Task ADryRunToAFileThatCannotBeWrittenSaysSoAndExitsTwo()
+    {
+        var file = Path.Join(_work.FullName, "no-such-directory", "report.html");
+
+        var (code, _, error) = await RunAsync(smtpPort: 1, dryRunTo: file);
+
+        code.Should().Be(2);
+        error.Should().Contain($"nodehelper report: --out {file} cannot be written: ");
+    }
+
+    [Fact]
+    public async Task AnOutboxThatCannotBeWrittenSaysSoAndExitsTwo()
+    {
+        await File.WriteAllTextAsync(Outbox, "a file where the outbox directory should be");
+
+        var (code, _, error) = await RunAsync(smtpPort: 1);
+
+        code.Should().Be(2);
+        error.Should().Contain($"nodehelper report: Report:OutboxDirectory {Outbox} cannot be written, so nothing was sent: ");
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 
     /// <summary>What no HTTP client expects: a fault of NodeHelper's own between it and Prometheus.</summary>
