@@ -168,6 +168,7 @@ internal static class Boards
             thresholds: Rules.Above("NodeHelperBitcoindTipStale"),
             description: "Since the best block's timestamp (miners' clocks, so a few minutes either way). Orange where NodeHelperBitcoindTipStale fires on mainnet.");
         b.Stat("Verification progress", Q.S("bitcoind_verification_progress_ratio"), "percentunit", w: 4, h: 5, decimals: 2,
+            // A cue, not an alert: no rule judges verification progress (initial sync is a state, not a fault).
             thresholds: [("orange", null), ("green", 0.9999)]);
         b.Timeseries("Lag behind bitcoind", "none", w: 8, h: 5, decimals: 0, targets:
         [
@@ -203,6 +204,7 @@ internal static class Boards
         b.Timeseries("Memory available", "percentunit", w: 4, min: 0, max: 1, targets:
             [new($"{Q.S("nodehelper_memory_available_bytes")} / {Q.S("nodehelper_memory_total_bytes")}", "available")]);
         b.Stat("Service restarts, 24 h", $"sum({Q.Increase("nodehelper_service_restarts_total", "24h")})", "none", w: 4, decimals: 0,
+            // A cue, not an alert: any restart is worth a look; NodeHelperServiceCrashLooping judges a loop.
             thresholds: [("green", null), ("orange", 1)], description: "Times systemd restarted a unit of the stack after a failure (more than 2 in 30 minutes is NodeHelperServiceCrashLooping).");
         return b;
     }
@@ -338,6 +340,7 @@ internal static class Boards
         b.Row("mempool web site");
         b.Stat("Web site", Q.S("mempool_frontend_up"), "none", w: 6, mappings: UpDown, noValue: "not watched");
         b.Stat("HTTP status", Q.S("mempool_frontend_http_status_code"), "none", w: 6, decimals: 0,
+            // HTTP's own line between success and error, not an alert threshold (NodeHelperMempoolFrontendDown judges the site).
             thresholds: [("green", null), ("red", 400)]);
         b.Stat("Certificate expires in", $"{Q.S("mempool_frontend_tls_certificate_expiry_timestamp_seconds")} - time()", "s", w: 6,
             thresholds: Rules.Below("NodeHelperMempoolFrontendCertificateExpiring"), noValue: "no TLS");
