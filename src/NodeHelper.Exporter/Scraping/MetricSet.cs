@@ -88,6 +88,9 @@ internal sealed class MetricSet
     public void WriteTo(IBufferWriter<byte> output)
     {
         var text = new StringBuilder(256);
+
+        // One encoder across the builder's chunks: a surrogate pair split between two chunks is still one character.
+        var encoder = Encoding.UTF8.GetEncoder();
         foreach (var family in _families)
         {
             if (family.Samples.Count == 0)
@@ -118,15 +121,13 @@ internal sealed class MetricSet
                 text.Append(' ').Append(FormatValue(value)).Append('\n');
             }
 
-            // One encoder across the chunks: a surrogate pair split between two chunks is still one character.
-            var encoder = Encoding.UTF8.GetEncoder();
             foreach (var chunk in text.GetChunks())
             {
                 encoder.Convert(chunk.Span, output, flush: false, out _, out _);
             }
-
-            encoder.Convert([], output, flush: true, out _, out _);
         }
+
+        encoder.Convert([], output, flush: true, out _, out _);
     }
 
     /// <summary>The text format's spelling of a sample value: shortest round-trip decimal, +Inf, -Inf, NaN.</summary>
