@@ -50,7 +50,7 @@ internal static class Program
     private static async Task<int> UsageAsync()
     {
         await Console.Error.WriteLineAsync("usage: nodehelper-stack bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]");
-        await Console.Error.WriteLineAsync("       nodehelper-stack --dir DIR [--base-port 28332] [--mariadb] [--live]");
+        await Console.Error.WriteLineAsync("       nodehelper-stack --dir DIR [--base-port 28332, or 0 for free ports] [--mariadb] [--live]");
         await Console.Error.WriteLineAsync("                        [--bundle REPO --exporter HOST:PORT --prometheus-port N --alertmanager-port N --smtp-port N --mail MAILDIR]");
         return 2;
     }
@@ -77,10 +77,13 @@ internal static class Program
         var port = PortOption(args, "--base-port", 28332);
         Directory.CreateDirectory(dir);
 
-        await using var bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions { Port = port, CookieDirectory = dir }, stop);
-        await using var electrum = await ElectrumSimulator.StartAsync(new ElectrumSimulatorOptions { Port = port + 1 });
-        await using var mempool = await MempoolSimulator.StartAsync(port + 2);
-        await using var frontend = await FrontendSimulator.StartAsync(DateTimeOffset.UtcNow.AddDays(75), port + 3);
+        // --base-port 0: each simulator takes a free port as it binds (no window in which another program takes it);
+        // the ports are in the env file written below.
+        int At(int offset) => port == 0 ? 0 : port + offset;
+        await using var bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions { Port = At(0), CookieDirectory = dir }, stop);
+        await using var electrum = await ElectrumSimulator.StartAsync(new ElectrumSimulatorOptions { Port = At(1) });
+        await using var mempool = await MempoolSimulator.StartAsync(At(2));
+        await using var frontend = await FrontendSimulator.StartAsync(DateTimeOffset.UtcNow.AddDays(75), At(3));
         var bitcoinData = Directory.CreateDirectory(Path.Join(dir, "bitcoin")).FullName;
         await File.WriteAllBytesAsync(Path.Join(bitcoinData, "blk00000.dat"), new byte[1024 * 1024], stop);
         var electrsData = Directory.CreateDirectory(Path.Join(dir, "electrs")).FullName;
