@@ -79,7 +79,9 @@ internal sealed class ExporterSettings
                 continue;
             }
 
-            if (!LevelNames.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase))
+            // As the host reads a level: a name in any case, or a number; empty means not set.
+            if (value.Trim().Length > 0 && !LevelNames.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase)
+                && !(int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && Enum.IsDefined((LogLevel)number)))
             {
                 yield return $"{key}: '{value}' is not a log level; use one of {string.Join(", ", LevelNames)}.";
             }
@@ -87,11 +89,14 @@ internal sealed class ExporterSettings
     }
 
     /// <summary>
-    /// Each address of <c>urls</c> as Kestrel would read it: plain http with a port and no path. Kestrel would
-    /// otherwise fail only when it starts listening, with a stack trace (and https needs a certificate NodeHelper
-    /// does not configure: TLS belongs to the reverse proxy in front).
+    /// Each address of <c>urls</c> as Kestrel would read it, checked before Kestrel does: plain http, an IP address
+    /// (or localhost, or * and + for every interface), a port written out, no path; or http://unix:/absolute/path.
+    /// Kestrel would fail on the others only when it starts listening, with a stack trace, or worse, accept them: it
+    /// reads "127.0.0.1:93a8" as a host name on port 80 and listens on every interface for any host name. (https
+    /// needs a certificate NodeHelper does not configure: TLS belongs to the reverse proxy in front.)
     /// </summary>
-    private static void CheckUrls(SettingsReader reader, string urls)
+    /// <returns>The addresses, trimmed, as Kestrel is given them.</returns>
+    private static string CheckUrls(SettingsReader reader, string urls)
     {
         var addresses = urls.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (addresses.Length == 0)
@@ -101,30 +106,58 @@ internal sealed class ExporterSettings
 
         foreach (var address in addresses)
         {
-            Microsoft.AspNetCore.Http.BindingAddress binding;
-            try
+            if (AddressProblem(address) is { } problem)
             {
-                binding = Microsoft.AspNetCore.Http.BindingAddress.Parse(address);
-            }
-            catch (FormatException)
-            {
-                reader.Fail("urls", $"'{address}' is not an address such as http://127.0.0.1:9338.");
-                continue;
-            }
-
-            if (!string.Equals(binding.Scheme, "http", StringComparison.OrdinalIgnoreCase))
-            {
-                reader.Fail("urls", $"'{address}': NodeHelper serves plain http; put TLS in the reverse proxy in front of it.");
-            }
-            else if (binding.PathBase.Length > 0)
-            {
-                reader.Fail("urls", $"'{address}' has a path ({binding.PathBase}); NodeHelper serves at the root of its address.");
-            }
-            else if (!binding.IsUnixPipe && binding.Port is < 0 or > 65535)
-            {
-                reader.Fail("urls", $"'{address}' has no valid port.");
+                reader.Fail("urls", $"'{address}' {problem}");
             }
         }
+
+        return string.Join(';', addresses);
+    }
+
+    private static string? AddressProblem(string address)
+    {
+        const string Example = "such as http://127.0.0.1:9338";
+        var schemeEnd = address.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd <= 0)
+        {
+            return $"is not an address {Example}.";
+        }
+
+        if (!string.Equals(address[..schemeEnd], "http", StringComparison.OrdinalIgnoreCase))
+        {
+            return "is not plain http; NodeHelper serves plain http, put TLS in the reverse proxy in front of it.";
+        }
+
+        var rest = address[(schemeEnd + 3)..];
+        if (rest.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
+        {
+            return rest.Length > 6 && rest[5] == '/' ? null : "names no socket; write http://unix:/run/nodehelper/nodehelper.sock.";
+        }
+
+        var slash = rest.IndexOf('/');
+        var authority = slash < 0 ? rest : rest[..slash];
+        if (slash >= 0 && slash < rest.Length - 1)
+        {
+            return $"has a path ({rest[slash..]}); NodeHelper serves at the root of its address.";
+        }
+
+        // host:port, or [v6]:port.
+        var colon = authority.StartsWith('[') ? authority.IndexOf("]:", StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
+        if (colon <= 0)
+        {
+            return $"has no port; write one, {Example}.";
+        }
+
+        var host = authority[..colon].Trim('[', ']');
+        if (!int.TryParse(authority.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
+        {
+            return $"has no valid port ('{authority[(colon + 1)..]}'), {Example}.";
+        }
+
+        return host is "localhost" or "*" or "+" || System.Net.IPAddress.TryParse(host, out _)
+            ? null
+            : $"has a host name ({host}): Kestrel would listen on every interface for it. Write an IP address of this machine, localhost, or 0.0.0.0 for every interface.";
     }
 
     /// <summary>The catalog alone, with every default: for --help and the README check.</summary>
@@ -135,12 +168,11 @@ internal sealed class ExporterSettings
     {
         var reader = new SettingsReader(configuration);
         var urls = reader.String("urls", DefaultUrls,
-            "Where the exporter listens, e.g. http://0.0.0.0:9338 to serve other hosts (';' separates several); plain http, TLS belongs to a reverse proxy.");
-        CheckUrls(reader, urls);
+            "Where the exporter listens, e.g. http://0.0.0.0:9338 to serve other hosts (';' separates several): plain http, an IP address or localhost, a port; TLS belongs to a reverse proxy.");
         var scrape = ScrapeOptions.Read(reader);
         var value = new ExporterSettings
         {
-            Urls = urls,
+            Urls = CheckUrls(reader, urls),
             Scrape = scrape,
             Bitcoind = BitcoindOptions.Read(reader),
             Electrum = ElectrumOptions.Read(reader),
@@ -155,9 +187,9 @@ internal sealed class ExporterSettings
     }
 
     /// <summary>
-    /// Of ASP.NET Core's Logging section, the levels: Logging:LogLevel:&lt;category&gt; and
-    /// Logging:Console:LogLevel:&lt;category&gt;, each a level name. Other keys there would be read by the host's own
-    /// binder, which fails with a stack trace instead of a message.
+    /// Of ASP.NET Core's Logging section, NodeHelper takes the levels only: Logging:LogLevel:&lt;category&gt; and
+    /// Logging:Console:LogLevel:&lt;category&gt;, as the README says. The console's format is NodeHelper's (one line,
+    /// UTC); other keys there are not documented settings, so they are refused like any unknown key.
     /// </summary>
     private static string? LoggingProblem(string key)
     {

@@ -82,11 +82,19 @@ public sealed class SettingsTests
     [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default: 'Loud' is not a log level; use one of Trace, Debug, Information, Warning, Error, Critical, None.")]
     [InlineData("--Logging:Console:LogLevel:Default=verbose", "Logging:Console:LogLevel:Default: 'verbose' is not a log level*")]
     [InlineData("--Logging:Console:FormatterName=json", "Logging:Console:FormatterName: unknown setting. Logging knows LogLevel:<category> and Console:LogLevel:<category>.")]
-    [InlineData("--urls=https://127.0.0.1:9338", "urls: 'https://127.0.0.1:9338': NodeHelper serves plain http; put TLS in the reverse proxy in front of it.")]
+    [InlineData("--urls=https://127.0.0.1:9338", "urls: 'https://127.0.0.1:9338' is not plain http; NodeHelper serves plain http, put TLS in the reverse proxy in front of it.")]
     [InlineData("--urls=notaurl", "urls: 'notaurl' is not an address such as http://127.0.0.1:9338.")]
     [InlineData("--urls=http://127.0.0.1:9338/nodehelper", "urls: 'http://127.0.0.1:9338/nodehelper' has a path (/nodehelper); NodeHelper serves at the root of its address.")]
-    [InlineData("--urls=http://127.0.0.1:9338;ftp://x:1", "urls: 'ftp://x:1': NodeHelper serves plain http*")]
+    [InlineData("--urls=http://127.0.0.1:9338;ftp://x:1", "urls: 'ftp://x:1' is not plain http*")]
     [InlineData("--urls= ; ", "urls: is empty*")]
+    [InlineData("--urls=http://127.0.0.1:93a8", "urls: 'http://127.0.0.1:93a8' has no valid port ('93a8'), such as http://127.0.0.1:9338.")]
+    [InlineData("--urls=http://127.0.0.1:99999999999", "urls: 'http://127.0.0.1:99999999999' has no valid port*")]
+    [InlineData("--urls=http://127.0.0.1:70000", "urls: 'http://127.0.0.1:70000' has no valid port*")]
+    [InlineData("--urls=http://127.0.0.1", "urls: 'http://127.0.0.1' has no port; write one, such as http://127.0.0.1:9338.")]
+    [InlineData("--urls=http://[::1", "urls: 'http://[::1' has no port*")]
+    [InlineData("--urls=http://unix:", "urls: 'http://unix:' names no socket*")]
+    [InlineData("--urls=http://node.example:9338", "urls: 'http://node.example:9338' has a host name (node.example): Kestrel would listen on every interface for it.*")]
+    [InlineData("--Logging:LogLevel:Default=9", "Logging:LogLevel:Default: '9' is not a log level*")]
     public void AWrongSettingIsNamedByItsKey(string argument, string problem)
     {
         Problems(argument).Should().ContainMatch(problem);
@@ -99,9 +107,11 @@ public sealed class SettingsTests
     [InlineData("http://*:9338")]
     [InlineData("http://127.0.0.1:9338; http://[::1]:9338")]
     [InlineData("HTTP://127.0.0.1:9338/")]
+    [InlineData("http://unix:/run/nodehelper/nodehelper.sock")]
     public void AddressesKestrelListensOnAreAccepted(string urls)
     {
-        Load($"--urls={urls}", "--Logging:LogLevel:Default=debug", "--Logging:LogLevel:Microsoft.AspNetCore=Warning").Urls.Should().Be(urls);
+        Load($"--urls={urls}", "--Logging:LogLevel:Default=debug", "--Logging:LogLevel:Microsoft.AspNetCore=2", "--Logging:Console:LogLevel:Default=")
+            .Urls.Should().Be(string.Join(';', urls.Split(';', StringSplitOptions.TrimEntries)), "Kestrel is given the addresses trimmed: it does not trim them itself");
     }
 
     [Fact]
