@@ -105,13 +105,16 @@ internal sealed partial class ScrapeService(
         var kept = new bool[outcomes.Count];
         for (var i = 0; i < outcomes.Count; i++)
         {
-            kept[i] = true;
-            foreach (var name in outcomes[i].FamilyNames)
+            // A dropped collector reserves nothing: its families are not written, so no later one clashes with them.
+            kept[i] = outcomes[i].FamilyNames.All(name => !owners.ContainsKey(name));
+            if (kept[i])
             {
-                kept[i] &= owners.TryAdd(name, i);
+                foreach (var name in outcomes[i].FamilyNames)
+                {
+                    owners[name] = i;
+                }
             }
-
-            if (!kept[i])
+            else
             {
                 LogFamilyClash(logger, outcomes[i].Collector);
             }

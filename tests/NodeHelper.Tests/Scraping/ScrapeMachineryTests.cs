@@ -152,6 +152,32 @@ public sealed class ScrapeMachineryTests
     }
 
     [Fact]
+    public async Task ADroppedCollectorDoesNotTakeALaterInnocentOneWithIt()
+    {
+        // first writes x; second writes x and y (dropped for x); third writes y, which nobody else exports.
+        var scrape = new ScrapeService(
+            [
+                new WritingCollector("first", m => m.Gauge("x_metric", "Help.", 1)),
+                new WritingCollector("second", m =>
+                {
+                    m.Gauge("x_metric", "Help.", 2);
+                    m.Gauge("y_metric", "Help.", 2);
+                }),
+                new WritingCollector("third", m => m.Gauge("y_metric", "Help.", 3)),
+            ],
+            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
+
+        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var text = new ArrayBufferWriter<byte>();
+        scrape.Write(outcomes, text);
+        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+
+        metrics.Value("nodehelper_scrape_collector_success", ("collector", "second")).Should().Be(0);
+        metrics.Value("nodehelper_scrape_collector_success", ("collector", "third")).Should().Be(1);
+        metrics.Value("y_metric").Should().Be(3);
+    }
+
+    [Fact]
     public async Task ACollectorWhoseFailureWriterThrowsFailsAloneWithItsUpAtZero()
     {
         var scrape = new ScrapeService(
