@@ -91,6 +91,9 @@ internal static partial class Program
         // the Logging section of the settings overrides these.
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The host logs a start that failed (a port taken) with its stack trace; Main says it in one line instead.
+        // A background service that crashes is still logged: that is Critical.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(console =>
         {
