@@ -46,6 +46,18 @@ internal sealed partial class DailyReportService(ReportOptions options, ReportMa
         var zone = time.LocalTimeZone.Id;
         var atText = at.ToString("HH:mm", CultureInfo.InvariantCulture);
         LogScheduled(logger, atText, zone, _recipients, options.SmtpHost);
+        try
+        {
+            await RunAsync(at, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, also mid-send after a start that failed (the host then cancels without StopAsync).
+        }
+    }
+
+    private async Task RunAsync(TimeOnly at, CancellationToken stoppingToken)
+    {
         await SendAsync(stoppingToken);
         var next = NextRun(time.GetUtcNow(), at, time.LocalTimeZone);
         while (!stoppingToken.IsCancellationRequested)
@@ -114,6 +126,10 @@ internal sealed partial class DailyReportService(ReportOptions options, ReportMa
         {
             LogNotSent(logger, e.Message, mailer.Outbox.Directory, options.RetrySeconds);
         }
+        catch (ReportOutboxException e)
+        {
+            LogOutboxFailing(logger, e.Message, options.RetrySeconds);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogNotSent(logger, e.Message, mailer.Outbox.Directory, options.RetrySeconds);
@@ -135,6 +151,9 @@ internal sealed partial class DailyReportService(ReportOptions options, ReportMa
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Daily report not sent: {Reason} It waits in {Outbox}; next try in {Seconds} s.")]
     private static partial void LogNotSent(ILogger logger, string reason, string outbox, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Daily report outbox (Report:OutboxDirectory): {Problem}; next try in {Seconds} s.")]
+    private static partial void LogOutboxFailing(ILogger logger, string problem, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Daily report {Id} could not be made; a mail that says so goes instead, and the exporter goes on")]
     private static partial void LogCannotMake(ILogger logger, Exception error, string id);

@@ -122,9 +122,14 @@ internal static class ReportCommand
             await error.WriteLineAsync($"nodehelper report: not sent: {e.Message} It waits in {mailer.Outbox.Directory}/pending and goes with the next run.");
             return 1;
         }
+        catch (ReportOutboxException e)
+        {
+            await error.WriteLineAsync($"nodehelper report: {e.Message} (Report:OutboxDirectory)");
+            return 1;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"nodehelper report: the outbox {mailer.Outbox.Directory} (Report:OutboxDirectory) cannot be written: {e.Message}");
+            await error.WriteLineAsync($"nodehelper report: the outbox {mailer.Outbox.Directory} (Report:OutboxDirectory) cannot be read or written: {e.Message}");
             return 1;
         }
     }

@@ -65,9 +65,26 @@ internal sealed class ReportMailer(ReportOptions options, DailyReportBuilder bui
 
             foreach (var id in pending)
             {
-                var message = await outbox.LoadAsync(id, cancellationToken);
+                MimeKit.MimeMessage message;
+                try
+                {
+                    message = await outbox.LoadAsync(id, cancellationToken);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+                {
+                    throw new ReportOutboxException($"{id} cannot be read from the outbox {outbox.Directory}: {e.Message}", e);
+                }
+
                 await smtp.SendAsync(message, cancellationToken);
-                outbox.MarkSent(id);
+                try
+                {
+                    outbox.MarkSent(id);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ReportOutboxException($"{id} was sent, but cannot be moved to {outbox.Directory}/sent, so it will be sent again: {e.Message}", e);
+                }
+
                 sent.Add(id);
             }
 
@@ -78,7 +95,7 @@ internal sealed class ReportMailer(ReportOptions options, DailyReportBuilder bui
             // The password file (SecretFile): named, never shown.
             throw new ReportDeliveryException($"the report was not offered to {options.SmtpHost}:{options.SmtpPort}: {e.Message}", e);
         }
-        catch (Exception e) when (e is SocketException or IOException or SmtpCommandException or SmtpProtocolException or NotSupportedException
+        catch (Exception e) when (e is SocketException or (IOException and not ReportOutboxException) or SmtpCommandException or SmtpProtocolException or NotSupportedException
                                       or AuthenticationException or SslHandshakeException or ServiceNotConnectedException or TimeoutException)
         {
             throw new ReportDeliveryException($"the mail server {options.SmtpHost}:{options.SmtpPort} did not take the report: {Describe(e)}", e);

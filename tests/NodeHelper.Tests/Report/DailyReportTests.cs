@@ -283,6 +283,21 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         error.Should().Contain($"nodehelper report: Report:OutboxDirectory {Outbox} cannot be written, so nothing was sent: ");
     }
 
+    [Fact]
+    public async Task AReportSentThatCannotBeFiledAsSentIsNotBlamedOnTheMailServer()
+    {
+        await using var smtp = await RealServers.StartSmtpSinkAsync(Temp("smtp"));
+        Directory.CreateDirectory(Outbox);
+        await File.WriteAllTextAsync(Path.Join(Outbox, "sent"), "a file where sent/ should be");
+
+        var (code, _, error) = await RunAsync(smtp.Port);
+
+        code.Should().Be(1);
+        new Maildir(Path.Join(smtp.Directory, "mail")).Messages().Should().ContainSingle("the server took it");
+        error.Should().Contain($"was sent, but cannot be moved to {Outbox}/sent, so it will be sent again")
+            .And.NotContain("did not take the report");
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 
     /// <summary>What no HTTP client expects: a fault of NodeHelper's own between it and Prometheus.</summary>
