@@ -172,21 +172,11 @@ internal static class StackBenchmark
         }
     }
 
-    /// <summary>Starts the simulated stack on four consecutive ports; another base port if one of them was taken.</summary>
+    /// <summary>Starts the simulated stack; each simulator binds a free port itself (--base-port 0).</summary>
     private static async Task<(Process, Dictionary<string, string>)> StartUpstreamsAsync(string work)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var process = StartUpstreams(work);
-            try
-            {
-                return (process, await ReadSettingsAsync(Path.Join(work, "exporter.env"), process));
-            }
-            catch (InvalidOperationException) when (attempt < 3)
-            {
-                process.Dispose();
-            }
-        }
+        var process = StartUpstreams(work);
+        return (process, await ReadSettingsAsync(Path.Join(work, "exporter.env"), process));
     }
 
     private static Process StartUpstreams(string work)

@@ -13,7 +13,8 @@ namespace NodeHelper.Stack;
 ///   nodehelper-stack bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]
 ///   nodehelper-stack --dir DIR [--base-port 28332] [--mariadb] [--live] [--bundle REPO --exporter HOST:PORT
 ///                    --prometheus-port N --alertmanager-port N --smtp-port N --mail MAILDIR]
-/// With --dir it starts the simulated bitcoind, an Electrum server, the mempool backend and its front end (TLS) on consecutive ports,
+/// With --dir it starts the simulated bitcoind, an Electrum server, the mempool backend and its front end (TLS) on consecutive ports
+/// from the base port (with --base-port 0, on free ports each binds itself),
 /// with --mariadb a real MariaDB holding a mempool database, and writes DIR/exporter.env: the exporter's settings
 /// for all of them. With --live the node moves like a mainnet node and the others follow its tip. With --bundle,
 /// the shipped Prometheus and Alertmanager files of REPO run too (see DemoBundle), and exporter.env gains the

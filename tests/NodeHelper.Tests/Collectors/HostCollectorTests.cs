@@ -96,12 +96,15 @@ public sealed class HostCollectorTests : IDisposable
         var thermal = Path.Join(root, "sys", "class", "thermal");
         File.SetUnixFileMode(thermal, UnixFileMode.None);
         var port = FreePort();
-        var start = new System.Diagnostics.ProcessStartInfo("setpriv")
+        // Only root needs (and may use) setpriv: file modes already stop any other user.
+        var asRoot = Environment.UserName == "root";
+        var start = new System.Diagnostics.ProcessStartInfo(asRoot ? "setpriv" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in (string[])["--bounding-set=-dac_override,-dac_read_search", "dotnet", Path.Join(AppContext.BaseDirectory, "nodehelper.dll"),
+        string[] privileges = asRoot ? ["--bounding-set=-dac_override,-dac_read_search", "dotnet"] : [];
+        foreach (var argument in (string[])[.. privileges, Path.Join(AppContext.BaseDirectory, "nodehelper.dll"),
                      $"--urls=http://127.0.0.1:{port}", $"--Host:Root={root}", "--Host:DirectorySizeIntervalSeconds=0",
                      "--Bitcoind:Enabled=false", "--Electrum:Enabled=false", "--Mempool:Enabled=false", "--MariaDb:Enabled=false", "--Services:Enabled=false"])
         {
