@@ -26,18 +26,21 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
     private readonly DirectoryInfo _demoDir = Directory.CreateTempSubdirectory("nodehelper-demo-");
 
+    /// <summary>The demo's directory and free ports, in the variables scripts/demo.sh reads.</summary>
+    private Dictionary<string, string> DemoSettings() => new()
+    {
+        ["DEMO_DIR"] = _demoDir.FullName,
+        ["DEMO_PORT"] = Port(LoopbackPort.Free()),
+        ["SIM_PORT"] = Port(LoopbackPort.FreeRun(4)),
+        ["DEMO_PROMETHEUS_PORT"] = Port(LoopbackPort.Free()),
+        ["DEMO_ALERTMANAGER_PORT"] = Port(LoopbackPort.Free()),
+        ["DEMO_SMTP_PORT"] = Port(LoopbackPort.Free()),
+    };
+
     [Fact]
     public async Task TheDemoRunsTheWholeBundleAndItsMailsLandWhereItSays()
     {
-        var ports = new Dictionary<string, string>
-        {
-            ["DEMO_DIR"] = _demoDir.FullName,
-            ["DEMO_PORT"] = Port(LoopbackPort.Free()),
-            ["SIM_PORT"] = Port(LoopbackPort.FreeRun(4)),
-            ["DEMO_PROMETHEUS_PORT"] = Port(LoopbackPort.Free()),
-            ["DEMO_ALERTMANAGER_PORT"] = Port(LoopbackPort.Free()),
-            ["DEMO_SMTP_PORT"] = Port(LoopbackPort.Free()),
-        };
+        var ports = DemoSettings();
         using var demo = Start(Repository.PathOf("scripts", "demo.sh"), [], ports);
         var said = new StringBuilder();
         demo.OutputDataReceived += (_, e) => Append(said, e.Data);
@@ -117,15 +120,7 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task CtrlCStopsEveryProgramTheDemoStarted()
     {
-        var ports = new Dictionary<string, string>
-        {
-            ["DEMO_DIR"] = _demoDir.FullName,
-            ["DEMO_PORT"] = Port(LoopbackPort.Free()),
-            ["SIM_PORT"] = Port(LoopbackPort.FreeRun(4)),
-            ["DEMO_PROMETHEUS_PORT"] = Port(LoopbackPort.Free()),
-            ["DEMO_ALERTMANAGER_PORT"] = Port(LoopbackPort.Free()),
-            ["DEMO_SMTP_PORT"] = Port(LoopbackPort.Free()),
-        };
+        var ports = DemoSettings();
 
         // In a session of its own, as a terminal runs it: Ctrl+C sends SIGINT to the whole foreground process group.
         using var demo = Start(Repository.PathOf("scripts", "demo.sh"), [], ports, newSession: true);

@@ -71,16 +71,22 @@ public sealed class HostCollectorTests : IDisposable
         });
     }
 
+    /// <summary>A host view with the recorded kernel files of /proc and nothing else: no thermal zones, not a Pi.</summary>
+    private string BareHostRoot()
+    {
+        var proc = Directory.CreateDirectory(Path.Join(_data.FullName, "root", "proc"));
+        foreach (var file in new[] { "meminfo", "stat", "loadavg" })
+        {
+            File.Copy(Path.Join(HostParsersTests.HostRoot, "proc", file), Path.Join(proc.FullName, file));
+        }
+
+        return proc.Parent!.FullName;
+    }
+
     [Fact]
     public async Task AMachineWithoutThermalZonesOrAPiHasNoSuchSeries()
     {
-        var bare = Directory.CreateDirectory(Path.Join(_data.FullName, "root", "proc"));
-        foreach (var file in new[] { "meminfo", "stat", "loadavg" })
-        {
-            File.Copy(Path.Join(HostParsersTests.HostRoot, "proc", file), Path.Join(bare.FullName, file));
-        }
-
-        var metrics = await Registries.CollectAsync(Collector([], root: bare.Parent!.FullName).Collector);
+        var metrics = await Registries.CollectAsync(Collector([], root: BareHostRoot()).Collector);
 
         metrics.Names.Should().NotContain(["nodehelper_temperature_celsius", "nodehelper_rpi_throttle_flag"]);
         metrics.Value("nodehelper_load5").Should().Be(1.19);
@@ -91,11 +97,10 @@ public sealed class HostCollectorTests : IDisposable
     {
         // A hardened unit (or a container) may hide /sys/class/thermal. The tests run as root, whom file modes do not
         // stop: the exporter binary is started without the capabilities that override them, as a service user is.
-        var root = Path.Join(_data.FullName, "root");
-        CopyTree(HostParsersTests.HostRoot, root);
-        var thermal = Path.Join(root, "sys", "class", "thermal");
+        var root = BareHostRoot();
+        var thermal = Directory.CreateDirectory(Path.Join(root, "sys", "class", "thermal")).FullName;
         File.SetUnixFileMode(thermal, UnixFileMode.None);
-        var port = FreePort();
+        var port = NodeHelper.Stack.Servers.LoopbackPort.Free();
         // Only root needs (and may use) setpriv: file modes already stop any other user.
         var asRoot = Environment.UserName == "root";
         var start = new System.Diagnostics.ProcessStartInfo(asRoot ? "setpriv" : "dotnet")
@@ -104,7 +109,7 @@ public sealed class HostCollectorTests : IDisposable
             RedirectStandardError = true,
         };
         string[] privileges = asRoot ? ["--bounding-set=-dac_override,-dac_read_search", "dotnet"] : [];
-        foreach (var argument in (string[])[.. privileges, Path.Join(AppContext.BaseDirectory, "nodehelper.dll"),
+        foreach (var argument in (string[])[.. privileges, ExporterBinary.Dll,
                      $"--urls=http://127.0.0.1:{port}", $"--Host:Root={root}", "--Host:DirectorySizeIntervalSeconds=0",
                      "--Bitcoind:Enabled=false", "--Electrum:Enabled=false", "--Mempool:Enabled=false", "--MariaDb:Enabled=false", "--Services:Enabled=false"])
         {
@@ -116,21 +121,8 @@ public sealed class HostCollectorTests : IDisposable
         _ = exporter.StandardError.ReadToEndAsync();
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            string? body = null;
-            await Eventually.TrueAsync("the exporter answers", TimeSpan.FromSeconds(60), async () =>
-            {
-                try
-                {
-                    body = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
-                    return true;
-                }
-                catch (HttpRequestException) when (!exporter.HasExited)
-                {
-                    return false;
-                }
-            });
-            var metrics = Exposition.Parse(body!);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            var metrics = Exposition.Parse(await ExporterBinary.ScrapeWhenListeningAsync(http));
 
             metrics.Value("nodehelper_scrape_collector_success", ("collector", "host")).Should().Be(1);
             metrics.Value("nodehelper_host_source_success", ("source", "thermal")).Should().Be(0);
@@ -153,26 +145,6 @@ public sealed class HostCollectorTests : IDisposable
 
         metrics.Value("nodehelper_host_source_success", ("source", "thermal")).Should().Be(1);
         metrics.Value("nodehelper_host_source_success", ("source", "get_throttled")).Should().Be(1);
-    }
-
-    private static void CopyTree(string from, string to)
-    {
-        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories).Prepend(from))
-        {
-            Directory.CreateDirectory(Path.Join(to, Path.GetRelativePath(from, directory)));
-        }
-
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Join(to, Path.GetRelativePath(from, file)));
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace NodeHelper.Tests.Configuration;
 /// <summary>The nodehelper binary itself, started as a user starts it.</summary>
 public sealed class ExporterBinaryTests
 {
-    private static readonly string Binary = Path.Join(AppContext.BaseDirectory, "nodehelper.dll");
+    private static readonly string Binary = ExporterBinary.Dll;
 
     private static Task<ExternalProcess.Result> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
         ExternalProcess.RunAsync("dotnet", [Binary, .. args], timeout: TimeSpan.FromSeconds(60), environment: environment);
@@ -119,7 +119,7 @@ public sealed class ExporterBinaryTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            var metrics = Exposition.Parse(await RetryUntilListeningAsync(http));
+            var metrics = Exposition.Parse(await ExporterBinary.ScrapeWhenListeningAsync(http));
 
             metrics.Value("bitcoind_up").Should().Be(0, "NODEHELPER_Bitcoind__Url names a closed port; DOTNET_Bitcoind__Url is not a setting");
             var ignored = async () =>
@@ -198,7 +198,7 @@ public sealed class ExporterBinaryTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            var body = await RetryUntilListeningAsync(http);
+            var body = await ExporterBinary.ScrapeWhenListeningAsync(http);
 
             Exposition.Parse(body).Value("bitcoind_up").Should().Be(1);
         }
@@ -211,21 +211,6 @@ public sealed class ExporterBinaryTests
 
         process.ExitCode.Should().Be(0, "SIGTERM is a clean shutdown");
         (await output).Should().Contain("Application is shutting down");
-    }
-
-    private static async Task<string> RetryUntilListeningAsync(HttpClient http)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await http.GetStringAsync("metrics");
-            }
-            catch (HttpRequestException) when (attempt < 300)
-            {
-                await Task.Delay(100);
-            }
-        }
     }
 
     private static void Signal(int pid, string signal) =>

@@ -87,14 +87,8 @@ public sealed class ScrapeMachineryTests
     [Fact]
     public async Task AFamilyTwoCollectorsBothWriteIsExportedOnceAndTheLaterCollectorFails()
     {
-        var scrape = new ScrapeService(
-            [new WritingCollector("first", m => m.Gauge("shared_metric", "Help.", 1)), new WritingCollector("second", m => m.Gauge("shared_metric", "Help.", 2))],
-            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
-
-        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var text = new ArrayBufferWriter<byte>();
-        scrape.Write(outcomes, text);
-        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+        var metrics = await ScrapeAsync(
+            [new WritingCollector("first", m => m.Gauge("shared_metric", "Help.", 1)), new WritingCollector("second", m => m.Gauge("shared_metric", "Help.", 2))]);
 
         metrics.Value("shared_metric").Should().Be(1);
         metrics.Value("nodehelper_scrape_collector_success", ("collector", "first")).Should().Be(1);
@@ -104,7 +98,7 @@ public sealed class ScrapeMachineryTests
     [Fact]
     public async Task ACollectorThatWritesADuplicateSeriesFailsAloneAndLeavesNothingHalfWritten()
     {
-        var scrape = new ScrapeService(
+        var metrics = await ScrapeAsync(
             [
                 new WritingCollector("twice", m =>
                 {
@@ -113,13 +107,7 @@ public sealed class ScrapeMachineryTests
                     family.WithLabels("ipv4").Set(0);
                 }),
                 new WritingCollector("fine", m => m.Gauge("fine_up", "Help.", 1)),
-            ],
-            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
-
-        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var text = new ArrayBufferWriter<byte>();
-        scrape.Write(outcomes, text);
-        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+            ]);
 
         metrics.Names.Should().NotContain("test_network_reachable");
         metrics.Value("nodehelper_scrape_collector_success", ("collector", "twice")).Should().Be(0);
@@ -130,7 +118,7 @@ public sealed class ScrapeMachineryTests
     public async Task ACollectorDroppedForAClashStillSaysItsUpstreamIsNotUp()
     {
         var up = new UpGauge("second_up", "Help.");
-        var scrape = new ScrapeService(
+        var metrics = await ScrapeAsync(
             [
                 new WritingCollector("first", m => m.Gauge("shared_metric", "Help.", 1)),
                 new WritingCollector("second", m =>
@@ -138,13 +126,7 @@ public sealed class ScrapeMachineryTests
                     m.Gauge("second_up", "Help.", 1);
                     m.Gauge("shared_metric", "Help.", 2);
                 }, up),
-            ],
-            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
-
-        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var text = new ArrayBufferWriter<byte>();
-        scrape.Write(outcomes, text);
-        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+            ]);
 
         metrics.Value("second_up").Should().Be(0, "its output was dropped: an alert on second_up == 0 must fire, not go silent");
         metrics.Value("shared_metric").Should().Be(1);
@@ -155,7 +137,7 @@ public sealed class ScrapeMachineryTests
     public async Task ADroppedCollectorDoesNotTakeALaterInnocentOneWithIt()
     {
         // first writes x; second writes x and y (dropped for x); third writes y, which nobody else exports.
-        var scrape = new ScrapeService(
+        var metrics = await ScrapeAsync(
             [
                 new WritingCollector("first", m => m.Gauge("x_metric", "Help.", 1)),
                 new WritingCollector("second", m =>
@@ -164,13 +146,7 @@ public sealed class ScrapeMachineryTests
                     m.Gauge("y_metric", "Help.", 2);
                 }),
                 new WritingCollector("third", m => m.Gauge("y_metric", "Help.", 3)),
-            ],
-            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
-
-        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var text = new ArrayBufferWriter<byte>();
-        scrape.Write(outcomes, text);
-        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+            ]);
 
         metrics.Value("nodehelper_scrape_collector_success", ("collector", "second")).Should().Be(0);
         metrics.Value("nodehelper_scrape_collector_success", ("collector", "third")).Should().Be(1);
@@ -180,22 +156,26 @@ public sealed class ScrapeMachineryTests
     [Fact]
     public async Task ACollectorWhoseFailureWriterThrowsFailsAloneWithItsUpAtZero()
     {
-        var scrape = new ScrapeService(
+        var metrics = await ScrapeAsync(
             [
                 new WritingCollector("broken", _ => throw new UpstreamException(FailureReason.Refused, "refused"), new UpGauge("broken_up", "Help."),
                     writeFailure: _ => throw new InvalidOperationException("a bug in WriteFailure")),
                 new WritingCollector("fine", m => m.Gauge("fine_up", "Help.", 1)),
-            ],
-            Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
-
-        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var text = new ArrayBufferWriter<byte>();
-        scrape.Write(outcomes, text);
-        var metrics = Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
+            ]);
 
         metrics.Value("broken_up").Should().Be(0);
         metrics.Value("nodehelper_scrape_collector_failure_reason", ("collector", "broken"), ("reason", "refused")).Should().Be(1);
         metrics.Value("fine_up").Should().Be(1);
+    }
+
+    /// <summary>One scrape of <paramref name="collectors"/>, run and written as /metrics does, read back.</summary>
+    private static async Task<Exposition> ScrapeAsync(IMetricsCollector[] collectors)
+    {
+        var scrape = new ScrapeService(collectors, Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
+        var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var text = new ArrayBufferWriter<byte>();
+        scrape.Write(outcomes, text);
+        return Exposition.Parse(Encoding.UTF8.GetString(text.WrittenSpan));
     }
 
     private sealed class WritingCollector(string name, Action<MetricSet> write, UpGauge? up = null, Action<MetricSet>? writeFailure = null) : IMetricsCollector
