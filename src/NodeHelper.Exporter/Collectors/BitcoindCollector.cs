@@ -46,10 +46,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, ItemLog i
 
     protected override void Write(MetricSet metrics, BitcoindSnapshot snapshot)
     {
-        foreach (var (method, problem) in snapshot.MethodProblems)
-        {
-            items.Note(method, problem);
-        }
+        items.NoteAll(snapshot.MethodProblems);
 
         WriteSnapshot(metrics, snapshot);
     }

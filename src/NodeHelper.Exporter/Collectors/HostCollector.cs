@@ -15,6 +15,8 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
 {
     private const string ThrottledFile = "sys/devices/platform/soc/soc:firmware/get_throttled";
 
+    private const string ThermalDirectory = "sys/class/thermal";
+
     public string Name => "host";
 
     public string Description => "this host: data directories' filesystems and sizes, memory, CPU, load, temperature, Pi throttling";
@@ -77,18 +79,26 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
         }
     }
 
-    private void Source(MetricFamily success, string source, string relative, Action<string> write)
+    /// <summary>A kernel file read and written out as one source.</summary>
+    private void Source(MetricFamily success, string source, string relative, Action<string> write) =>
+        SourceAt(success, source, relative, path => write(File.ReadAllText(path)));
+
+    /// <summary>One source of the host view, read at its path: 1 when it could be, 0 and its problem noted when not.</summary>
+    private bool SourceAt(MetricFamily success, string source, string relative, Action<string> read)
     {
+        var path = options.In(relative);
         try
         {
-            write(File.ReadAllText(options.In(relative)));
+            read(path);
             success.WithLabels(source).Set(1);
             items.Note(source, null);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or UpstreamException or FormatException or OverflowException)
         {
             success.WithLabels(source).Set(0);
-            items.Note(source, $"{options.In(relative)}: {UpstreamException.Clip(e.Message)}");
+            items.Note(source, $"{path}: {UpstreamException.Clip(e.Message)}");
+            return false;
         }
     }
 
@@ -124,24 +134,15 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
 
     private void WriteTemperatures(MetricSet m, MetricFamily sources)
     {
-        var thermal = options.In("sys/class/thermal");
-        if (!Directory.Exists(thermal))
+        if (!Directory.Exists(options.In(ThermalDirectory)))
         {
             return;
         }
 
-        string[] zones;
-        try
+        // A zone list that cannot be read (a hardened sandbox) loses the temperatures, and the rest of the host view stays.
+        string[] zones = [];
+        if (!SourceAt(sources, "thermal", ThermalDirectory, path => zones = [.. Directory.EnumerateDirectories(path, "thermal_zone*").Order(StringComparer.Ordinal).Take(LabelValue.MaxDistinct)]))
         {
-            zones = [.. Directory.EnumerateDirectories(thermal, "thermal_zone*").Order(StringComparer.Ordinal).Take(LabelValue.MaxDistinct)];
-            sources.WithLabels("thermal").Set(1);
-            items.Note("thermal", null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The zone list cannot be read (a hardened sandbox): no temperatures, and the rest of the host view stays.
-            sources.WithLabels("thermal").Set(0);
-            items.Note("thermal", $"{thermal}: {UpstreamException.Clip(e.Message)}");
             return;
         }
 
@@ -174,30 +175,20 @@ internal sealed class HostCollector(HostViewOptions options, DirectorySizeMonito
 
     private void WriteThrottling(MetricSet m, MetricFamily sources)
     {
-        var file = options.In(ThrottledFile);
-        if (!File.Exists(file))
+        if (File.Exists(options.In(ThrottledFile)))
         {
-            return;
+            Source(sources, "get_throttled", ThrottledFile, text => WriteThrottleFlags(m, HostParsers.ParseThrottled(text)));
         }
+    }
 
-        try
+    private static void WriteThrottleFlags(MetricSet m, uint bits)
+    {
+        var flag = m.Family("nodehelper_rpi_throttle_flag",
+            "Raspberry Pi firmware flags (get_throttled): under-voltage, frequency capped, throttled, soft temperature limit; now, or at any time since boot.", "flag", "when");
+        foreach (var (name, bit) in HostParsers.ThrottleFlags)
         {
-            var bits = HostParsers.ParseThrottled(File.ReadAllText(file));
-            var flag = m.Family("nodehelper_rpi_throttle_flag",
-                "Raspberry Pi firmware flags (get_throttled): under-voltage, frequency capped, throttled, soft temperature limit; now, or at any time since boot.", "flag", "when");
-            foreach (var (name, bit) in HostParsers.ThrottleFlags)
-            {
-                flag.WithLabels(name, "now").Set((bits >> bit) & 1);
-                flag.WithLabels(name, "since_boot").Set((bits >> (bit + 16)) & 1);
-            }
-
-            sources.WithLabels("get_throttled").Set(1);
-            items.Note("get_throttled", null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or UpstreamException)
-        {
-            sources.WithLabels("get_throttled").Set(0);
-            items.Note("get_throttled", UpstreamException.Clip(e.Message));
+            flag.WithLabels(name, "now").Set((bits >> bit) & 1);
+            flag.WithLabels(name, "since_boot").Set((bits >> (bit + 16)) & 1);
         }
     }
 }

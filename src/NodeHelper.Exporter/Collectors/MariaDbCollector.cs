@@ -21,10 +21,7 @@ internal sealed class MariaDbCollector(MariaDbClient client, ItemLog items, Canc
 
     protected override void Write(MetricSet metrics, MariaDbSnapshot snapshot)
     {
-        foreach (var (item, problem) in snapshot.ItemProblems)
-        {
-            items.Note(item, problem);
-        }
+        items.NoteAll(snapshot.ItemProblems);
 
         WriteSnapshot(metrics, snapshot);
     }

@@ -23,10 +23,7 @@ internal sealed class MempoolCollector(MempoolClient client, ItemLog items, Canc
 
     protected override void Write(MetricSet metrics, MempoolSnapshot snapshot)
     {
-        foreach (var (endpoint, problem) in snapshot.EndpointProblems)
-        {
-            items.Note(endpoint, problem);
-        }
+        items.NoteAll(snapshot.EndpointProblems);
 
         WriteSnapshot(metrics, snapshot);
     }

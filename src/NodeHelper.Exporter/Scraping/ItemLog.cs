@@ -33,6 +33,15 @@ internal sealed partial class ItemLog(ILogger logger, string collector)
         }
     }
 
+    /// <summary>Records every item of a snapshot, each with its problem or null.</summary>
+    public void NoteAll(IEnumerable<KeyValuePair<string, string?>> items)
+    {
+        foreach (var (item, problem) in items)
+        {
+            Note(item, problem);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Collector}, {Item}: {Problem}")]
     private static partial void LogFailing(ILogger logger, string collector, string item, string problem);
 
