@@ -1,3 +1,4 @@
+using System.Globalization;
 using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
@@ -54,9 +55,8 @@ internal sealed class ExporterSettings
     {
         var settings = Read(configuration);
         var problems = new List<string>(settings.Errors);
-        var written = configuration.AsEnumerable().Where(setting => setting.Value is not null).Select(setting => setting.Key);
+        var written = configuration.AsEnumerable().Where(setting => setting.Value is not null);
         problems.AddRange(FindUnknownKeys(written, settings.Value.Catalog));
-        problems.AddRange(LogLevelProblems(configuration));
         if (problems.Count > 0)
         {
             throw new SettingsException(problems);
@@ -66,27 +66,6 @@ internal sealed class ExporterSettings
     }
 
     private static readonly string[] LevelNames = Enum.GetNames<LogLevel>();
-
-    /// <summary>Each level is one of ASP.NET Core's names (Trace … None); the host would throw on any other.</summary>
-    private static IEnumerable<string> LogLevelProblems(IConfiguration configuration)
-    {
-        foreach (var (key, value) in configuration.AsEnumerable())
-        {
-            var parts = key.Split(':');
-            if (value is null || parts.Length < 3 || !string.Equals(parts[0], LoggingSection, StringComparison.OrdinalIgnoreCase)
-                || !string.Equals(parts[^2], "LogLevel", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            // As the host reads a level: a name in any case, or a number; empty means not set.
-            if (value.Trim().Length > 0 && !LevelNames.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase)
-                && !(int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && Enum.IsDefined((LogLevel)number)))
-            {
-                yield return $"{key}: '{value}' is not a log level; use one of {string.Join(", ", LevelNames)}.";
-            }
-        }
-    }
 
     /// <summary>
     /// Each address of <c>urls</c> as Kestrel would read it, checked before Kestrel does: plain http, an IP address
@@ -150,7 +129,7 @@ internal sealed class ExporterSettings
         }
 
         var host = authority[..colon].Trim('[', ']');
-        if (!int.TryParse(authority.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
+        if (!int.TryParse(authority.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
         {
             return $"has no valid port ('{authority[(colon + 1)..]}'), {Example}.";
         }
@@ -189,9 +168,10 @@ internal sealed class ExporterSettings
     /// <summary>
     /// Of ASP.NET Core's Logging section, NodeHelper takes the levels only: Logging:LogLevel:&lt;category&gt; and
     /// Logging:Console:LogLevel:&lt;category&gt;, as the README says. The console's format is NodeHelper's (one line,
-    /// UTC); other keys there are not documented settings, so they are refused like any unknown key.
+    /// UTC); other keys there are not documented settings, so they are refused like any unknown key. A level is read
+    /// as the host reads it, a name in any case or its number, empty for not set; the host would throw on any other.
     /// </summary>
-    private static string? LoggingProblem(string key)
+    private static string? LoggingProblem(string key, string value)
     {
         var parts = key.Split(':');
         var levelAt = parts.Length switch
@@ -205,14 +185,18 @@ internal sealed class ExporterSettings
             return $"{key}: unknown setting. Logging knows LogLevel:<category> and Console:LogLevel:<category>.";
         }
 
-        return null;
+        var level = value.Trim();
+        return level.Length == 0 || LevelNames.Contains(level, StringComparer.OrdinalIgnoreCase)
+               || (int.TryParse(level, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && Enum.IsDefined((LogLevel)number))
+            ? null
+            : $"{key}: '{value}' is not a log level; use one of {string.Join(", ", LevelNames)}.";
     }
 
-    private static IEnumerable<string> FindUnknownKeys(IEnumerable<string> userKeys, IReadOnlyList<SettingInfo> catalog)
+    private static IEnumerable<string> FindUnknownKeys(IEnumerable<KeyValuePair<string, string?>> written, IReadOnlyList<SettingInfo> catalog)
     {
         var known = catalog.Select(s => s.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var ourSections = catalog.Select(s => s.Key.Split(':')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var key in userKeys)
+        foreach (var (key, value) in written)
         {
             var top = key.Split(':')[0];
             if (known.Contains(key))
@@ -222,7 +206,7 @@ internal sealed class ExporterSettings
 
             if (string.Equals(top, LoggingSection, StringComparison.OrdinalIgnoreCase))
             {
-                if (LoggingProblem(key) is { } problem)
+                if (LoggingProblem(key, value ?? "") is { } problem)
                 {
                     yield return problem;
                 }
