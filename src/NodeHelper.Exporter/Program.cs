@@ -29,7 +29,7 @@ internal static partial class Program
 
         if (args is ["--version"])
         {
-            Console.Out.WriteLine($"nodehelper {ExporterSelfMetrics.Version}");
+            Console.Out.WriteLine($"nodehelper {ExporterSelfMetrics.Version} (commit {ExporterSelfMetrics.Commit})");
             return 0;
         }
 

@@ -20,7 +20,7 @@ internal static class HelpText
         text.AppendLine("                                         print the effective settings and where each comes from;");
         text.AppendLine("                                         exit 0 when they are valid, 2 when not");
         text.AppendLine("  nodehelper --help                      this text");
-        text.AppendLine("  nodehelper --version                   the version");
+        text.AppendLine("  nodehelper --version                   the version and the git commit it was built from");
         text.AppendLine();
         text.AppendLine("Endpoints: /  (landing page)   /metrics  (all collectors; ?collect[]=bitcoind picks some)");
         text.AppendLine();

@@ -26,8 +26,15 @@ internal sealed class ExporterSelfMetrics
         _startTimeSeconds = new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0;
     }
 
-    public static string Version { get; } =
-        typeof(ExporterSelfMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+    // "0.1.0+<commit>": the SDK appends the git commit the binary was built from (SourceRevisionId).
+    private static readonly string[] InformationalVersion =
+        (typeof(ExporterSelfMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown")
+        .Split('+', 2);
+
+    public static string Version { get; } = InformationalVersion[0];
+
+    /// <summary>The git commit of the build, or "unknown" for a build outside a git checkout.</summary>
+    public static string Commit { get; } = InformationalVersion is [_, { Length: > 0 } commit] ? commit : "unknown";
 
     public static string Runtime { get; } = RuntimeInformation.FrameworkDescription;
 

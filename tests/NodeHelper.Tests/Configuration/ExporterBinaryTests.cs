@@ -169,12 +169,12 @@ public sealed class ExporterBinaryTests
     }
 
     [Fact]
-    public async Task VersionPrintsTheVersion()
+    public async Task VersionPrintsTheVersionAndTheCommitItWasBuiltFrom()
     {
         var result = await RunAsync(["--version"]);
 
         result.ExitCode.Should().Be(0);
-        result.StandardOutput.Trim().Should().Be("nodehelper 0.1.0");
+        result.StandardOutput.Trim().Should().Be($"nodehelper 0.1.0 (commit {GitCommit.Head()})");
     }
 
     [Fact]
