@@ -6,7 +6,7 @@ CONFIG  ?= Release
 ARGS    ?=
 PREFIX  ?= /usr/local
 
-.PHONY: all build run demo demo-report test test-deps dashboards runbook bench publish publish-aot install clean
+.PHONY: all build run demo demo-report test test-deps dashboards runbook bench publish publish-aot release release-deps package install clean
 
 all: build
 
@@ -27,13 +27,14 @@ demo:
 demo-report:
 	scripts/demo.sh report
 
-## test: every test. Installs the real programs the tests use (Prometheus, Alertmanager, aiosmtpd, MariaDB) when missing.
-test: test-deps
+## test: every test. Installs the real programs the tests use (Prometheus, Alertmanager, aiosmtpd, MariaDB, lintian,
+##       mmdebstrap, qemu) when missing, and builds both Debian packages first: the packaging tests install them.
+test: test-deps package
 	rm -rf TestResults
 	$(DOTNET) test NodeHelper.sln -c $(CONFIG) -nologo --logger trx --results-directory TestResults; \
 	  status=$$?; scripts/test-summary.sh TestResults; exit $$status
 
-test-deps:
+test-deps: release-deps
 	scripts/install-test-deps.sh
 
 ## dashboards: writes grafana/dashboards/*.json from grafana/dashboards.cs (a test checks the two agree).
@@ -63,6 +64,27 @@ publish-aot:
 	scripts/install-packages.sh clang zlib1g-dev
 	rm -rf artifacts/nodehelper-aot
 	$(DOTNET) publish src/NodeHelper.Exporter -c Release -r linux-x64 -p:PublishAot=true -o artifacts/nodehelper-aot -nologo
+
+## release: the NativeAOT binary for each architecture a node runs, one file each, with --version naming the version
+##          and the commit: artifacts/release/linux-x64/nodehelper and artifacts/release/linux-arm64/nodehelper
+##          (cross-compiled here; about two minutes for both).
+release: release-deps
+	rm -rf artifacts/release
+	$(DOTNET) publish src/NodeHelper.Exporter -c Release -r linux-x64 -p:PublishAot=true -o artifacts/release/linux-x64 -nologo -v q
+	$(DOTNET) publish src/NodeHelper.Exporter -c Release -r linux-arm64 -p:PublishAot=true -p:LinkerFlavor=lld \
+	  -p:ObjCopyName=aarch64-linux-gnu-objcopy -p:SysRoot=/ -o artifacts/release/linux-arm64 -nologo -v q
+	rm -f artifacts/release/*/*.dbg artifacts/release/*/*.pdb artifacts/release/*/*.json
+	artifacts/release/linux-x64/nodehelper --version
+
+release-deps:
+	scripts/install-release-deps.sh
+
+## package: the Debian packages artifacts/packages/nodehelper_<version>_amd64.deb and _arm64.deb (dpkg-deb, lintian-clean).
+package: release
+	rm -rf artifacts/packages
+	packaging/build-deb.sh amd64 artifacts/release/linux-x64/nodehelper artifacts/packages
+	HELP_BINARY=artifacts/release/linux-x64/nodehelper packaging/build-deb.sh arm64 artifacts/release/linux-arm64/nodehelper artifacts/packages
+	lintian --fail-on error,warning artifacts/packages/*.deb
 
 ## install: the NativeAOT binary as $(PREFIX)/bin/nodehelper (so `nodehelper --help` works from anywhere with
 ##          /usr/local/bin on PATH) and the bundle under $(PREFIX)/share/nodehelper/. PREFIX=~/.local needs no root;
