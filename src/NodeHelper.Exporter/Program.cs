@@ -101,6 +101,9 @@ internal static partial class Program
             console.UseUtcTimestamp = true;
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
+        // Under systemd (its direct child, or PID 1 with NOTIFY_SOCKET): tell it when the exporter listens and when it
+        // stops (Type=notify), and log in journald's format (priority prefixes, no timestamp). Elsewhere: nothing.
+        builder.Services.AddSystemd();
         adjust?.Invoke(builder);
 
         // The scrape machinery, then one collector per upstream (each only when enabled), in the order scrapes list them.
