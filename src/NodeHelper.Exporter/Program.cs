@@ -38,6 +38,11 @@ internal static partial class Program
             return ConfigCheck.Run([.. args.Where(a => a != ConfigCheck.Flag)], Console.Out, Console.Error);
         }
 
+        if (args is [HealthCheckCommand.Name, .. var healthArgs])
+        {
+            return await HealthCheckCommand.RunAsync(healthArgs, Console.Out, Console.Error);
+        }
+
         if (args is ["report", .. var reportArgs])
         {
             return await ReportCommand.RunAsync(reportArgs, a => LoadSettings(a).Report, Console.Out, Console.Error);
@@ -130,6 +135,12 @@ internal static partial class Program
             return context.Response.WriteAsync(landing, context.RequestAborted);
         });
         app.MapGet("/metrics", scrape.HandleAsync);
+        // Liveness, as Prometheus's own /-/healthy: the process serves. Costs no upstream call (nodehelper healthcheck).
+        app.MapGet(HealthCheckCommand.Path, context =>
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync("NodeHelper is healthy.\n", context.RequestAborted);
+        });
 
         var collectorNames = string.Join(", ", scrape.Collectors.Select(c => c.Name));
         LogStarting(app.Logger, ExporterSelfMetrics.Version, collectorNames);

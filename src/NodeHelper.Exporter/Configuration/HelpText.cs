@@ -19,10 +19,13 @@ internal static class HelpText
         text.AppendLine("  nodehelper --check-config [--Section:Key=value ...]");
         text.AppendLine("                                         print the effective settings and where each comes from;");
         text.AppendLine("                                         exit 0 when they are valid, 2 when not");
+        text.AppendLine("  nodehelper healthcheck [--Section:Key=value ...]");
+        text.AppendLine("                                         exit 0 when the exporter at urls answers /-/healthy, 1 when not");
+        text.AppendLine("                                         (a container's HEALTHCHECK)");
         text.AppendLine("  nodehelper --help                      this text");
         text.AppendLine("  nodehelper --version                   the version and the git commit it was built from");
         text.AppendLine();
-        text.AppendLine("Endpoints: /  (landing page)   /metrics  (all collectors; ?collect[]=bitcoind picks some)");
+        text.AppendLine("Endpoints: /  (landing page)   /metrics  (all collectors; ?collect[]=bitcoind picks some)   /-/healthy");
         text.AppendLine();
         text.AppendLine("Settings come from appsettings.json next to the binary, then environment variables");
         text.AppendLine("NODEHELPER_Section__Key, then the command line --Section:Key=value (later wins); nowhere else:");

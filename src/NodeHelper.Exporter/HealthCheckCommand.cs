@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Sockets;
+using NodeHelper.Core.Configuration;
+
+namespace NodeHelper.Exporter;
+
+/// <summary>
+/// <c>nodehelper healthcheck</c>: asks the running exporter's <c>/-/healthy</c> at the first address of its own
+/// <c>urls</c> setting, for a container's HEALTHCHECK (an image without a shell or curl). It does not scrape: an
+/// upstream that is down is the metrics' business, not a reason to restart the exporter.
+/// </summary>
+internal static class HealthCheckCommand
+{
+    public const string Name = "healthcheck";
+
+    public const string Path = "/-/healthy";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        string urls;
+        try
+        {
+            urls = Program.LoadSettings(args).Urls;
+        }
+        catch (SettingsException e)
+        {
+            await error.WriteLineAsync($"nodehelper healthcheck: {e.Message}");
+            return 2;
+        }
+
+        var (target, socketPath) = Target(urls.Split(';')[0]);
+        using var handler = new SocketsHttpHandler { UseProxy = false };
+        if (socketPath is not null)
+        {
+            handler.ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await http.GetAsync(target);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                await output.WriteLineAsync($"healthy: {target}");
+                return 0;
+            }
+
+            await error.WriteLineAsync($"nodehelper healthcheck: {target} answered {(int)response.StatusCode}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            await error.WriteLineAsync($"nodehelper healthcheck: {target}: {e.Message}");
+        }
+
+        return 1;
+    }
+
+    /// <summary>Where to ask: a listen address on every interface is asked on loopback; a Unix socket through the socket.</summary>
+    private static (Uri Target, string? SocketPath) Target(string address)
+    {
+        var rest = address[(address.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/');
+        if (rest.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
+        {
+            return (new Uri("http://localhost" + Path), rest[5..]);
+        }
+
+        var colon = rest.LastIndexOf(':');
+        var host = rest[..colon] switch
+        {
+            "*" or "+" or "0.0.0.0" => "127.0.0.1",
+            "[::]" => "[::1]",
+            var h => h,
+        };
+        return (new Uri($"http://{host}{rest[colon..]}{Path}"), null);
+    }
+}
