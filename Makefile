@@ -6,7 +6,7 @@ CONFIG  ?= Release
 ARGS    ?=
 PREFIX  ?= /usr/local
 
-.PHONY: all build run demo demo-report test test-deps dashboards runbook bench publish publish-aot release release-deps package install clean
+.PHONY: all build run demo demo-report test test-deps dashboards runbook bench publish publish-aot release release-deps package image install clean
 
 all: build
 
@@ -28,8 +28,9 @@ demo-report:
 	scripts/demo.sh report
 
 ## test: every test. Installs the real programs the tests use (Prometheus, Alertmanager, aiosmtpd, MariaDB, lintian,
-##       mmdebstrap, qemu) when missing, and builds both Debian packages first: the packaging tests install them.
-test: test-deps package
+##       mmdebstrap, qemu, buildah) when missing, and builds both Debian packages and both images first: the packaging
+##       tests install and run them.
+test: test-deps package image
 	rm -rf TestResults
 	$(DOTNET) test NodeHelper.sln -c $(CONFIG) -nologo --logger trx --results-directory TestResults; \
 	  status=$$?; scripts/test-summary.sh TestResults; exit $$status
@@ -85,6 +86,13 @@ package: release
 	packaging/build-deb.sh amd64 artifacts/release/linux-x64/nodehelper artifacts/packages
 	HELP_BINARY=artifacts/release/linux-x64/nodehelper packaging/build-deb.sh arm64 artifacts/release/linux-arm64/nodehelper artifacts/packages
 	lintian --fail-on error,warning artifacts/packages/*.deb
+
+## image: the container images artifacts/images/nodehelper_<version>_amd64.docker.tar and _arm64 (docker load / podman
+##        load), built by buildah from local files: a non-root exporter on Debian's libraries, without a shell.
+image: release
+	rm -rf artifacts/images
+	packaging/container/build-image.sh amd64 artifacts/release/linux-x64/nodehelper artifacts/images
+	packaging/container/build-image.sh arm64 artifacts/release/linux-arm64/nodehelper artifacts/images
 
 ## install: the NativeAOT binary as $(PREFIX)/bin/nodehelper (so `nodehelper --help` works from anywhere with
 ##          /usr/local/bin on PATH) and the bundle under $(PREFIX)/share/nodehelper/. PREFIX=~/.local needs no root;

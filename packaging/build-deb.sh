@@ -39,6 +39,7 @@ cp -R prometheus alertmanager "$share/"
 install -d "$share/grafana"
 cp -R grafana/dashboards grafana/provisioning "$share/grafana/"
 install -m 0644 docs/runbook.md "$share/runbook.md"
+install -m 0644 compose.yml "$share/compose.yml"
 find "$share" -type d -exec chmod 0755 {} + ; find "$share" -type f -exec chmod 0644 {} +
 
 doc=$root/usr/share/doc/nodehelper

@@ -15,6 +15,9 @@ internal static class ReleaseArtifacts
     public static string Package(string architecture) =>
         Existing(Repository.PathOf("artifacts", "packages", $"nodehelper_{Version}_{architecture}.deb"));
 
+    public static string Image(string architecture) =>
+        Existing(Repository.PathOf("artifacts", "images", $"nodehelper_{Version}_{architecture}.docker.tar"));
+
     private static string Existing(string path) =>
-        File.Exists(path) ? path : throw new Xunit.Sdk.XunitException($"{path} is missing: run `make package` (make test builds it before the tests)");
+        File.Exists(path) ? path : throw new Xunit.Sdk.XunitException($"{path} is missing: run `make package image` (make test builds them before the tests)");
 }

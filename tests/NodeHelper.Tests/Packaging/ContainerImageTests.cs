@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NodeHelper.Simulators.Bitcoind;
+using NodeHelper.Stack.Servers;
+using NodeHelper.Tests.Support;
+
+namespace NodeHelper.Tests.Packaging;
+
+/// <summary>
+/// The image <c>make image</c> saves, opened as a container engine opens it: its layers unpacked in order into a
+/// root file system, its config read for the user, environment, entry point and health check. No container runs on
+/// this machine (ENVIRONMENT.md), so the exporter is started in that root with chroot as the image's user, with the
+/// host's /proc mounted where compose.yml mounts it.
+/// </summary>
+public sealed class ContainerImageTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nodehelper-image-").FullName;
+    private readonly List<string> _mounts = [];
+
+    private string RootFs => Path.Join(_dir, "rootfs");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    [Theory]
+    [InlineData("amd64")]
+    [InlineData("arm64")]
+    public async Task TheImageRunsAsANonRootUserWithoutAShellAndChecksItsOwnHealth(string architecture)
+    {
+        var config = await UnpackAsync(ReleaseArtifacts.Image(architecture));
+
+        config.GetProperty("architecture").GetString().Should().Be(architecture);
+        var run = config.GetProperty("config");
+        run.GetProperty("User").GetString().Should().Be("65532:65532", "the exporter never runs as root");
+        run.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()).Should().Equal("/usr/bin/nodehelper");
+        run.GetProperty("Healthcheck").GetProperty("Test").EnumerateArray().Select(e => e.GetString())
+            .Should().Equal("CMD", "/usr/bin/nodehelper", "healthcheck");
+        foreach (var shell in new[] { "bin/sh", "bin/bash", "bin/dash", "usr/bin/sh", "usr/bin/dash" })
+        {
+            File.Exists(Path.Join(RootFs, shell)).Should().BeFalse($"/{shell}: the image needs no shell");
+        }
+
+        new FileInfo(Path.Join(RootFs, "etc", "ssl", "certs", "ca-certificates.crt")).Length.Should().BeGreaterThan(100_000,
+            "TLS to a mail server or a public front end needs the CA bundle");
+    }
+
+    [Fact]
+    public async Task TheExporterInTheImageScrapesBitcoindAndTheHostAndItsHealthcheckPasses()
+    {
+        var config = (await UnpackAsync(ReleaseArtifacts.Image("amd64"))).GetProperty("config");
+        await using var bitcoind = await BitcoindSimulator.StartAsync();
+        // compose.yml: the host's /proc read-only at /host/proc; the cookie from bitcoind's data directory, read-only.
+        await MountAsync("proc", "/proc");
+        await MountAsync("proc", "/host/proc");
+        var cookie = Path.Join(RootFs, "var", "lib", "nodehelper", "cookie");
+        File.Copy(bitcoind.CookieFile!, cookie);
+        await ExternalProcess.RunAsync("chown", ["65532:65532", cookie]);
+
+        var port = LoopbackPort.Free();
+        var environment = config.GetProperty("Env").EnumerateArray().Select(e => e.GetString()!.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        environment["NODEHELPER_urls"] = $"http://127.0.0.1:{port}"; // the container's 0.0.0.0:9338, on this machine's loopback
+        environment["NODEHELPER_Bitcoind__Url"] = bitcoind.Url.ToString();
+        environment["NODEHELPER_Bitcoind__CookieFile"] = "/var/lib/nodehelper/cookie";
+        environment["NODEHELPER_Host__Paths__bitcoind"] = "/var/lib/nodehelper";
+        var user = config.GetProperty("User").GetString()!;
+        var entrypoint = config.GetProperty("Entrypoint")[0].GetString()!;
+
+        using var exporter = Process.Start(InImage(user, environment, entrypoint))!;
+        var output = exporter.StandardOutput.ReadToEndAsync();
+        var errors = exporter.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            var scrape = ExporterBinary.ScrapeWhenListeningAsync(http);
+            if (await Task.WhenAny(scrape, exporter.WaitForExitAsync()) != scrape)
+            {
+                throw new Xunit.Sdk.XunitException($"the exporter in the image exited with {exporter.ExitCode}: {await errors}{await output}");
+            }
+
+            var metrics = Exposition.Parse(await scrape);
+            metrics.Value("bitcoind_up").Should().Be(1);
+            metrics.Value("nodehelper_scrape_collector_success", ("collector", "host")).Should().Be(1, "the host's /proc at /host/proc");
+
+            var check = config.GetProperty("Healthcheck").GetProperty("Test").EnumerateArray().Skip(1).Select(e => e.GetString()!).ToArray();
+            using var health = Process.Start(InImage(user, environment, check))!;
+            await health.WaitForExitAsync();
+            health.ExitCode.Should().Be(0, await health.StandardError.ReadToEndAsync());
+        }
+        finally
+        {
+            exporter.Kill();
+            await exporter.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>The layers of a docker-archive, in order, into <see cref="RootFs"/>; the image config.</summary>
+    private async Task<JsonElement> UnpackAsync(string archive)
+    {
+        var image = Path.Join(_dir, "image");
+        Directory.CreateDirectory(image);
+        Directory.CreateDirectory(RootFs);
+        (await ExternalProcess.RunAsync("tar", ["-C", image, "-xf", archive])).ExitCode.Should().Be(0);
+        var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Join(image, "manifest.json"))).RootElement[0];
+        foreach (var layer in manifest.GetProperty("Layers").EnumerateArray())
+        {
+            var unpacked = await ExternalProcess.RunAsync("tar", ["-C", RootFs, "-xf", Path.Join(image, layer.GetString())]);
+            unpacked.ExitCode.Should().Be(0, unpacked.StandardError);
+        }
+
+        return JsonDocument.Parse(await File.ReadAllTextAsync(Path.Join(image, manifest.GetProperty("Config").GetString()))).RootElement;
+    }
+
+    private async Task MountAsync(string type, string target)
+    {
+        var path = Path.Join(RootFs, target);
+        Directory.CreateDirectory(path);
+        var mounted = await ExternalProcess.RunAsync("mount", ["-t", type, "-o", "ro", type, path]);
+        mounted.ExitCode.Should().Be(0, mounted.StandardError);
+        _mounts.Add(path);
+    }
+
+    private ProcessStartInfo InImage(string user, Dictionary<string, string> environment, params string[] command)
+    {
+        var start = new ProcessStartInfo("chroot")
+        {
+            ArgumentList = { $"--userspec={user}", "--groups=", RootFs },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        };
+        foreach (var part in command)
+        {
+            start.ArgumentList.Add(part);
+        }
+
+        start.Environment.Clear();
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var mount in Enumerable.Reverse(_mounts))
+        {
+            await ExternalProcess.RunAsync("umount", ["--lazy", mount]);
+        }
+
+        var mounts = await File.ReadAllTextAsync("/proc/self/mounts");
+        if (!mounts.Contains(" " + _dir + "/", StringComparison.Ordinal))
+        {
+            await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", _dir]);
+        }
+    }
+}
