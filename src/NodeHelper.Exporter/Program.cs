@@ -38,6 +38,11 @@ internal static partial class Program
             return ConfigCheck.Run([.. args.Where(a => a != ConfigCheck.Flag)], Console.Out, Console.Error);
         }
 
+        if (args is ["bundle", "install", .. var bundleArgs])
+        {
+            return await BundleInstallCommand.RunAsync(bundleArgs, Console.Out, Console.Error);
+        }
+
         if (args is [HealthCheckCommand.Name, .. var healthArgs])
         {
             return await HealthCheckCommand.RunAsync(healthArgs, Console.Out, Console.Error);

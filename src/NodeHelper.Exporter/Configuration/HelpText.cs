@@ -19,6 +19,10 @@ internal static class HelpText
         text.AppendLine("  nodehelper --check-config [--Section:Key=value ...]");
         text.AppendLine("                                         print the effective settings and where each comes from;");
         text.AppendLine("                                         exit 0 when they are valid, 2 when not");
+        text.AppendLine($"  {BundleInstallCommand.Usage}");
+        text.AppendLine("                                         copy the rules, runbook page and mail templates beside an");
+        text.AppendLine("                                         existing Prometheus/Alertmanager (backing up what differs),");
+        text.AppendLine("                                         print the prometheus.yml lines, check with promtool/amtool");
         text.AppendLine("  nodehelper healthcheck [--Section:Key=value ...]");
         text.AppendLine("                                         exit 0 when the exporter at urls answers /-/healthy, 1 when not");
         text.AppendLine("                                         (a container's HEALTHCHECK)");
