@@ -3,7 +3,7 @@
 # and MariaDB, all from Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-packages.sh prometheus prometheus-alertmanager python3-aiosmtpd mariadb-server clang zlib1g-dev docker-compose
+scripts/install-packages.sh prometheus prometheus-alertmanager python3-aiosmtpd mariadb-server clang zlib1g-dev docker-compose python3-seccomp
 
 # TypeScript and Grafana's dashboard types (@grafana/schema), pinned by the lock file, for the dashboards' schema test.
 command -v npm >/dev/null || scripts/install-packages.sh nodejs npm

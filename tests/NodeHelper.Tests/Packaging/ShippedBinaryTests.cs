@@ -7,14 +7,16 @@ namespace NodeHelper.Tests.Packaging;
 
 /// <summary>
 /// The release binaries, run the way a node runs them. systemd is not PID 1 here, so the unit's restrictions that
-/// this machine can apply to a process are applied by hand, each as the kernel enforces it for systemd: a user
-/// that is not root, no_new_privs, no capabilities, the whole file system read-only but the state directory
-/// (ProtectSystem=strict), and MemoryDenyWriteExecute (prctl PR_SET_MDWE, the same kernel switch).
+/// this machine can apply to a process are applied by hand, each with the kernel switch systemd uses: a user that is
+/// not root, no_new_privs, no capabilities, the whole file system read-only but the state directory
+/// (ProtectSystem=strict), and, read from the shipped unit file by unit_sandbox.py, MemoryDenyWriteExecute=
+/// (PR_SET_MDWE), SystemCallFilter= and SystemCallErrorNumber= (seccomp, from systemd-analyze's own syscall sets) and
+/// RestrictAddressFamilies=.
 /// </summary>
 public sealed class ShippedBinaryTests : IAsyncLifetime
 {
-    // PR_SET_MDWE (65) with PR_MDWE_REFUSE_EXEC_GAIN (1), then exec: what systemd sets for MemoryDenyWriteExecute=yes
-    // on kernels that have it. Inherited through exec.
+    // PR_SET_MDWE (65) with PR_MDWE_REFUSE_EXEC_GAIN (1) alone, then exec: what systemd sets for
+    // MemoryDenyWriteExecute=yes on kernels that have it. Inherited through exec.
     private const string MemoryDenyWriteExecute =
         "import ctypes, os, sys\n" +
         "if ctypes.CDLL(None, use_errno=True).prctl(65, 1, 0, 0, 0) != 0: sys.exit('PR_SET_MDWE failed: %d' % ctypes.get_errno())\n" +
@@ -74,7 +76,8 @@ public sealed class ShippedBinaryTests : IAsyncLifetime
 
     /// <summary>
     /// <paramref name="binary"/> in a mount namespace where every file system but /proc, /sys, /dev and the state
-    /// directory is read-only, as the user nobody, with no_new_privs, no capabilities and no W^X memory.
+    /// directory is read-only, as the user nobody, with no_new_privs, no capabilities, and the unit's memory,
+    /// system call and address family restrictions.
     /// </summary>
     private ProcessStartInfo Restricted(string binary, params string[] arguments)
     {
@@ -84,7 +87,7 @@ public sealed class ShippedBinaryTests : IAsyncLifetime
             "*) mount -o remount,bind,ro \"$m\" 2>/dev/null || true ;; esac; done; " +
             "touch /nodehelper-write-test 2>/dev/null && { echo 'the root file system is still writable' >&2; exit 97; }; " +
             "exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --bounding-set=-all --inh-caps=-all " +
-            "/usr/bin/python3 -c \"$MDWE\" \"$@\"";
+            "/usr/bin/python3 \"$SANDBOX\" \"$UNIT\" \"$@\"";
         var start = new ProcessStartInfo("unshare") { ArgumentList = { "--mount", "sh", "-c", readOnlySystem, "sh", binary } };
         foreach (var argument in arguments)
         {
@@ -92,7 +95,8 @@ public sealed class ShippedBinaryTests : IAsyncLifetime
         }
 
         start.Environment["STATE"] = _state;
-        start.Environment["MDWE"] = MemoryDenyWriteExecute;
+        start.Environment["SANDBOX"] = Repository.PathOf("tests", "NodeHelper.Tests", "Packaging", "unit_sandbox.py");
+        start.Environment["UNIT"] = Repository.PathOf("packaging", "systemd", "nodehelper.service");
         start.Environment["HOME"] = _state;
         return start;
     }
