@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging.Console;
 using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
@@ -111,9 +113,14 @@ internal static partial class Program
             console.UseUtcTimestamp = true;
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
-        // Under systemd (its direct child, or PID 1 with NOTIFY_SOCKET): tell it when the exporter listens and when it
-        // stops (Type=notify), and log in journald's format (priority prefixes, no timestamp). Elsewhere: nothing.
-        builder.Services.AddSystemd();
+        // Under systemd: tell it when the exporter listens and when it stops (Type=notify), and log in journald's format
+        // (priority prefixes, no timestamp). Elsewhere: nothing.
+        if (RunBySystemd())
+        {
+            builder.Services.Configure<ConsoleLoggerOptions>(console => console.FormatterName = ConsoleFormatterNames.Systemd);
+            builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
         adjust?.Invoke(builder);
 
         // The scrape machinery, then one collector per upstream (each only when enabled), in the order scrapes list them.
@@ -164,6 +171,16 @@ internal static partial class Program
 
         return app;
     }
+
+    /// <summary>
+    /// Whether systemd started this process. Microsoft.Extensions.Hosting.Systemd's own test (AddSystemd) reads the
+    /// parent's name from /proc, which the unit's ProtectProc=invisible hides (PID 1 is root's), so it would say no
+    /// and READY=1 would never be sent (dotnet/runtime#125368, fixed after 10.0.0). systemd 248 and later also say
+    /// so themselves: SYSTEMD_EXEC_PID is the process they started.
+    /// </summary>
+    private static bool RunBySystemd() =>
+        Environment.GetEnvironmentVariable("SYSTEMD_EXEC_PID") == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        || SystemdHelpers.IsSystemdService();
 
     /// <summary>The settings alone, read as the exporter reads them, for commands that do not serve (<c>report</c>).</summary>
     public static ExporterSettings LoadSettings(string[] args) => ExporterSettings.Load(SettingsSources.Build(args));

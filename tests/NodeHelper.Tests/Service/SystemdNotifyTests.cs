@@ -1,47 +1,50 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using FluentAssertions;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
-using Xunit;
 
 namespace NodeHelper.Tests.Service;
 
 /// <summary>
 /// The unit is Type=notify: systemd starts what comes After= it once the exporter says READY=1, and a stop is
-/// announced with STOPPING=1. Here the exporter runs as systemd would run it: as the child of a process named
-/// systemd (what Microsoft.Extensions.Hosting.Systemd checks), with NOTIFY_SOCKET naming a datagram socket the test
-/// reads, as systemd does.
+/// announced with STOPPING=1. Here the release binary runs as systemd 252 (Debian 12) runs it under the shipped
+/// unit: the child of a root process named systemd, as the unprivileged user, with /proc mounted hidepid=invisible
+/// (ProtectProc=invisible: PID 1 cannot be seen), SYSTEMD_EXEC_PID naming it and NOTIFY_SOCKET a datagram socket the
+/// test reads, as systemd does.
 /// </summary>
 public sealed class SystemdNotifyTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("nodehelper-notify-").FullName;
 
     [Fact]
-    public async Task ReadyIsSentOnceMetricsAnswerAndStoppingOnSigterm()
+    public async Task ReadyIsSentOnceMetricsAnswerAndStoppingOnSigtermUnderTheUnitsProcView()
     {
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
         var socketPath = Path.Join(_dir, "notify");
         using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint(socketPath));
-        // The service manager, as far as the exporter can tell: its parent's name is "systemd".
+        File.SetUnixFileMode(socketPath, (UnixFileMode)0b111_111_111);
+        // The service manager, as far as the exporter can tell: a root process named "systemd".
         var manager = Path.Join(_dir, "systemd");
         File.CreateSymbolicLink(manager, "/bin/bash");
         var pidFile = Path.Join(_dir, "pid");
         var port = LoopbackPort.Free();
+        const string Service =
+            "( export SYSTEMD_EXEC_PID=$BASHPID; exec unshare --mount sh -c " +
+            "'mount -t proc -o hidepid=invisible proc /proc && exec setpriv --reuid=65534 --regid=65534 --clear-groups \"$@\"' " +
+            "sh \"$1\" --urls=http://127.0.0.1:$2 --Bitcoind:Enabled=false --Services:Enabled=false ) & echo $! > \"$3\"; wait $!";
         var start = new ProcessStartInfo(manager)
         {
-            ArgumentList =
-            {
-                "-c", "dotnet \"$1\" --urls=http://127.0.0.1:$2 --Bitcoind:Enabled=false --Services:Enabled=false & echo $! > \"$3\"; wait $!",
-                "systemd", ExporterBinary.Dll, port.ToString(System.Globalization.CultureInfo.InvariantCulture), pidFile,
-            },
+            ArgumentList = { "-c", Service, "systemd", ReleaseArtifacts.Binary("linux-x64"), port.ToString(CultureInfo.InvariantCulture), pidFile },
             Environment = { ["NOTIFY_SOCKET"] = socketPath },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
         try
         {
             var ready = await ReceiveAsync(notify);
@@ -54,15 +57,13 @@ public sealed class SystemdNotifyTests : IDisposable
             Process.Start("kill", ["-TERM", File.ReadAllText(pidFile).Trim()])!.WaitForExit();
             (await ReceiveAsync(notify)).Should().Contain("STOPPING=1");
         }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"no notification from the exporter: {await Finished(process, pidFile, errors)}");
+        }
         finally
         {
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            if (File.Exists(pidFile) && !process.HasExited)
-            {
-                Process.Start("kill", ["-TERM", File.ReadAllText(pidFile).Trim()])!.WaitForExit();
-            }
-
-            await process.WaitForExitAsync(limit.Token);
+            await Finished(process, pidFile, errors);
         }
 
         process.ExitCode.Should().Be(0, "SIGTERM under systemd is a clean stop");
@@ -70,10 +71,22 @@ public sealed class SystemdNotifyTests : IDisposable
         (await output).Split('\n').Should().Contain(line => line.StartsWith("<6>", StringComparison.Ordinal) && line.Contains("starting", StringComparison.Ordinal));
     }
 
+    private static async Task<string> Finished(Process process, string pidFile, Task<string> errors)
+    {
+        if (!process.HasExited && File.Exists(pidFile))
+        {
+            Process.Start("kill", ["-TERM", File.ReadAllText(pidFile).Trim()])!.WaitForExit();
+        }
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(limit.Token);
+        return await errors;
+    }
+
     private static async Task<string> ReceiveAsync(Socket socket)
     {
         var buffer = new byte[4096];
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var length = await socket.ReceiveAsync(buffer, SocketFlags.None, limit.Token);
         return Encoding.UTF8.GetString(buffer, 0, length);
     }
