@@ -66,7 +66,30 @@ public sealed class ComposeTests
         }
 
         Environment("grafana")["GF_SECURITY_ADMIN_PASSWORD__FILE"].Should().StartWith("/run/secrets/", "secrets are files, not variables");
-        Environment("nodehelper")["NODEHELPER_Report__Smtp__PasswordFile"].Should().StartWith("/run/secrets/");
+        File.ReadAllText(ComposeFile).Should().Contain("# NODEHELPER_Report__Smtp__PasswordFile: /run/secrets/smtp-password",
+            "the report's password, once enabled, is a secret file too");
+    }
+
+    [Fact]
+    public async Task TheExportersSettingsInComposeOverTheImagesAreValid()
+    {
+        // What the container starts with: the image's environment, then compose.yml's (which wins), read by the
+        // binary in the image. A setting it refuses would stop the container at every start (restart: unless-stopped).
+        var image = ReleaseArtifacts.Image("amd64");
+        var manifest = await ExternalProcess.RunAsync("tar", ["-xOf", image, "manifest.json"]);
+        var configName = System.Text.Json.JsonDocument.Parse(manifest.StandardOutput).RootElement[0].GetProperty("Config").GetString()!;
+        var config = await ExternalProcess.RunAsync("tar", ["-xOf", image, configName]);
+        var environment = System.Text.Json.JsonDocument.Parse(config.StandardOutput).RootElement.GetProperty("config").GetProperty("Env")
+            .EnumerateArray().Select(e => e.GetString()!.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        foreach (var (key, value) in Environment("nodehelper"))
+        {
+            environment[key] = value;
+        }
+
+        var check = await ExternalProcess.RunAsync(ReleaseArtifacts.Binary("linux-x64"), ["--check-config"], environment: environment);
+
+        check.ExitCode.Should().Be(0, check.StandardOutput + check.StandardError);
+        check.StandardOutput.Should().Contain("NODEHELPER_Bitcoind__CookieFile");
     }
 
     [Fact]
