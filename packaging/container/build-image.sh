@@ -23,6 +23,11 @@ mmdebstrap --variant=extract --quiet --architectures="$arch" \
   bookworm "$context/rootfs.tar" "deb $mirror bookworm main"
 # What ca-certificates' maintainer script would have made: the one bundle OpenSSL reads.
 tar -xOf "$context/rootfs.tar" --wildcards './usr/share/ca-certificates/mozilla/*.crt' > "$context/etc/ssl/certs/ca-certificates.crt"
+# The packages' own programs and scripts go (mawk, openssl, debconf's perl, update-ca-certificates): the image runs
+# one program. The libraries, CA certificates, time zones and license files stay.
+tar --delete -f "$context/rootfs.tar" --wildcards './usr/bin/*' './usr/sbin/*' './usr/share/perl5' './usr/share/debconf' \
+  './usr/share/man' './usr/share/info' './usr/share/lintian' './usr/share/bash-completion' './usr/share/doc/*/changelog*' \
+  './usr/lib/ssl/misc' './usr/share/ca-certificates' './etc/update-motd.d'
 printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnodehelper:x:65532:65532:NodeHelper:/var/lib/nodehelper:/usr/sbin/nologin\n' > "$context/etc/passwd"
 printf 'root:x:0:\nnodehelper:x:65532:\n' > "$context/etc/group"
 install -m 0755 "$binary" "$context/nodehelper"
