@@ -10,17 +10,12 @@ namespace NodeHelper.Tests.Packaging;
 /// this machine can apply to a process are applied by hand, each with the kernel switch systemd uses: a user that is
 /// not root, no_new_privs, no capabilities, the whole file system read-only but the state directory
 /// (ProtectSystem=strict), and, read from the shipped unit file by unit_sandbox.py, MemoryDenyWriteExecute=
-/// (PR_SET_MDWE), SystemCallFilter= and SystemCallErrorNumber= (seccomp, from systemd-analyze's own syscall sets) and
+/// (systemd 252's seccomp rules, and PR_SET_MDWE), SystemCallFilter= and SystemCallErrorNumber= (seccomp, from systemd-analyze's own syscall sets) and
 /// RestrictAddressFamilies=.
 /// </summary>
 public sealed class ShippedBinaryTests : IAsyncLifetime
 {
-    // PR_SET_MDWE (65) with PR_MDWE_REFUSE_EXEC_GAIN (1) alone, then exec: what systemd sets for
-    // MemoryDenyWriteExecute=yes on kernels that have it. Inherited through exec.
-    private const string MemoryDenyWriteExecute =
-        "import ctypes, os, sys\n" +
-        "if ctypes.CDLL(None, use_errno=True).prctl(65, 1, 0, 0, 0) != 0: sys.exit('PR_SET_MDWE failed: %d' % ctypes.get_errno())\n" +
-        "os.execv(sys.argv[1], sys.argv[1:])\n";
+    private static readonly string Sandbox = Repository.PathOf("tests", "NodeHelper.Tests", "Packaging", "unit_sandbox.py");
 
     private readonly string _state = Directory.CreateTempSubdirectory("nodehelper-state-").FullName;
     private BitcoindSimulator _bitcoind = null!;
@@ -47,9 +42,12 @@ public sealed class ShippedBinaryTests : IAsyncLifetime
     [Fact]
     public async Task TheFrameworkDependentBuildCannotRunUnderMemoryDenyWriteExecuteWhichIsWhyTheUnitNeedsTheNativeOne()
     {
+        // A unit with only this one line, so that nothing else can be why the JIT build fails.
+        var unit = Path.Join(_state, "mdwe.service");
+        await File.WriteAllTextAsync(unit, "[Service]\nMemoryDenyWriteExecute=yes\n");
         var dotnet = ExternalProcess.Require("dotnet", "the .NET SDK runs these tests");
-        var jit = await ExternalProcess.RunAsync("/usr/bin/python3", ["-c", MemoryDenyWriteExecute, dotnet, ExporterBinary.Dll, "--version"]);
-        var native = await ExternalProcess.RunAsync("/usr/bin/python3", ["-c", MemoryDenyWriteExecute, ReleaseArtifacts.Binary("linux-x64"), "--version"]);
+        var jit = await ExternalProcess.RunAsync("/usr/bin/python3", [Sandbox, unit, dotnet, ExporterBinary.Dll, "--version"]);
+        var native = await ExternalProcess.RunAsync("/usr/bin/python3", [Sandbox, unit, ReleaseArtifacts.Binary("linux-x64"), "--version"]);
 
         native.ExitCode.Should().Be(0, native.StandardError);
         native.StandardOutput.Should().StartWith("nodehelper ");
@@ -95,7 +93,7 @@ public sealed class ShippedBinaryTests : IAsyncLifetime
         }
 
         start.Environment["STATE"] = _state;
-        start.Environment["SANDBOX"] = Repository.PathOf("tests", "NodeHelper.Tests", "Packaging", "unit_sandbox.py");
+        start.Environment["SANDBOX"] = Sandbox;
         start.Environment["UNIT"] = Repository.PathOf("packaging", "systemd", "nodehelper.service");
         start.Environment["HOME"] = _state;
         return start;

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Runs a program under the kernel-side restrictions a systemd unit file names, as systemd would set them up for it,
-for machines where systemd is not PID 1: MemoryDenyWriteExecute= (prctl PR_SET_MDWE), SystemCallFilter= with
+for machines where systemd is not PID 1: MemoryDenyWriteExecute= (the seccomp rules systemd before 254 installs,
+as on Debian 12 and Ubuntu 22.04, and also prctl PR_SET_MDWE, which systemd 254 and later use where the kernel has
+it), SystemCallFilter= with
 SystemCallErrorNumber= (a seccomp filter built from `systemd-analyze syscall-filter`'s own sets),
 SystemCallArchitectures=native and RestrictAddressFamilies=. The caller sets no_new_privs first (setpriv), as
 systemd does for NoNewPrivileges=yes.
@@ -47,6 +49,27 @@ def expand(name, seen=None):
     return calls
 
 
+def memory_deny_write_execute():
+    """systemd 252's seccomp_memory_deny_write_execute(): EPERM for mmap with PROT_WRITE and PROT_EXEC together, for
+    mprotect and pkey_mprotect adding PROT_EXEC, for shmat with SHM_EXEC. A filter of its own, as systemd's is: the
+    kernel applies every filter and the strictest answer wins. Then PR_SET_MDWE where the kernel has it (6.3+)."""
+    prot_write, prot_exec, shm_exec = 0x2, 0x4, 0o100000
+    rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    refuse = seccomp.ERRNO(errno.EPERM)
+    for call in ("mmap", "mmap2"):
+        try:
+            rules.add_rule(refuse, call, seccomp.Arg(2, seccomp.MASKED_EQ, prot_write | prot_exec, prot_write | prot_exec))
+        except (RuntimeError, ValueError):
+            pass  # mmap2 exists on 32-bit architectures only
+    for call in ("mprotect", "pkey_mprotect"):
+        rules.add_rule(refuse, call, seccomp.Arg(2, seccomp.MASKED_EQ, prot_exec, prot_exec))
+    rules.add_rule(refuse, "shmat", seccomp.Arg(2, seccomp.MASKED_EQ, shm_exec, shm_exec))
+    rules.load()
+    # PR_SET_MDWE (65), PR_MDWE_REFUSE_EXEC_GAIN (1); EINVAL on kernels before 6.3, where the filter above is all.
+    if ctypes.CDLL(None, use_errno=True).prctl(65, 1, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EINVAL:
+        sys.exit("PR_SET_MDWE failed: errno %d" % ctypes.get_errno())
+
+
 def main():
     unit, program = sys.argv[1], sys.argv[2:]
     lines = service_lines(unit)
@@ -66,9 +89,7 @@ def main():
             families = [getattr(socket, name) for name in value.split()]
 
     if ("MemoryDenyWriteExecute", "yes") in lines:
-        # PR_SET_MDWE (65), PR_MDWE_REFUSE_EXEC_GAIN (1): what systemd uses for it on kernels that have it.
-        if ctypes.CDLL(None, use_errno=True).prctl(65, 1, 0, 0, 0) != 0:
-            sys.exit("PR_SET_MDWE failed: errno %d" % ctypes.get_errno())
+        memory_deny_write_execute()
 
     if allowed is not None:
         refuse = seccomp.ERRNO(error_number) if error_number else seccomp.KILL_PROCESS

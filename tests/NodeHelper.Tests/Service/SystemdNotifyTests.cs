@@ -50,9 +50,11 @@ public sealed class SystemdNotifyTests : IDisposable
             var ready = await ReceiveAsync(notify);
             ready.Should().Contain("READY=1");
 
-            // Ready means ready: the first request after READY=1 is answered, no retry needed.
+            // Ready means ready: the first request after READY=1 is answered, no retry needed; and the host view
+            // needs no other process's /proc entry.
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            (await http.GetAsync("metrics")).IsSuccessStatusCode.Should().BeTrue();
+            var metrics = Exposition.Parse(await http.GetStringAsync("metrics"));
+            metrics.Value("nodehelper_scrape_collector_success", ("collector", "host")).Should().Be(1);
 
             Process.Start("kill", ["-TERM", File.ReadAllText(pidFile).Trim()])!.WaitForExit();
             (await ReceiveAsync(notify)).Should().Contain("STOPPING=1");
