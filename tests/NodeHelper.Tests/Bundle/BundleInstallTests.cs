@@ -61,6 +61,7 @@ public sealed class BundleInstallTests : IDisposable
     [Fact]
     public async Task ABrokenRuleFileFailsTheCheckWithPromtoolsMessage()
     {
+        ExternalProcess.Require("promtool", "run `make test`, which installs Debian's prometheus");
         var bundle = Path.Join(_etc, "bundle");
         Directory.CreateDirectory(bundle);
         await ExternalProcess.RunAsync("cp", ["-r", Repository.PathOf("prometheus"), Repository.PathOf("alertmanager"), bundle]);

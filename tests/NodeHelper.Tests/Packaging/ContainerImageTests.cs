@@ -152,9 +152,11 @@ public sealed class ContainerImageTests : IAsyncLifetime
         }
 
         var mounts = await File.ReadAllTextAsync("/proc/self/mounts");
-        if (!mounts.Contains(" " + _dir + "/", StringComparison.Ordinal))
+        if (mounts.Contains(" " + _dir + "/", StringComparison.Ordinal))
         {
-            await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", _dir]);
+            throw new InvalidOperationException($"a /proc under {_dir} is still mounted; the tree is left in place (umount it, then delete it)");
         }
+
+        await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", _dir]);
     }
 }

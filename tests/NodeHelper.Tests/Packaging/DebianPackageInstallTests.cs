@@ -64,6 +64,19 @@ public sealed class DebianPackageInstallTests(DebianRootFixture debian) : IDispo
         File.Exists(root.In("/var/lib/nodehelper/reports/pending/2026-12-01.eml")).Should().BeTrue("the outbox is kept");
         upgrade.StandardOutput.Should().NotContain("sudo adduser nodehelper bitcoin", "the note is for the first install");
 
+        // Remove, then install again (the package's config-files state): enabled again, the report timer not masked.
+        var remove = await root.RunAsync("dpkg --remove nodehelper");
+        remove.ExitCode.Should().Be(0, remove.StandardOutput + remove.StandardError);
+        File.Exists(conffile).Should().BeTrue("remove keeps the settings");
+        var reinstall = await root.RunAsync("dpkg -i /tmp/nodehelper-next.deb");
+        reinstall.ExitCode.Should().Be(0, reinstall.StandardOutput + reinstall.StandardError);
+        File.Exists(root.In("/etc/systemd/system/multi-user.target.wants/nodehelper.service")).Should().BeTrue("enabled again");
+        foreach (var unit in new[] { "nodehelper.service", "nodehelper-report.timer" })
+        {
+            var masked = new FileInfo(root.In("/etc/systemd/system/" + unit));
+            (masked.LinkTarget == "/dev/null").Should().BeFalse($"{unit} is not left masked: `systemctl enable` must work");
+        }
+
         // Purge: the system is as it was before the install.
         var purge = await root.RunAsync("dpkg --purge nodehelper");
         purge.ExitCode.Should().Be(0, purge.StandardOutput + purge.StandardError);
@@ -71,6 +84,7 @@ public sealed class DebianPackageInstallTests(DebianRootFixture debian) : IDispo
         (await root.RunAsync("apt-get autoremove --purge -y -q")).ExitCode.Should().Be(0);
         var after = await SnapshotAsync(root);
         after.Except(before).Should().BeEmpty("purge removes every file, the user, its group and the state directory");
+        before.Except(after).Should().BeEmpty("and nothing that was there before");
     }
 
     /// <summary>

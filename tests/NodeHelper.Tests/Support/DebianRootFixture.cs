@@ -30,6 +30,7 @@ public sealed class DebianRootFixture : IAsyncLifetime
         var unpacked = await ExternalProcess.RunAsync("tar", ["-C", root, "-xf", Tarball], timeout: TimeSpan.FromMinutes(2));
         if (unpacked.ExitCode != 0)
         {
+            await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", root]);
             throw new InvalidOperationException($"tar failed: {unpacked.StandardError}");
         }
 
@@ -73,6 +74,7 @@ public sealed class DebianRoot : IAsyncDisposable
         var mounted = await ExternalProcess.RunAsync("mount", ["-t", "proc", "proc", root.In("/proc")]);
         if (mounted.ExitCode != 0)
         {
+            await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", path]);
             throw new InvalidOperationException($"mount proc failed: {mounted.StandardError}");
         }
 
@@ -89,9 +91,11 @@ public sealed class DebianRoot : IAsyncDisposable
         await ExternalProcess.RunAsync("umount", ["--lazy", In("/proc")]);
         // Only a tree with nothing mounted in it is deleted: never reach into a mounted /proc.
         var mounts = await File.ReadAllTextAsync("/proc/self/mounts");
-        if (!mounts.Contains(" " + Path + "/", StringComparison.Ordinal))
+        if (mounts.Contains(" " + Path + "/", StringComparison.Ordinal))
         {
-            await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", Path]);
+            throw new InvalidOperationException($"{Path}/proc is still mounted; the tree is left in place (umount it, then delete it)");
         }
+
+        await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", Path]);
     }
 }
