@@ -67,32 +67,20 @@ public sealed class ContainerImageTests : IAsyncLifetime
         var user = config.GetProperty("User").GetString()!;
         var entrypoint = config.GetProperty("Entrypoint")[0].GetString()!;
 
-        using var exporter = Process.Start(InImage(user, environment, entrypoint))!;
-        var output = exporter.StandardOutput.ReadToEndAsync();
-        var errors = exporter.StandardError.ReadToEndAsync();
-        try
+        await ExporterBinary.ServeAsync(InImage(user, environment, entrypoint), port, async metrics =>
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            var scrape = ExporterBinary.ScrapeWhenListeningAsync(http);
-            if (await Task.WhenAny(scrape, exporter.WaitForExitAsync()) != scrape)
-            {
-                throw new Xunit.Sdk.XunitException($"the exporter in the image exited with {exporter.ExitCode}: {await errors}{await output}");
-            }
-
-            var metrics = Exposition.Parse(await scrape);
             metrics.Value("bitcoind_up").Should().Be(1);
             metrics.Value("nodehelper_scrape_collector_success", ("collector", "host")).Should().Be(1, "the host's /proc at /host/proc");
 
             var check = config.GetProperty("Healthcheck").GetProperty("Test").EnumerateArray().Skip(1).Select(e => e.GetString()!).ToArray();
-            using var health = Process.Start(InImage(user, environment, check))!;
+            var start = InImage(user, environment, check);
+            start.RedirectStandardOutput = true;
+            start.RedirectStandardError = true;
+            using var health = Process.Start(start)!;
+            var errors = health.StandardError.ReadToEndAsync();
             await health.WaitForExitAsync();
-            health.ExitCode.Should().Be(0, await health.StandardError.ReadToEndAsync());
-        }
-        finally
-        {
-            exporter.Kill();
-            await exporter.WaitForExitAsync();
-        }
+            health.ExitCode.Should().Be(0, await errors);
+        });
     }
 
     /// <summary>The layers of a docker-archive, in order, into <see cref="RootFs"/>; the image config.</summary>
@@ -126,8 +114,6 @@ public sealed class ContainerImageTests : IAsyncLifetime
         var start = new ProcessStartInfo("chroot")
         {
             ArgumentList = { $"--userspec={user}", "--groups=", RootFs },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = "/",
         };
         foreach (var part in command)

@@ -99,8 +99,6 @@ public sealed class DebianPackageInstallTests(DebianRootFixture debian) : IDispo
         var start = new ProcessStartInfo("chroot")
         {
             ArgumentList = { $"--userspec={ids[0].Trim()}:{ids[1].Trim()}", "--groups=", root.Path, unit.One("ExecStart"), $"--urls=http://127.0.0.1:{port}" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = "/",
         };
         foreach (var setting in settings)
@@ -116,29 +114,7 @@ public sealed class DebianPackageInstallTests(DebianRootFixture debian) : IDispo
             start.Environment[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            var scrape = ExporterBinary.ScrapeWhenListeningAsync(http);
-            if (await Task.WhenAny(scrape, process.WaitForExitAsync()) != scrape)
-            {
-                throw new Xunit.Sdk.XunitException($"nodehelper exited with {process.ExitCode}: {await errors}{await output}");
-            }
-
-            return Exposition.Parse(await scrape);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            await process.WaitForExitAsync();
-        }
+        return await ExporterBinary.FirstScrapeAsync(start, port);
     }
 
     /// <summary>The same package at another version, built by the same script.</summary>

@@ -31,7 +31,7 @@ public sealed class ShippedBinaryTests : IAsyncLifetime
         await ExternalProcess.RunAsync("chown", ["-R", "65534:65534", _state]);
 
         var port = LoopbackPort.Free();
-        var metrics = await ScrapeAsync(Restricted(ReleaseArtifacts.Binary("linux-x64"),
+        var metrics = await ExporterBinary.FirstScrapeAsync(Restricted(ReleaseArtifacts.Binary("linux-x64"),
             $"--urls=http://127.0.0.1:{port}", $"--Bitcoind:Url={_bitcoind.Url}", $"--Bitcoind:CookieFile={cookie}",
             $"--Host:Paths:bitcoind={_state}", $"--Report:OutboxDirectory={Path.Join(_state, "reports")}"), port);
 
@@ -63,7 +63,7 @@ public sealed class ShippedBinaryTests : IAsyncLifetime
         version.StandardOutput.Trim().Should().Be($"nodehelper {ReleaseArtifacts.Version} (commit {GitCommit.Head()})");
 
         var port = LoopbackPort.Free();
-        var metrics = await ScrapeAsync(new ProcessStartInfo(qemu)
+        var metrics = await ExporterBinary.FirstScrapeAsync(new ProcessStartInfo(qemu)
         {
             ArgumentList = { binary, $"--urls=http://127.0.0.1:{port}", $"--Bitcoind:Url={_bitcoind.Url}", $"--Bitcoind:CookieFile={_bitcoind.CookieFile}" },
         }, port);
@@ -97,35 +97,6 @@ public sealed class ShippedBinaryTests : IAsyncLifetime
         start.Environment["UNIT"] = Repository.PathOf("packaging", "systemd", "nodehelper.service");
         start.Environment["HOME"] = _state;
         return start;
-    }
-
-    private static async Task<Exposition> ScrapeAsync(ProcessStartInfo start, int port)
-    {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            var scrape = ExporterBinary.ScrapeWhenListeningAsync(http);
-            if (await Task.WhenAny(scrape, process.WaitForExitAsync()) != scrape)
-            {
-                throw new Xunit.Sdk.XunitException($"nodehelper exited with {process.ExitCode}: {await errors}{await output}");
-            }
-
-            return Exposition.Parse(await scrape);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            await process.WaitForExitAsync();
-        }
     }
 
     public async Task DisposeAsync()
