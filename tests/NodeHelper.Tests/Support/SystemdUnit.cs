@@ -63,9 +63,16 @@ internal sealed class SystemdUnit
         return environment;
     }
 
+    /// <summary>KEY=VALUE; systemd removes one pair of quotes around the value (the shipped files use none).</summary>
     private static (string Key, string Value) Split(string assignment)
     {
         var equals = assignment.IndexOf('=', StringComparison.Ordinal);
-        return (assignment[..equals], assignment[(equals + 1)..]);
+        var value = assignment[(equals + 1)..];
+        if (value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0])
+        {
+            value = value[1..^1];
+        }
+
+        return (assignment[..equals], value);
     }
 }
