@@ -8,6 +8,7 @@ using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
+using NodeHelper.Exporter.Upstreams.Posture;
 using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Exporter.Web;
 using NodeHelper.Report;
@@ -132,6 +133,7 @@ internal static partial class Program
             .AddMariaDbCollector(settings.MariaDb)
             .AddHostCollector(settings.Host)
             .AddServicesCollector(settings.Services, settings.Host)
+            .AddPostureCollector(settings)
             .AddMempoolFrontendCollector(settings.Mempool);
 
         // The daily report, when scheduled (NodeHelper.Report).

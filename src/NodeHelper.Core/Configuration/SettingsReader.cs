@@ -161,7 +161,7 @@ internal sealed class SettingsReader(IConfiguration configuration)
     /// </summary>
     public IReadOnlyDictionary<string, string> Map(string key, IReadOnlyDictionary<string, string> @default, string description)
     {
-        Declare(key, string.Join(',', @default.Select(d => $"{d.Key}={d.Value}")), description, isMap: true);
+        Declare(key, @default.Count == 0 ? "(empty)" : string.Join(',', @default.Select(d => $"{d.Key}={d.Value}")), description, isMap: true);
         var map = new Dictionary<string, string>(@default, StringComparer.Ordinal);
         foreach (var child in configuration.GetSection(key).GetChildren())
         {

@@ -6,6 +6,7 @@ using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
+using NodeHelper.Exporter.Upstreams.Posture;
 using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Report;
 
@@ -40,6 +41,8 @@ internal sealed class ExporterSettings
     public required HostViewOptions Host { get; init; }
 
     public required ServicesOptions Services { get; init; }
+
+    public required PostureOptions Posture { get; init; }
 
     public required ReportOptions Report { get; init; }
 
@@ -159,6 +162,7 @@ internal sealed class ExporterSettings
             MariaDb = MariaDbOptions.Read(reader),
             Host = HostViewOptions.Read(reader),
             Services = ServicesOptions.Read(reader),
+            Posture = PostureOptions.Read(reader),
             Report = ReportOptions.Read(reader),
             Catalog = reader.Settings,
         };

@@ -84,7 +84,7 @@ public sealed class DebianPackageTests : IDisposable
         foreach (var setting in ExporterSettings.DescribeAll())
         {
             var variable = "#" + SettingsSources.EnvironmentPrefix + setting.Key.Replace(":", "__", StringComparison.Ordinal);
-            lines.Should().Contain(l => l.StartsWith(variable + (setting.Key == "Host:Paths" ? "__" : "="), StringComparison.Ordinal),
+            lines.Should().Contain(l => l.StartsWith(variable + (setting.IsMap ? "__" : "="), StringComparison.Ordinal),
                 $"{setting.Key} is a setting (nodehelper --help); `make package` ships this file");
         }
 

@@ -41,6 +41,10 @@ public sealed class StackTests : IAsyncLifetime
         scrape.Metrics.Value("mempool_frontend_up").Should().Be(1);
         scrape.Metrics.Value("nodehelper_filesystem_error", ("component", "bitcoind"), ("path", _stack.BitcoinDirectory)).Should().Be(0);
         scrape.Metrics.Value("nodehelper_service_restarts_total", ("unit", "electrs.service")).Should().Be(7);
+        // The fixture host's socket tables: bitcoind's RPC on loopback only, its P2P on every interface.
+        scrape.Metrics.Value("nodehelper_listener_exposed", ("port", "8332"), ("service", "bitcoind-rpc")).Should().Be(0);
+        scrape.Metrics.Value("nodehelper_listener_exposed", ("port", "8333"), ("service", "bitcoind-p2p")).Should().Be(1);
+        scrape.Metrics.Value("nodehelper_listener_exposed", ("port", "3306"), ("service", "mariadb")).Should().Be(0);
         (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
     }
 

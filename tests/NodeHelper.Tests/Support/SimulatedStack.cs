@@ -12,7 +12,7 @@ namespace NodeHelper.Tests.Support;
 internal sealed class SimulatedStack : IAsyncDisposable
 {
     /// <summary>Every collector the stack enables, by name (MariaDB, which needs a real server, is added by its own tests).</summary>
-    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services"];
+    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services", "posture"];
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-stack-");
 

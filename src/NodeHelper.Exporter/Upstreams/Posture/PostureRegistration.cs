@@ -1,0 +1,56 @@
+using NodeHelper.Exporter.Collectors;
+using NodeHelper.Exporter.Configuration;
+using NodeHelper.Exporter.Scraping;
+
+namespace NodeHelper.Exporter.Upstreams.Posture;
+
+internal static class PostureRegistration
+{
+    /// <summary>The posture checks, when Posture:Enabled: the stack's ports (and NodeHelper's own), and the secret files the settings name.</summary>
+    public static IServiceCollection AddPostureCollector(this IServiceCollection services, ExporterSettings settings)
+    {
+        var options = settings.Posture;
+        if (!options.Enabled)
+        {
+            return services;
+        }
+
+        var ports = new Dictionary<int, string>(PostureOptions.KnownPorts);
+        foreach (var address in settings.Urls.Split(';'))
+        {
+            if (Uri.TryCreate(address.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Port > 0)
+            {
+                ports[uri.Port] = "nodehelper";
+            }
+        }
+
+        foreach (var (service, port) in options.Ports)
+        {
+            ports[int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)] = service;
+        }
+
+        var secrets = new List<SecretPath>();
+        if (settings.Bitcoind.Enabled && settings.Bitcoind.UsesCookie)
+        {
+            secrets.Add(new("bitcoind", settings.Bitcoind.CookieFile));
+        }
+
+        if (settings.Host.Paths.TryGetValue("bitcoind", out var datadir))
+        {
+            secrets.Add(new("bitcoind", Path.Join(datadir, "wallets")));
+        }
+
+        foreach (var (component, file) in new[]
+                 {
+                     ("nodehelper", settings.Bitcoind.PasswordFile), ("nodehelper", settings.MariaDb.PasswordFile), ("nodehelper", settings.Report.SmtpPasswordFile),
+                 })
+        {
+            if (file.Length > 0)
+            {
+                secrets.Add(new(component, file));
+            }
+        }
+
+        return services.AddCollector(s => new PostureCollector(ports, secrets, settings.Host, s.ItemLog<PostureCollector>("posture")));
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodeHelper.Exporter.Collectors;
+using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Host;
+using NodeHelper.Exporter.Upstreams.Posture;
+using NodeHelper.Stack.Servers;
+using NodeHelper.Tests.Support;
+
+namespace NodeHelper.Tests.Collectors;
+
+/// <summary>The posture collector over this machine's real socket tables and real files.</summary>
+public sealed class PostureCollectorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nodehelper-posture-").FullName;
+
+    [Fact]
+    public async Task AListenerOnEveryInterfaceIsExposedAndOneOnLoopbackIsNot()
+    {
+        using var open = new TcpListener(IPAddress.Any, 0);
+        using var local = new TcpListener(IPAddress.Loopback, 0);
+        using var local6 = new TcpListener(IPAddress.IPv6Loopback, 0);
+        using var open6 = new TcpListener(IPAddress.IPv6Any, 0);
+        open.Start();
+        local.Start();
+        local6.Start();
+        open6.Start();
+        var ports = new Dictionary<int, string>
+        {
+            [Port(open)] = "open", [Port(local)] = "local", [Port(local6)] = "local6", [Port(open6)] = "open6", [LoopbackPort.Free()] = "closed",
+        };
+
+        var metrics = await Registries.CollectAsync(Collector(ports, []));
+
+        metrics.Value("nodehelper_listener_exposed", ("port", Port(open).ToString(CultureInfo.InvariantCulture)), ("service", "open")).Should().Be(1);
+        metrics.Value("nodehelper_listener_exposed", ("port", Port(open6).ToString(CultureInfo.InvariantCulture)), ("service", "open6")).Should().Be(1);
+        metrics.Value("nodehelper_listener_exposed", ("port", Port(local).ToString(CultureInfo.InvariantCulture)), ("service", "local")).Should().Be(0);
+        metrics.Value("nodehelper_listener_exposed", ("port", Port(local6).ToString(CultureInfo.InvariantCulture)), ("service", "local6")).Should().Be(0);
+        metrics.Series.Keys.Should().NotContain(k => k.Contains("\"closed\"", StringComparison.Ordinal), "a port nothing listens on has no series");
+        metrics.Value("nodehelper_posture_source_success", ("source", "proc/net/tcp")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ACookieOthersCanReadIsFlaggedAndAGroupReadableOneIsNot()
+    {
+        var open = Path.Join(_dir, "open.cookie");
+        var group = Path.Join(_dir, "group.cookie");
+        var wallets = Path.Join(_dir, "wallets");
+        File.WriteAllText(open, "__cookie__:secret");
+        File.WriteAllText(group, "__cookie__:secret");
+        Directory.CreateDirectory(wallets);
+        File.SetUnixFileMode(open, (UnixFileMode)0b110_100_100); // 0644
+        File.SetUnixFileMode(group, (UnixFileMode)0b110_100_000); // 0640
+        File.SetUnixFileMode(wallets, (UnixFileMode)0b111_101_101); // 0755
+
+        var metrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(),
+            [new("bitcoind", open), new("bitcoind", group), new("bitcoind", wallets), new("nodehelper", Path.Join(_dir, "absent"))]));
+
+        metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", open)).Should().Be(1);
+        metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", group)).Should().Be(0);
+        metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", wallets)).Should().Be(1, "others may enter and list it");
+        metrics.Series.Keys.Should().NotContain(k => k.Contains("absent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheKernelsTableIsReadAsTheKernelWritesIt()
+    {
+        const string Table =
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+            "   0: 0100007F:208C 00000000:0000 0A 00000000:00000000 00:00000000 00000000   999        0 1 1 0 100 0 0 10 0\n" +
+            "   1: 00000000:208D 00000000:0000 0A 00000000:00000000 00:00000000 00000000   999        0 2 1 0 100 0 0 10 0\n" +
+            "   2: 0100007F:208C 0100007F:D431 01 00000000:00000000 00:00000000 00000000   999        0 3 1 0 20 4 30 10 -1\n";
+        const string Table6 =
+            "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+            "   0: 00000000000000000000000001000000:C383 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4 1 0 100 0 0 10 0\n" +
+            "   1: 0000000000000000FFFF00000100007F:0CEA 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5 1 0 100 0 0 10 0\n";
+
+        ListeningSockets.Parse(Table).Should().Equal(new ListeningSocket(IPAddress.Loopback, 8332), new ListeningSocket(IPAddress.Any, 8333));
+        var six = ListeningSockets.Parse(Table6);
+        six.Should().Equal(new ListeningSocket(IPAddress.IPv6Loopback, 50051), new ListeningSocket(IPAddress.Parse("::ffff:127.0.0.1"), 3306));
+        six.Should().OnlyContain(s => s.LoopbackOnly);
+        FluentActions.Invoking(() => ListeningSockets.Parse("header\n   0: nonsense\n")).Should().Throw<FormatException>();
+    }
+
+    [Fact]
+    public async Task AnUnprivilegedUserReadsEveryItem()
+    {
+        // The exporter as nobody (65534): the socket tables are world-readable, the files' modes are stat()'s.
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
+        var cookie = Path.Join(_dir, "cookie");
+        File.WriteAllText(cookie, "x");
+        File.SetUnixFileMode(cookie, (UnixFileMode)0b110_100_100);
+        var port = LoopbackPort.Free();
+        var start = new ProcessStartInfo("setpriv")
+        {
+            ArgumentList =
+            {
+                "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", ExporterBinary.Dll, $"--urls=http://127.0.0.1:{port}",
+                "--Services:Enabled=false", "--Host:Enabled=false", $"--Bitcoind:CookieFile={cookie}", "--Bitcoind:Url=http://127.0.0.1:1/",
+            },
+            Environment = { ["HOME"] = _dir, ["DOTNET_CLI_HOME"] = _dir },
+        };
+
+        var metrics = await ExporterBinary.FirstScrapeAsync(start, port);
+
+        metrics.Value("nodehelper_scrape_collector_success", ("collector", "posture")).Should().Be(1);
+        metrics.Value("nodehelper_posture_source_success", ("source", "proc/net/tcp")).Should().Be(1);
+        metrics.Value("nodehelper_listener_exposed", ("port", port.ToString(CultureInfo.InvariantCulture)), ("service", "nodehelper")).Should().Be(0);
+        metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", cookie)).Should().Be(1);
+    }
+
+    private static PostureCollector Collector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets) =>
+        new(ports, secrets, new HostViewOptions(), new ItemLog(NullLogger.Instance, "posture"));
+
+    private static int Port(TcpListener listener) => ((IPEndPoint)listener.LocalEndpoint).Port;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
