@@ -109,7 +109,17 @@ public sealed class BitcoindSimulator : IAsyncDisposable
         if (CookieFile is not null)
         {
             userAndPassword = "__cookie__:" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-            File.WriteAllText(CookieFile, userAndPassword);
+            // As bitcoind writes it: readable by its owner only (it runs with umask 077; -rpccookieperms=group opens it to the group).
+            var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var cookie = new FileStream(CookieFile, create))
+            {
+                cookie.Write(System.Text.Encoding.ASCII.GetBytes(userAndPassword));
+            }
         }
         else
         {
