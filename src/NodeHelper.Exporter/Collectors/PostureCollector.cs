@@ -10,7 +10,9 @@ namespace NodeHelper.Exporter.Collectors;
 /// <summary>
 /// The node's security posture, from what any user may read: which of the stack's ports listen beyond loopback
 /// (/proc/net/tcp and tcp6; bitcoind's RPC port reachable from the LAN is the worst of them), and which secret files
-/// other users can read (bitcoind's cookie and wallets, NodeHelper's own password files). No root needed.
+/// other users can read (bitcoind's cookie and wallets, NodeHelper's own password files), whether sshd takes
+/// passwords or root, whether ufw is on, whether an upgrade waits for a reboot. No root needed: everything read is
+/// world-readable on Debian (under Host:Root).
 /// </summary>
 internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, HostViewOptions host, ItemLog items)
     : IMetricsCollector
@@ -26,15 +28,68 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
 
     public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
-        WriteListeners(metrics);
+        var sources = metrics.Family("nodehelper_posture_source_success",
+            "Whether a source of the posture checks could be read (1) or not (0): proc/net/tcp, proc/net/tcp6 (absent without IPv6), sshd_config and ufw.conf (where installed).", "source");
+        WriteListeners(metrics, sources);
         WriteSecrets(metrics);
+        WriteSsh(metrics, sources);
+        WriteFirewall(metrics, sources);
+        metrics.Gauge("nodehelper_reboot_required", "Whether the system asks for a reboot to finish an upgrade (/run/reboot-required exists) (1) or not (0).",
+            File.Exists(host.In("run/reboot-required")) ? 1 : 0);
         return Task.CompletedTask;
     }
 
-    private void WriteListeners(MetricSet m)
+    /// <summary>sshd's PasswordAuthentication and PermitRootLogin as sshd reads them (first value wins, drop-ins included); only where sshd is installed.</summary>
+    private void WriteSsh(MetricSet m, MetricFamily sources)
     {
-        var sources = m.Family("nodehelper_posture_source_success",
-            "Whether a kernel table of the posture checks could be read (1) or not (0): proc/net/tcp, proc/net/tcp6 (absent without IPv6).", "source");
+        const string Config = "etc/ssh/sshd_config";
+        if (!File.Exists(host.In(Config)))
+        {
+            return;
+        }
+
+        try
+        {
+            var ssh = SshdConfig.Read("/" + Config, path => host.In(path.TrimStart('/')));
+            m.Gauge("nodehelper_ssh_password_authentication_enabled", "Whether sshd accepts passwords (PasswordAuthentication, default yes) (1) or keys only (0).", ssh.PasswordAuthentication ? 1 : 0);
+            m.Gauge("nodehelper_ssh_root_login_permitted", "Whether sshd lets root log in with any method (PermitRootLogin yes) (1) or not, or only with a key (0).", ssh.PermitRootLogin == "yes" ? 1 : 0);
+            sources.WithLabels("sshd_config").Set(1);
+            items.Note("sshd_config", null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            sources.WithLabels("sshd_config").Set(0);
+            items.Note("sshd_config", UpstreamException.Clip(e.Message));
+        }
+    }
+
+    /// <summary>ufw's own switch (ENABLED= in /etc/ufw/ufw.conf, world-readable); only where ufw is installed.</summary>
+    private void WriteFirewall(MetricSet m, MetricFamily sources)
+    {
+        const string Config = "etc/ufw/ufw.conf";
+        if (!File.Exists(host.In(Config)))
+        {
+            return;
+        }
+
+        try
+        {
+            var enabled = File.ReadLines(host.In(Config)).Select(l => l.Trim())
+                .Any(l => l.StartsWith("ENABLED=", StringComparison.Ordinal) && l[8..].Trim('"', '\'').Equals("yes", StringComparison.OrdinalIgnoreCase));
+            m.Family("nodehelper_firewall_enabled", "Whether the host's firewall is switched on (1) or off (0): ufw's ENABLED=, where ufw is installed.", "firewall")
+                .WithLabels("ufw").Set(enabled ? 1 : 0);
+            sources.WithLabels("ufw.conf").Set(1);
+            items.Note("ufw.conf", null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            sources.WithLabels("ufw.conf").Set(0);
+            items.Note("ufw.conf", UpstreamException.Clip(e.Message));
+        }
+    }
+
+    private void WriteListeners(MetricSet m, MetricFamily sources)
+    {
         var listening = new List<ListeningSocket>();
         foreach (var table in Tables)
         {

@@ -9,6 +9,7 @@ using NodeHelper.Exporter.Upstreams.Host;
 using NodeHelper.Exporter.Upstreams.Posture;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
+using NodeHelper.Tests.Upstreams.Host;
 
 namespace NodeHelper.Tests.Collectors;
 
@@ -112,8 +113,44 @@ public sealed class PostureCollectorTests : IDisposable
         metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", cookie)).Should().Be(1);
     }
 
-    private static PostureCollector Collector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets) =>
-        new(ports, secrets, new HostViewOptions(), new ItemLog(NullLogger.Instance, "posture"));
+    [Fact]
+    public async Task SshFirewallAndRebootAreReadAsSshdUfwAndAptLeaveThem()
+    {
+        // The fixture host: Debian's sshd_config, a drop-in that turns passwords off, ufw on, no reboot pending.
+        var metrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], HostParsersTests.HostRoot));
+
+        metrics.Value("nodehelper_ssh_password_authentication_enabled").Should().Be(0, "the drop-in's value is read first and wins");
+        metrics.Value("nodehelper_ssh_root_login_permitted").Should().Be(0, "PermitRootLogin yes is only inside a Match block");
+        metrics.Value("nodehelper_firewall_enabled", ("firewall", "ufw")).Should().Be(1);
+        metrics.Value("nodehelper_reboot_required").Should().Be(0);
+        metrics.Value("nodehelper_posture_source_success", ("source", "sshd_config")).Should().Be(1);
+
+        // Another host: passwords by default, root allowed, ufw off, an upgrade waiting for a reboot.
+        var root = Path.Join(_dir, "root");
+        Directory.CreateDirectory(Path.Join(root, "etc", "ssh"));
+        Directory.CreateDirectory(Path.Join(root, "etc", "ufw"));
+        Directory.CreateDirectory(Path.Join(root, "run"));
+        Directory.CreateDirectory(Path.Join(root, "proc", "net"));
+        File.WriteAllText(Path.Join(root, "etc", "ssh", "sshd_config"), "Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin yes\nPermitRootLogin no\n");
+        File.WriteAllText(Path.Join(root, "etc", "ufw", "ufw.conf"), "ENABLED=no\n");
+        File.WriteAllText(Path.Join(root, "run", "reboot-required"), "*** System restart required ***\n");
+        File.Copy("/proc/net/tcp", Path.Join(root, "proc", "net", "tcp"));
+
+        var other = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], root));
+
+        other.Value("nodehelper_ssh_password_authentication_enabled").Should().Be(1, "sshd's default, with no drop-in directory");
+        other.Value("nodehelper_ssh_root_login_permitted").Should().Be(1, "the first PermitRootLogin wins");
+        other.Value("nodehelper_firewall_enabled", ("firewall", "ufw")).Should().Be(0);
+        other.Value("nodehelper_reboot_required").Should().Be(1);
+
+        // A host without sshd or ufw has no such series, rather than a guess.
+        var bareRoot = Directory.CreateDirectory(Path.Join(_dir, "bare", "proc", "net")).Parent!.Parent!.FullName;
+        var bare = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], bareRoot));
+        bare.Series.Keys.Should().NotContain(k => k.StartsWith("nodehelper_ssh_", StringComparison.Ordinal) || k.StartsWith("nodehelper_firewall", StringComparison.Ordinal));
+    }
+
+    private static PostureCollector Collector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, string root = "/") =>
+        new(ports, secrets, new HostViewOptions { Root = root }, new ItemLog(NullLogger.Instance, "posture"));
 
     private static int Port(TcpListener listener) => ((IPEndPoint)listener.LocalEndpoint).Port;
 

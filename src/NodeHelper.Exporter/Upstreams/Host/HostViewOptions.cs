@@ -27,7 +27,7 @@ internal sealed class HostViewOptions
         return new HostViewOptions
         {
             Enabled = settings.Bool($"{Section}:Enabled", d.Enabled, "Collect the host's view: data directories' filesystems and sizes, memory, CPU, load, temperature, Raspberry Pi throttling."),
-            Root = settings.String($"{Section}:Root", d.Root, "Where /proc, /sys and /run are read from; another root serves tests and containers (e.g. /host)."),
+            Root = settings.String($"{Section}:Root", d.Root, "Where /proc, /sys, /run and /etc (for the posture checks) are read from; another root serves tests and containers (e.g. /host)."),
             Paths = settings.Map($"{Section}:Paths", d.Paths,
                 "Data directories by component, as Host:Paths:<component>=<path> (e.g. Host:Paths:electrs=/var/lib/electrs); an empty path removes one."),
             DirectorySizeIntervalSeconds = settings.Seconds($"{Section}:DirectorySizeIntervalSeconds", d.DirectorySizeIntervalSeconds, 0, 86400,
