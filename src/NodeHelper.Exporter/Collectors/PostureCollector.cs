@@ -19,6 +19,13 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
 {
     private static readonly string[] Tables = ["proc/net/tcp", "proc/net/tcp6"];
 
+    /// <summary>How old the last scan of the socket tables may be before a scrape starts the next one in the background.</summary>
+    private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(60);
+
+    private readonly Lock _scanLock = new();
+    private ListenerScan? _scan;
+    private Task? _rescan;
+
     public string Name => "posture";
 
     public string Description => "security posture: the stack's ports listening beyond loopback, secret files other users can read";
@@ -90,28 +97,13 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
 
     private void WriteListeners(MetricSet m, MetricFamily sources)
     {
-        var listening = new List<ListeningSocket>();
-        foreach (var table in Tables)
+        var scan = CurrentScan();
+        foreach (var (table, ok) in scan.Sources)
         {
-            var path = host.In(table);
-            if (table.EndsWith("tcp6", StringComparison.Ordinal) && !File.Exists(path))
-            {
-                continue; // IPv6 is off: nothing can listen on it.
-            }
-
-            try
-            {
-                listening.AddRange(ListeningSockets.Parse(File.ReadAllText(path)));
-                sources.WithLabels(table).Set(1);
-                items.Note(table, null);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-            {
-                sources.WithLabels(table).Set(0);
-                items.Note(table, UpstreamException.Clip(e.Message));
-            }
+            sources.WithLabels(table).Set(ok ? 1 : 0);
         }
 
+        var listening = scan.Sockets;
         var exposed = m.Family("nodehelper_listener_exposed",
             "Whether a port of the stack that listens does so beyond loopback, reachable from other machines (1), or on loopback only (0). Only listening ports have a series.",
             "port", "service");
@@ -124,6 +116,67 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
             }
         }
     }
+
+    /// <summary>
+    /// The latest scan of the socket tables. They list every TCP socket of the host, connections and TIME_WAIT
+    /// included: on a busy node that is megabytes of text (make bench measured 6.7 MB allocated and 10 ms per scrape
+    /// while its clients left thousands of sockets behind). Listeners change rarely, so the tables are read on the
+    /// first scrape, then again in the background once the last scan is <see cref="ScanInterval"/> old; a scrape
+    /// never waits for a rescan.
+    /// </summary>
+    private ListenerScan CurrentScan()
+    {
+        lock (_scanLock)
+        {
+            if (_scan is null)
+            {
+                _scan = Scan();
+            }
+            else if (DateTime.UtcNow - _scan.At >= ScanInterval && (_rescan is null || _rescan.IsCompleted))
+            {
+                _rescan = Task.Run(() =>
+                {
+                    var fresh = Scan();
+                    lock (_scanLock)
+                    {
+                        _scan = fresh;
+                    }
+                });
+            }
+
+            return _scan;
+        }
+    }
+
+    private ListenerScan Scan()
+    {
+        var sockets = new List<ListeningSocket>();
+        var sources = new List<(string, bool)>();
+        foreach (var table in Tables)
+        {
+            var path = host.In(table);
+            if (table.EndsWith("tcp6", StringComparison.Ordinal) && !File.Exists(path))
+            {
+                continue; // IPv6 is off: nothing can listen on it.
+            }
+
+            try
+            {
+                sockets.AddRange(ListeningSockets.Parse(File.ReadLines(path)));
+                sources.Add((table, true));
+                items.Note(table, null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                sources.Add((table, false));
+                items.Note(table, UpstreamException.Clip(e.Message));
+            }
+        }
+
+        return new ListenerScan(DateTime.UtcNow, sockets, sources);
+    }
+
+    private sealed record ListenerScan(DateTime At, List<ListeningSocket> Sockets, List<(string Table, bool Ok)> Sources);
 
     private void WriteSecrets(MetricSet m)
     {

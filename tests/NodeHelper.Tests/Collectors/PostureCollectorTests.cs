@@ -149,6 +149,24 @@ public sealed class PostureCollectorTests : IDisposable
         bare.Series.Keys.Should().NotContain(k => k.StartsWith("nodehelper_ssh_", StringComparison.Ordinal) || k.StartsWith("nodehelper_firewall", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task TheSocketTablesAreNotReadOnEveryScrape()
+    {
+        // A busy node's tables are megabytes; the first scrape reads them, later ones report that scan until it is
+        // a minute old (then a background rescan).
+        var root = Directory.CreateDirectory(Path.Join(_dir, "busy", "proc", "net")).Parent!.Parent!.FullName;
+        var table = Path.Join(root, "proc", "net", "tcp");
+        const string Header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        const string Rpc = "   0: 0100007F:208C 00000000:0000 0A 00000000:00000000 00:00000000 00000000   999        0 1 1 0000000000000000 100 0 0 10 0\n";
+        File.WriteAllText(table, Header + Rpc);
+        var collector = Collector(new Dictionary<int, string> { [8332] = "bitcoind-rpc" }, [], root);
+
+        (await Registries.CollectAsync(collector)).Value("nodehelper_listener_exposed", ("port", "8332"), ("service", "bitcoind-rpc")).Should().Be(0);
+        File.WriteAllText(table, Header + Rpc.Replace("0100007F:208C", "00000000:208C", StringComparison.Ordinal));
+        (await Registries.CollectAsync(collector)).Value("nodehelper_listener_exposed", ("port", "8332"), ("service", "bitcoind-rpc")).Should().Be(0,
+            "the second scrape, a moment later, reports the first scan");
+    }
+
     private static PostureCollector Collector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, string root = "/") =>
         new(ports, secrets, new HostViewOptions { Root = root }, new ItemLog(NullLogger.Instance, "posture"));
 

@@ -17,11 +17,23 @@ internal static class ListeningSockets
 
     /// <summary>The LISTEN sockets of one table's text (the header line first, then one socket per line).</summary>
     /// <exception cref="FormatException">A line is not what the kernel writes.</exception>
-    public static List<ListeningSocket> Parse(string table)
+    public static List<ListeningSocket> Parse(string table) => Parse(table.Split('\n'));
+
+    /// <summary>The LISTEN sockets of a table read line by line (File.ReadLines: a busy host's table is megabytes).</summary>
+    /// <exception cref="FormatException">A line is not what the kernel writes.</exception>
+    public static List<ListeningSocket> Parse(IEnumerable<string> lines)
     {
         var sockets = new List<ListeningSocket>();
-        foreach (var line in table.Split('\n').Skip(1))
+        foreach (var line in lines.Skip(1))
         {
+            // A socket line is ~150 characters with its state (the fourth field, two hex digits) between spaces; most
+            // lines of a busy table are connections, skipped without splitting. " 0A " appears in no other field (the
+            // others are longer hex words or decimal). Short lines go to the full check below.
+            if (line.Length >= 100 && !line.Contains(" 0A ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length == 0)
             {
