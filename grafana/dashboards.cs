@@ -387,7 +387,7 @@ internal static class Boards
     public static Board Host()
     {
         var b = new Board("nodehelper-host", "NodeHelper / Host",
-            "The machine under the stack: the disks its data lives on, memory, CPU, temperature, power, its systemd units, and NodeHelper itself.");
+            "The machine under the stack: the disks its data lives on, memory, CPU, temperature, power, its systemd units, its security posture, and NodeHelper itself.");
 
         b.Row("Disks");
         b.BarGauge("Disk free", $"{Q.S("nodehelper_filesystem_avail_bytes")} / {Q.S("nodehelper_filesystem_size_bytes")}", "percentunit",
@@ -428,6 +428,22 @@ internal static class Boards
         b.Row("Services");
         b.StateTimeline("Units", Q.S("nodehelper_service_active"), "{{unit}}", w: 16, mappings: ["0", "inactive", "red", "1", "active", "green"]);
         b.Timeseries("Restarts after failure, per hour", "none", w: 8, targets: [new(Q.Increase("nodehelper_service_restarts_total", "1h"), "{{unit}}")]);
+
+        b.Row("Security posture");
+        b.Stat("Stack ports beyond loopback", Q.S("nodehelper_listener_exposed"), "none", w: 12, legend: "{{service}} :{{port}}",
+            textMode: "name", mappings: ["0", "loopback", "green", "1", "reachable", "orange"], colorMode: "background",
+            description: "Each of the stack's ports that listens, and whether other machines can reach it. bitcoind's P2P is meant to be reachable; its RPC never (a critical alert).");
+        b.Stat("Secret files others can read", Q.S("nodehelper_secret_file_world_readable"), "none", w: 12, legend: "{{file}}",
+            textMode: "name", mappings: ["0", "private", "green", "1", "world-readable", "red"], colorMode: "background",
+            description: "bitcoind's cookie and wallets, NodeHelper's password files: readable by every user of the host or not.");
+        b.Stat("SSH passwords", Q.S("nodehelper_ssh_password_authentication_enabled"), "none", w: 6,
+            mappings: ["0", "keys only", "green", "1", "accepted", "orange"], colorMode: "background", noValue: "no sshd");
+        b.Stat("SSH root login", Q.S("nodehelper_ssh_root_login_permitted"), "none", w: 6,
+            mappings: ["0", "no / key only", "green", "1", "permitted", "red"], colorMode: "background", noValue: "no sshd");
+        b.Stat("Firewall", Q.S("nodehelper_firewall_enabled"), "none", w: 6, legend: "{{firewall}}",
+            mappings: ["0", "off", "red", "1", "on", "green"], colorMode: "background", noValue: "no ufw");
+        b.Stat("Reboot required", Q.S("nodehelper_reboot_required"), "none", w: 6,
+            mappings: ["0", "no", "green", "1", "yes", "orange"], colorMode: "background");
 
         b.Row("NodeHelper");
         b.Timeseries("Collector time", "s", w: 8, targets: [new(Q.S("nodehelper_scrape_collector_duration_seconds"), "{{collector}}")]);
