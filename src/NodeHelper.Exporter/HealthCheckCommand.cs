@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using NodeHelper.Core.Configuration;
+using NodeHelper.Exporter.Configuration;
 
 namespace NodeHelper.Exporter;
 
@@ -28,7 +29,9 @@ internal static class HealthCheckCommand
             return 2;
         }
 
-        var (target, socketPath) = Target(urls.Split(';')[0]);
+        var address = ListenAddress.Parse(urls.Split(';')[0]);
+        var socketPath = address.SocketPath;
+        var target = new Uri(socketPath is null ? $"http://{address.LoopbackHost}:{address.Port}{Path}" : "http://localhost" + Path);
         using var handler = new SocketsHttpHandler { UseProxy = false };
         if (socketPath is not null)
         {
@@ -66,24 +69,5 @@ internal static class HealthCheckCommand
         }
 
         return 1;
-    }
-
-    /// <summary>Where to ask: a listen address on every interface is asked on loopback; a Unix socket through the socket.</summary>
-    private static (Uri Target, string? SocketPath) Target(string address)
-    {
-        var rest = address[(address.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/');
-        if (rest.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
-        {
-            return (new Uri("http://localhost" + Path), rest[5..]);
-        }
-
-        var colon = rest.LastIndexOf(':');
-        var host = rest[..colon] switch
-        {
-            "*" or "+" or "0.0.0.0" => "127.0.0.1",
-            "[::]" => "[::1]",
-            var h => h,
-        };
-        return (new Uri($"http://{host}{rest[colon..]}{Path}"), null);
     }
 }

@@ -18,9 +18,9 @@ internal static class PostureRegistration
         var ports = new Dictionary<int, string>(PostureOptions.KnownPorts);
         foreach (var address in settings.Urls.Split(';'))
         {
-            if (Uri.TryCreate(address.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Port > 0)
+            if (ListenAddress.Parse(address) is { SocketPath: null, Port: > 0 } listen)
             {
-                ports[uri.Port] = "nodehelper";
+                ports[listen.Port] = "nodehelper";
             }
         }
 
