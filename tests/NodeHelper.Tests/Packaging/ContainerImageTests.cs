@@ -130,19 +130,5 @@ public sealed class ContainerImageTests : IAsyncLifetime
         return start;
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var mount in Enumerable.Reverse(_mounts))
-        {
-            await ExternalProcess.RunAsync("umount", ["--lazy", mount]);
-        }
-
-        var mounts = await File.ReadAllTextAsync("/proc/self/mounts");
-        if (mounts.Contains(" " + _dir + "/", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"a /proc under {_dir} is still mounted; the tree is left in place (umount it, then delete it)");
-        }
-
-        await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", _dir]);
-    }
+    public Task DisposeAsync() => MountedTree.RemoveAsync(_dir, _mounts);
 }

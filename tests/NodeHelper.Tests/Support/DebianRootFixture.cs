@@ -86,16 +86,5 @@ public sealed class DebianRoot : IAsyncDisposable
         ExternalProcess.RunAsync("chroot", [Path, "/bin/sh", "-c", command], timeout: timeout ?? TimeSpan.FromMinutes(2),
             environment: new Dictionary<string, string> { ["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin", ["DEBIAN_FRONTEND"] = "noninteractive" });
 
-    public async ValueTask DisposeAsync()
-    {
-        await ExternalProcess.RunAsync("umount", ["--lazy", In("/proc")]);
-        // Only a tree with nothing mounted in it is deleted: never reach into a mounted /proc.
-        var mounts = await File.ReadAllTextAsync("/proc/self/mounts");
-        if (mounts.Contains(" " + Path + "/", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"{Path}/proc is still mounted; the tree is left in place (umount it, then delete it)");
-        }
-
-        await ExternalProcess.RunAsync("rm", ["-rf", "--one-file-system", Path]);
-    }
+    public ValueTask DisposeAsync() => new(MountedTree.RemoveAsync(Path, [In("/proc")]));
 }
