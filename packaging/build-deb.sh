@@ -48,6 +48,7 @@ install -m 0644 packaging/debian/copyright "$doc/copyright"
 gzip -9n -c packaging/debian/changelog > "$doc/changelog.gz"
 gzip -9n -c README.md > "$doc/README.md.gz"
 gzip -9n -c docs/hardening.md > "$doc/hardening.md.gz"
+gzip -9n -c docs/update-feed.md > "$doc/update-feed.md.gz"
 chmod 0644 "$doc"/*.gz
 
 # The man page is --help, as help2man formats it (the settings list is generated from the same declarations).

@@ -10,6 +10,7 @@ using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Posture;
 using NodeHelper.Exporter.Upstreams.Systemd;
+using NodeHelper.Exporter.Upstreams.Updates;
 using NodeHelper.Exporter.Web;
 using NodeHelper.Report;
 
@@ -49,6 +50,11 @@ internal static partial class Program
         if (args is [HealthCheckCommand.Name, .. var healthArgs])
         {
             return await HealthCheckCommand.RunAsync(healthArgs, Console.Out, Console.Error);
+        }
+
+        if (args is [UpdateFeedCommand.Name, .. var feedArgs])
+        {
+            return await UpdateFeedCommand.RunAsync(feedArgs, Console.Out, Console.Error);
         }
 
         if (args is ["report", .. var reportArgs])
@@ -134,6 +140,7 @@ internal static partial class Program
             .AddHostCollector(settings.Host)
             .AddServicesCollector(settings.Services, settings.Host)
             .AddPostureCollector(settings)
+            .AddUpdatesCollector(settings.Updates)
             .AddMempoolFrontendCollector(settings.Mempool);
 
         // The daily report, when scheduled (NodeHelper.Report).

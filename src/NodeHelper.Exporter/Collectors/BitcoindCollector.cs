@@ -2,6 +2,7 @@ using System.Globalization;
 using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
+using NodeHelper.Exporter.Upstreams.Updates;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -10,7 +11,7 @@ namespace NodeHelper.Exporter.Collectors;
 /// batch per scrape. Concurrent scrapes share the batch in flight. Each RPC method is an item: one that failed or
 /// answered an absurd value leaves out its own series, says so in bitcoind_rpc_call_success, and is logged once.
 /// </summary>
-internal sealed class BitcoindCollector(BitcoindSnapshotSource source, ItemLog items, CancellationToken stopping)
+internal sealed class BitcoindCollector(BitcoindSnapshotSource source, ItemLog items, CancellationToken stopping, RunningVersions? versions = null)
     : SnapshotCollector<BitcoindSnapshot>(source.FetchAsync, stopping)
 {
     /// <summary>bitcoind's amounts are BTC (and fee rates BTC/kvB); 1 BTC/kvB = 100,000 sat/vB.</summary>
@@ -47,6 +48,11 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, ItemLog i
     protected override void Write(MetricSet metrics, BitcoindSnapshot snapshot)
     {
         items.NoteAll(snapshot.MethodProblems);
+        if (snapshot.Network is { } network)
+        {
+            var (component, version) = RunningVersions.Bitcoind(FormatVersion(network.Version), network.Subversion);
+            versions?.Saw(component, version);
+        }
 
         WriteSnapshot(metrics, snapshot);
     }

@@ -1,5 +1,6 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Electrum;
+using NodeHelper.Exporter.Upstreams.Updates;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -7,7 +8,7 @@ namespace NodeHelper.Exporter.Collectors;
 /// The Electrum server wallets connect to (electrs, Fulcrum, ElectrumX): is it answering, and which tip has it
 /// indexed. One TCP connection per scrape; concurrent scrapes share it.
 /// </summary>
-internal sealed class ElectrumCollector(ElectrumClient client, CancellationToken stopping)
+internal sealed class ElectrumCollector(ElectrumClient client, CancellationToken stopping, RunningVersions? versions = null)
     : SnapshotCollector<ElectrumProbe>(client.ProbeAsync, stopping)
 {
     private static readonly UpGauge UpGauge = new("electrum_up",
@@ -21,6 +22,11 @@ internal sealed class ElectrumCollector(ElectrumClient client, CancellationToken
 
     protected override void Write(MetricSet metrics, ElectrumProbe probe)
     {
+        if (RunningVersions.Electrum(probe.ServerVersion) is var (component, version))
+        {
+            versions?.Saw(component, version);
+        }
+
         var m = metrics;
         m.Gauge("electrum_tip_height", "Height of the tip the Electrum server has indexed (blockchain.headers.subscribe height).", probe.TipHeight);
         m.Gauge("electrum_tip_timestamp_seconds", "Timestamp in the header of that tip, Unix seconds (blockchain.headers.subscribe hex, bytes 68-71).", probe.TipTimestamp);

@@ -1,5 +1,6 @@
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Mempool;
+using NodeHelper.Exporter.Upstreams.Updates;
 
 namespace NodeHelper.Exporter.Collectors;
 
@@ -7,7 +8,7 @@ namespace NodeHelper.Exporter.Collectors;
 /// The self-hosted mempool.space backend: answering, in sync, its tip, its fee recommendations and mempool, and
 /// what it is still loading. Five GETs in parallel per scrape; concurrent scrapes share them.
 /// </summary>
-internal sealed class MempoolCollector(MempoolClient client, ItemLog items, CancellationToken stopping)
+internal sealed class MempoolCollector(MempoolClient client, ItemLog items, CancellationToken stopping, RunningVersions? versions = null)
     : SnapshotCollector<MempoolSnapshot>(client.FetchAsync, stopping)
 {
     private static readonly UpGauge UpGauge = new("mempool_up", "Whether the mempool backend answered backend-info and blocks/tip/height (1) or not (0).");
@@ -24,6 +25,7 @@ internal sealed class MempoolCollector(MempoolClient client, ItemLog items, Canc
     protected override void Write(MetricSet metrics, MempoolSnapshot snapshot)
     {
         items.NoteAll(snapshot.EndpointProblems);
+        versions?.Saw("mempool", snapshot.Backend.Version);
 
         WriteSnapshot(metrics, snapshot);
     }

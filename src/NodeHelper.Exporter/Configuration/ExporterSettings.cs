@@ -8,6 +8,7 @@ using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Posture;
 using NodeHelper.Exporter.Upstreams.Systemd;
+using NodeHelper.Exporter.Upstreams.Updates;
 using NodeHelper.Report;
 
 namespace NodeHelper.Exporter.Configuration;
@@ -43,6 +44,8 @@ internal sealed class ExporterSettings
     public required ServicesOptions Services { get; init; }
 
     public required PostureOptions Posture { get; init; }
+
+    public required UpdatesOptions Updates { get; init; }
 
     public required ReportOptions Report { get; init; }
 
@@ -163,6 +166,7 @@ internal sealed class ExporterSettings
             Host = HostViewOptions.Read(reader),
             Services = ServicesOptions.Read(reader),
             Posture = PostureOptions.Read(reader),
+            Updates = UpdatesOptions.Read(reader),
             Report = ReportOptions.Read(reader),
             Catalog = reader.Settings,
         };

@@ -26,6 +26,9 @@ internal static class HelpText
         text.AppendLine("  nodehelper healthcheck [--Section:Key=value ...]");
         text.AppendLine("                                         exit 0 when the exporter at urls answers /-/healthy, 1 when not");
         text.AppendLine("                                         (a container's HEALTHCHECK)");
+        text.AppendLine($"  {UpdateFeedCommand.Usage}");
+        text.AppendLine("                                         write the version feed (Updates:FeedFile) from each project's");
+        text.AppendLine("                                         latest GitHub release; for cron, not the running exporter");
         text.AppendLine("  nodehelper --help                      this text");
         text.AppendLine("  nodehelper --version                   the version and the git commit it was built from");
         text.AppendLine();

@@ -11,6 +11,7 @@ internal static class CollectorRegistration
     public static IServiceCollection AddScraping(this IServiceCollection services, ScrapeOptions options) =>
         services.AddSingleton(options)
             .AddSingleton<ExporterSelfMetrics>()
+            .AddSingleton(_ => new Upstreams.Updates.RunningVersions())
             .AddSingleton<ScrapeService>();
 
     /// <summary>A collector; scrapes run them in the order they were registered.</summary>

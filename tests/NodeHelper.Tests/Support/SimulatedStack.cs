@@ -12,7 +12,7 @@ namespace NodeHelper.Tests.Support;
 internal sealed class SimulatedStack : IAsyncDisposable
 {
     /// <summary>Every collector the stack enables, by name (MariaDB, which needs a real server, is added by its own tests).</summary>
-    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services", "posture"];
+    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services", "posture", "updates"];
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-stack-");
 
@@ -28,7 +28,12 @@ internal sealed class SimulatedStack : IAsyncDisposable
         Systemctl = Path.Join(_work.FullName, "systemctl");
         File.WriteAllText(Systemctl, $"#!/bin/sh\ncat '{Path.Join(AppContext.BaseDirectory, "Fixtures", "systemd", "show.txt")}'\n");
         File.SetUnixFileMode(Systemctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        UpdateFeed = Path.Join(_work.FullName, "update-feed.json");
+        File.WriteAllText(UpdateFeed, """{"generated": "2026-12-01T06:00:00Z", "latest": {"bitcoin_core": "99.0.0", "fulcrum": "2.1.1", "nodehelper": "0.0.1"}}""");
     }
+
+    /// <summary>A version feed with a newer Bitcoin Core than the simulator's, the simulated Fulcrum's own release, an older NodeHelper.</summary>
+    public string UpdateFeed { get; }
 
     public string BitcoinDirectory { get; }
 
@@ -64,6 +69,7 @@ internal sealed class SimulatedStack : IAsyncDisposable
         $"--Host:Paths:bitcoind={BitcoinDirectory}",
         $"--Host:Paths:electrs={ElectrsDirectory}",
         $"--Services:SystemctlPath={Systemctl}",
+        $"--Updates:FeedFile={UpdateFeed}",
         .. more,
     ];
 

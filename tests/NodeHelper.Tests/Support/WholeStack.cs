@@ -37,13 +37,15 @@ internal sealed class WholeStack : IAsyncDisposable
         }
     }
 
-    /// <summary>Scrapes until the series that arrive late (the latest block's stats, measured directory sizes) are there.</summary>
+    /// <summary>Scrapes until the series that arrive late (the latest block's stats, measured directory sizes, update checks) are there.</summary>
     public async Task<Exposition> WaitForEverySeriesAsync()
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
             var scrape = (await Exporter.ScrapeAsync()).Metrics;
-            if (scrape.Names.Contains("bitcoind_latest_block_height") && scrape.Names.Contains("nodehelper_directory_size_bytes"))
+            // (and the versions the updates collector compares, read by the other collectors in an earlier scrape)
+            if (scrape.Names.Contains("bitcoind_latest_block_height") && scrape.Names.Contains("nodehelper_directory_size_bytes")
+                && scrape.Family("nodehelper_update_available").Count >= 3)
             {
                 return scrape;
             }

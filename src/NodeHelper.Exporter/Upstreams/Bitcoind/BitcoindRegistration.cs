@@ -1,5 +1,6 @@
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Updates;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 
@@ -17,6 +18,6 @@ internal static class BitcoindRegistration
             .AddSingleton<BitcoindCredentials>()
             .AddSingleton<BitcoindRpcClient>()
             .AddSingleton<BitcoindSnapshotSource>()
-            .AddCollector(s => new BitcoindCollector(s.GetRequiredService<BitcoindSnapshotSource>(), s.ItemLog<BitcoindCollector>("bitcoind"), s.Stopping()));
+            .AddCollector(s => new BitcoindCollector(s.GetRequiredService<BitcoindSnapshotSource>(), s.ItemLog<BitcoindCollector>("bitcoind"), s.Stopping(), s.GetRequiredService<RunningVersions>()));
     }
 }

@@ -1,5 +1,6 @@
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Updates;
 
 namespace NodeHelper.Exporter.Upstreams.Electrum;
 
@@ -10,5 +11,5 @@ internal static class ElectrumRegistration
         !options.Enabled
             ? services
             : services.AddSingleton(new ElectrumClient(options))
-                .AddCollector(s => new ElectrumCollector(s.GetRequiredService<ElectrumClient>(), s.Stopping()));
+                .AddCollector(s => new ElectrumCollector(s.GetRequiredService<ElectrumClient>(), s.Stopping(), s.GetRequiredService<RunningVersions>()));
 }

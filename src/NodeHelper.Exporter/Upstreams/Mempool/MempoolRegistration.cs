@@ -1,5 +1,6 @@
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Updates;
 
 namespace NodeHelper.Exporter.Upstreams.Mempool;
 
@@ -10,7 +11,7 @@ internal static class MempoolRegistration
         !options.Enabled
             ? services
             : services.AddSingleton(new MempoolClient(options))
-                .AddCollector(s => new MempoolCollector(s.GetRequiredService<MempoolClient>(), s.ItemLog<MempoolCollector>("mempool"), s.Stopping()));
+                .AddCollector(s => new MempoolCollector(s.GetRequiredService<MempoolClient>(), s.ItemLog<MempoolCollector>("mempool"), s.Stopping(), s.GetRequiredService<RunningVersions>()));
 
     /// <summary>
     /// The front end's probe, whenever Mempool:FrontendUrl is set: it stands in front of the backend, not inside it,
