@@ -444,6 +444,11 @@ internal static class Boards
             mappings: ["0", "off", "red", "1", "on", "green"], colorMode: "background", noValue: "no ufw");
         b.Stat("Reboot required", Q.S("nodehelper_reboot_required"), "none", w: 6,
             mappings: ["0", "no", "green", "1", "yes", "orange"], colorMode: "background");
+        b.Stat("Newer releases", Q.S("nodehelper_update_available"), "none", w: 12, legend: "{{component}} {{running}} → {{latest}}",
+            textMode: "name", mappings: ["0", "current", "green", "1", "update", "blue"], colorMode: "background", noValue: "no version feed",
+            description: "Each running component the version feed (Updates:FeedFile) names, and whether it names a newer release. NodeHelper never asks the internet: the feed is a file a job writes.");
+        b.Stat("Version feed age", $"time() - {Q.S("nodehelper_update_feed_generated_timestamp_seconds")}", "s", w: 12, noValue: "no version feed",
+            description: "How long ago the version feed was made: a feed nobody refreshes cannot tell of new releases (NodeHelperUpdateFeedStale past 14 days).");
 
         b.Row("NodeHelper");
         b.Timeseries("Collector time", "s", w: 8, targets: [new(Q.S("nodehelper_scrape_collector_duration_seconds"), "{{collector}}")]);
