@@ -128,6 +128,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             await AddAsync(components, findings, MariaDbAsync());
             await AddAsync(components, findings, HostAsync());
             await AddAsync(components, findings, ServicesAsync(findings));
+            await AddAsync(components, findings, SecurityAsync());
 
             // The findings that judge the day: every alert that fired (critical: a problem; warning: needs attention).
             var alerts = await AlertsAsync();
@@ -520,6 +521,77 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
 
             return new ComponentSection("Services", null, facts);
+        }
+
+        /// <summary>
+        /// "Security and backups": what the posture and updates collectors see now, each fact coloured by the alerts
+        /// about it. Absent when neither collector runs.
+        /// </summary>
+        private async Task<ComponentSection?> SecurityAsync()
+        {
+            var facts = new List<Fact>();
+            var listeners = await QueryAsync($"last_over_time(nodehelper_listener_exposed{{{_sel}}}[10m])");
+            if (listeners.Count > 0)
+            {
+                var exposed = listeners.Where(l => l.Value == 1).Select(l => $"{l.Label("service")} :{l.Label("port")}")
+                    .Distinct().Order(StringComparer.Ordinal).ToList();
+                facts.Add(new("Reachable beyond loopback", exposed.Count == 0 ? "none of the stack's ports" : string.Join(", ", exposed),
+                    ToneOf(["NodeHelperBitcoindRpcExposed", "NodeHelperListenerExposed", "NodeHelperBitcoindClearnetListenerWhileOnionOnly"])));
+            }
+
+            var secrets = await QueryAsync($"last_over_time(nodehelper_secret_file_world_readable{{{_sel}}}[10m])");
+            if (secrets.Count > 0)
+            {
+                var readable = secrets.Where(f => f.Value == 1).Select(f => f.Label("file")).Distinct().Order(StringComparer.Ordinal).ToList();
+                facts.Add(new("Secret files every user can read", readable.Count == 0 ? "none" : string.Join(", ", readable),
+                    ToneOf(["NodeHelperSecretFileWorldReadable"])));
+            }
+
+            var passwords = await ScalarAsync($"last_over_time(nodehelper_ssh_password_authentication_enabled{{{_sel}}}[10m])");
+            var root = await ScalarAsync($"last_over_time(nodehelper_ssh_root_login_permitted{{{_sel}}}[10m])");
+            if (passwords is { } password && root is { } rootLogin)
+            {
+                var ssh = (password == 1 ? "passwords accepted" : "keys only") + (rootLogin == 1 ? ", root may log in with a password" : ", root not with a password");
+                facts.Add(new("SSH", ssh, ToneOf(["NodeHelperSshRootLoginPermitted", "NodeHelperSshPasswordAuthentication"])));
+            }
+
+            var firewalls = await ByLabelAsync($"last_over_time(nodehelper_firewall_enabled{{{_sel}}}[10m])", "firewall");
+            if (firewalls.Count > 0)
+            {
+                var on = firewalls.Where(f => f.Value == 1).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
+                facts.Add(new("Firewall", on.Count == 0 ? $"off ({string.Join(", ", firewalls.Keys.Order(StringComparer.Ordinal))})" : $"on ({string.Join(", ", on)})",
+                    ToneOf(["NodeHelperFirewallDisabled"])));
+            }
+
+            if (await ScalarAsync($"last_over_time(nodehelper_reboot_required{{{_sel}}}[10m])") is { } reboot)
+            {
+                facts.Add(new("Reboot", reboot == 1 ? "an upgrade waits for a reboot" : "not needed", ToneOf(["NodeHelperRebootRequired"])));
+            }
+
+            await AddUpdatesAsync(facts);
+            return facts.Count == 0 ? null : new ComponentSection("Security and backups", null, facts);
+        }
+
+        /// <summary>Newer releases by the version feed, or that all is current as of the feed's date; nothing without a feed.</summary>
+        private async Task AddUpdatesAsync(List<Fact> facts)
+        {
+            if (await ScalarAsync($"last_over_time(nodehelper_update_feed_success{{{_sel}}}[10m])") is not { } feedRead)
+            {
+                return;
+            }
+
+            var tone = ToneOf(["NodeHelperUpdateFeedStale", "NodeHelperUpdateFeedUnreadable", "NodeHelperBitcoindKnownVulnerable"]);
+            if (feedRead == 0)
+            {
+                facts.Add(new("Updates", "unknown: the version feed cannot be read", tone));
+                return;
+            }
+
+            var newer = (await QueryAsync($"last_over_time(nodehelper_update_available{{{_sel}}}[10m]) == 1"))
+                .Select(u => $"{u.Label("component")} {u.Label("latest")} (runs {u.Label("running")})").Distinct().Order(StringComparer.Ordinal).ToList();
+            var made = await ScalarAsync($"last_over_time(nodehelper_update_feed_generated_timestamp_seconds{{{_sel}}}[10m])");
+            var asOf = made is { } seconds ? $" (version feed of {Formats.Date(DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)))})" : "";
+            facts.Add(new("Updates", newer.Count == 0 ? $"all current{asOf}" : $"{string.Join(", ", newer)}{asOf}", tone));
         }
 
         /// <summary>The alerts Prometheus holds now: firing, and pending with the time their condition began to hold (ALERTS_FOR_STATE).</summary>
