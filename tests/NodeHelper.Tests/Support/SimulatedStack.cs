@@ -12,7 +12,7 @@ namespace NodeHelper.Tests.Support;
 internal sealed class SimulatedStack : IAsyncDisposable
 {
     /// <summary>Every collector the stack enables, by name (MariaDB, which needs a real server, is added by its own tests).</summary>
-    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services", "posture"];
+    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services", "posture", "backups"];
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-stack-");
 
@@ -28,7 +28,17 @@ internal sealed class SimulatedStack : IAsyncDisposable
         Systemctl = Path.Join(_work.FullName, "systemctl");
         File.WriteAllText(Systemctl, $"#!/bin/sh\ncat '{Path.Join(AppContext.BaseDirectory, "Fixtures", "systemd", "show.txt")}'\n");
         File.SetUnixFileMode(Systemctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        // LND's channel backup and its copy on a "USB stick", and a restic job's textfile-collector file.
+        ChannelBackup = Path.Join(Directory.CreateDirectory(Path.Join(_work.FullName, "lnd")).FullName, "channel.backup");
+        File.WriteAllBytes(ChannelBackup, [1, 2, 3, 4]);
+        var usb = Directory.CreateDirectory(Path.Join(_work.FullName, "usb")).FullName;
+        File.Copy(ChannelBackup, Path.Join(usb, "channel.backup"));
+        File.WriteAllText(Path.Join(usb, "restic.prom"), $"restic_backup_last_success_timestamp_seconds {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\n");
     }
+
+    /// <summary>LND's channel.backup, of which the stack's backups collector watches a copy.</summary>
+    public string ChannelBackup { get; }
 
     public string BitcoinDirectory { get; }
 
@@ -64,6 +74,10 @@ internal sealed class SimulatedStack : IAsyncDisposable
         $"--Host:Paths:bitcoind={BitcoinDirectory}",
         $"--Host:Paths:electrs={ElectrsDirectory}",
         $"--Services:SystemctlPath={Systemctl}",
+        $"--Backups:Items:channel_backup:Path={Path.Join(_work.FullName, "usb", "channel.backup")}",
+        $"--Backups:Items:channel_backup:CopyOf={ChannelBackup}",
+        $"--Backups:Items:restic:Path={Path.Join(_work.FullName, "usb", "restic.prom")}",
+        "--Backups:Items:restic:MaxAgeHours=26",
         .. more,
     ];
 
