@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Backups;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Collectors;
@@ -195,6 +197,46 @@ public sealed class BackupsCollectorTests : IDisposable
 
         metrics.Value("nodehelper_backup_success", ("item", "tar"), ("path", directory)).Should().Be(0);
         _logs.All.Should().Contain("is a directory, not a file");
+    }
+
+    [Fact]
+    public async Task WhatTheExportersUserMayNotReadIsAFailureNotAMissingFileOrAMatch()
+    {
+        // The exporter as nobody (65534), as the packaged service runs unprivileged; the files are root's.
+        const UnixFileMode Open = (UnixFileMode)0b111_101_101; // 0755
+        File.SetUnixFileMode(_dir, Open);
+        var locked = Directory.CreateDirectory(Path.Join(_dir, "lnd")).FullName;
+        File.SetUnixFileMode(locked, (UnixFileMode)0b111_000_000); // 0700: LND's data directory, its user's only
+        var source = Write("lnd/channel.backup", "channels");
+        var tar = Write("lnd/backup.tar", "tar");
+        var copy = Write("usb/channel.backup", "channels");
+        var wallet = Write("usb/wallet.dat", "wallet");
+        var liveWallet = Write("usb/wallet.live", "wallet");
+        File.SetUnixFileMode(liveWallet, (UnixFileMode)0b110_000_000); // 0600: stat works, reading does not
+        var port = LoopbackPort.Free();
+        var start = new ProcessStartInfo("setpriv")
+        {
+            ArgumentList =
+            {
+                "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", ExporterBinary.Dll, $"--urls=http://127.0.0.1:{port}",
+                "--Services:Enabled=false", "--Host:Enabled=false", "--Posture:Enabled=false", "--Bitcoind:Enabled=false",
+                $"--Backups:Items:channel_backup:Path={copy}", $"--Backups:Items:channel_backup:CopyOf={source}",
+                $"--Backups:Items:tar:Path={tar}",
+                $"--Backups:Items:wallet:Path={wallet}", $"--Backups:Items:wallet:CopyOf={liveWallet}",
+            },
+            Environment = { ["HOME"] = _dir, ["DOTNET_CLI_HOME"] = _dir },
+        };
+
+        var metrics = await ExporterBinary.FirstScrapeAsync(start, port);
+
+        metrics.Value("nodehelper_scrape_collector_success", ("collector", "backups")).Should().Be(1, "items fail, the scrape does not");
+        metrics.Value("nodehelper_backup_success", ("item", "tar"), ("path", tar)).Should().Be(0, "a file behind a directory it may not enter is unknown, not missing");
+        metrics.Has("nodehelper_backup_exists", ("item", "tar"), ("path", tar)).Should().BeFalse();
+        metrics.Value("nodehelper_backup_source_success", Labels("channel_backup", copy, source)).Should().Be(0);
+        metrics.Has("nodehelper_backup_copy_matches", Labels("channel_backup", copy, source)).Should().BeFalse();
+        metrics.Value("nodehelper_backup_success", ("item", "channel_backup"), ("path", copy)).Should().Be(1);
+        metrics.Value("nodehelper_backup_source_success", Labels("wallet", wallet, liveWallet)).Should().Be(0, "a source it may stat but not read");
+        metrics.Has("nodehelper_backup_copy_matches", Labels("wallet", wallet, liveWallet)).Should().BeFalse();
     }
 
     private static async Task<double> Matches(BackupsCollector collector)
