@@ -24,7 +24,7 @@ internal sealed class BackupsOptions
             Items = settings.Sections($"{Section}:Items", (item, prefix) => new BackupItem(
                 prefix[(prefix.LastIndexOf(':') + 1)..],
                 item.RequiredString($"{prefix}:Path",
-                    "A backup to watch: the file a backup job writes or a copy of a live file (e.g. /mnt/usb/channel.backup); a name ending in .prom is read as a textfile-collector file for its *_last_success_timestamp_seconds."),
+                    "A backup to watch: the file a backup job writes or a copy of a live file (e.g. /mnt/usb/channel.backup); a path ending in .prom is read as a textfile-collector file for its *_last_success_timestamp_seconds."),
                 item.OptionalPositive($"{prefix}:MaxAgeHours", 24 * 366, "hours",
                     "How old the backup may be before NodeHelperBackupTooOld fires (its modification time, or for a .prom file the job's last success); none: no age limit.") * 3600,
                 item.String($"{prefix}:CopyOf", "",
@@ -32,7 +32,7 @@ internal sealed class BackupsOptions
                     ? source
                     : null)),
             CompareMaxBytes = settings.Int($"{Section}:CompareMaxBytes", d.CompareMaxBytes, 0, int.MaxValue,
-                "The largest copy (Backups:Items:<name>:CopyOf) compared with its source by content when both change; a larger one of equal size is reported unreadable rather than read on every change."),
+                "The largest copy (Backups:Items:<name>:CopyOf) compared with its source by content when either changes; a larger pair of equal size is reported unreadable rather than read whole on each change."),
         };
     }
 }
