@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Console;
 using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Backups;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
@@ -141,6 +142,7 @@ internal static partial class Program
             .AddServicesCollector(settings.Services, settings.Host)
             .AddPostureCollector(settings)
             .AddUpdatesCollector(settings.Updates)
+            .AddBackupsCollector(settings.Backups)
             .AddMempoolFrontendCollector(settings.Mempool);
 
         // The daily report, when scheduled (NodeHelper.Report).

@@ -8,10 +8,29 @@ namespace NodeHelper.Core.Configuration;
 /// validation, the list of known keys (unknown ones are rejected), <c>--help</c> and the README table check.
 /// Values of secret settings never appear in an error message.
 /// </summary>
-internal sealed class SettingsReader(IConfiguration configuration)
+internal sealed class SettingsReader
 {
-    private readonly List<string> _errors = [];
-    private readonly List<SettingInfo> _settings = [];
+    /// <summary>Stands for the name of a named sub-section in a declared key: Backups:Items:&lt;name&gt;:Path.</summary>
+    public const string NamePlaceholder = "<name>";
+
+    private static readonly IConfiguration Nothing = new ConfigurationBuilder().Build();
+
+    private readonly IConfiguration _configuration;
+    private readonly List<string> _errors;
+    private readonly List<SettingInfo> _settings;
+
+    public SettingsReader(IConfiguration configuration)
+        : this(configuration, [], [])
+    {
+    }
+
+    /// <summary>A reader that shares where declarations and problems go (see <see cref="Sections{T}"/>).</summary>
+    private SettingsReader(IConfiguration configuration, List<SettingInfo> settings, List<string> errors)
+    {
+        _configuration = configuration;
+        _settings = settings;
+        _errors = errors;
+    }
 
     public IReadOnlyList<string> Errors => _errors;
 
@@ -21,20 +40,20 @@ internal sealed class SettingsReader(IConfiguration configuration)
     public string String(string key, string @default, string description, Func<string, string>? redact = null)
     {
         Declare(key, @default.Length == 0 ? "(empty)" : @default, description, redact: redact);
-        return configuration[key] ?? @default;
+        return _configuration[key] ?? @default;
     }
 
     /// <summary>A secret: its value never reaches a log line, an error message or <c>--help</c>.</summary>
     public string Secret(string key, string description)
     {
         Declare(key, "(none)", description, isSecret: true);
-        return configuration[key] ?? "";
+        return _configuration[key] ?? "";
     }
 
     public bool Bool(string key, bool @default, string description)
     {
         Declare(key, @default ? "true" : "false", description);
-        var raw = configuration[key];
+        var raw = _configuration[key];
         if (raw is null)
         {
             return @default;
@@ -52,7 +71,7 @@ internal sealed class SettingsReader(IConfiguration configuration)
     public double Seconds(string key, double @default, double min, double max, string description)
     {
         Declare(key, @default.ToString(CultureInfo.InvariantCulture), description);
-        var raw = configuration[key];
+        var raw = _configuration[key];
         if (raw is null)
         {
             return @default;
@@ -76,7 +95,7 @@ internal sealed class SettingsReader(IConfiguration configuration)
     public int Int(string key, int @default, int min, int max, string description)
     {
         Declare(key, @default.ToString(CultureInfo.InvariantCulture), description);
-        var raw = configuration[key];
+        var raw = _configuration[key];
         if (raw is null)
         {
             return @default;
@@ -99,7 +118,7 @@ internal sealed class SettingsReader(IConfiguration configuration)
     public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> @default, int min, int max, string description)
     {
         Declare(key, string.Join(',', @default), description);
-        var section = configuration.GetSection(key);
+        var section = _configuration.GetSection(key);
         List<string> items;
         if (section.Value is { } scalar)
         {
@@ -145,7 +164,7 @@ internal sealed class SettingsReader(IConfiguration configuration)
     public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> @default, string description)
     {
         Declare(key, @default.Count == 0 ? "(empty)" : string.Join(',', @default), description);
-        var section = configuration.GetSection(key);
+        var section = _configuration.GetSection(key);
         if (section.Value is { } scalar)
         {
             return [.. scalar.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
@@ -163,7 +182,7 @@ internal sealed class SettingsReader(IConfiguration configuration)
     {
         Declare(key, @default.Count == 0 ? "(empty)" : string.Join(',', @default.Select(d => $"{d.Key}={d.Value}")), description, isMap: true);
         var map = new Dictionary<string, string>(@default, StringComparer.Ordinal);
-        foreach (var child in configuration.GetSection(key).GetChildren())
+        foreach (var child in _configuration.GetSection(key).GetChildren())
         {
             if (!child.Key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
             {
@@ -182,18 +201,78 @@ internal sealed class SettingsReader(IConfiguration configuration)
         return map;
     }
 
+    /// <summary>
+    /// Named sub-sections with the same settings each (Backups:Items:lnd:Path, Backups:Items:lnd:MaxAgeHours, ...).
+    /// <paramref name="read"/> reads one sub-section from the key prefix it is given. It runs once over
+    /// <c>key:&lt;name&gt;</c> with nothing configured, which declares its settings (for --help, the README and the
+    /// unknown-key check) and whose problems are dropped, then once per name written, whose declarations are dropped
+    /// and whose problems count. A name is letters, digits and _: it is part of an environment variable's name
+    /// (NODEHELPER_Backups__Items__lnd__Path) and a label value.
+    /// </summary>
+    public IReadOnlyDictionary<string, T> Sections<T>(string key, Func<SettingsReader, string, T> read)
+    {
+        read(new SettingsReader(Nothing, _settings, []), $"{key}:{NamePlaceholder}");
+        var sections = new Dictionary<string, T>(StringComparer.OrdinalIgnoreCase);
+        foreach (var child in _configuration.GetSection(key).GetChildren())
+        {
+            if (child.Key.Length == 0 || !child.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                Fail($"{key}:{child.Key}", "the name must be letters, digits and _ (it is also part of an environment variable's name).");
+                continue;
+            }
+
+            sections[child.Key] = read(new SettingsReader(_configuration, [], _errors), $"{key}:{child.Key}");
+        }
+
+        return sections;
+    }
+
+    /// <summary>A value that must be given (a named sub-section's Path): missing or empty is a problem.</summary>
+    public string RequiredString(string key, string description)
+    {
+        Declare(key, "(required)", description);
+        var raw = _configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            Fail(key, "is required and empty or missing.");
+            return "";
+        }
+
+        return raw.Trim();
+    }
+
+    /// <summary>A positive number that may be left unset (null, also when written empty): a limit that is off until given.</summary>
+    /// <param name="unit">What the number counts, for the message (hours).</param>
+    public double? OptionalPositive(string key, double max, string unit, string description)
+    {
+        Declare(key, "(none)", description);
+        var raw = _configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return null;
+        }
+
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value <= 0 || value > max)
+        {
+            Fail(key, $"'{raw}' is not a positive number of {unit} (at most {max.ToString(CultureInfo.InvariantCulture)}).");
+            return null;
+        }
+
+        return value;
+    }
+
     /// <summary>An http(s) URL without credentials in it (those belong in their own, secret, settings).</summary>
     public Uri HttpUrl(string key, string @default, string description)
     {
         Declare(key, @default, description);
-        return ParseHttpUrl(key, configuration[key] ?? @default) ?? new Uri(@default);
+        return ParseHttpUrl(key, _configuration[key] ?? @default) ?? new Uri(@default);
     }
 
     /// <summary>An http(s) URL that may be left empty (null): a feature that is off until it is given a target.</summary>
     public Uri? OptionalHttpUrl(string key, string description)
     {
         Declare(key, "(empty)", description);
-        var raw = configuration[key];
+        var raw = _configuration[key];
         return string.IsNullOrWhiteSpace(raw) ? null : ParseHttpUrl(key, raw);
     }
 

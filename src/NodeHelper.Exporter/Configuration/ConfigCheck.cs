@@ -50,6 +50,23 @@ internal static class ConfigCheck
                 continue;
             }
 
+            if (setting.TemplateParent is { } parent)
+            {
+                // A setting of every named sub-section: one row per name written (Backups:Items:lnd:Path, ...).
+                var names = configuration.GetSection(parent).GetChildren().Select(c => c.Key).ToList();
+                if (names.Count == 0)
+                {
+                    rows.Add((setting.Key, setting.Default, "default"));
+                }
+
+                foreach (var key in names.Select(setting.For))
+                {
+                    rows.Add(configuration[key] is { } written ? (key, written, SettingsSources.SourceOf(configuration, key)) : (key, setting.Default, "default"));
+                }
+
+                continue;
+            }
+
             var raw = configuration[setting.Key]
                       ?? (configuration.GetSection(setting.Key).GetChildren().Select(c => c.Value).ToList() is { Count: > 0 } items
                           ? string.Join(',', items)

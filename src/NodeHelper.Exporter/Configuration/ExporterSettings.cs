@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Upstreams.Backups;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
@@ -46,6 +47,8 @@ internal sealed class ExporterSettings
     public required PostureOptions Posture { get; init; }
 
     public required UpdatesOptions Updates { get; init; }
+
+    public required BackupsOptions Backups { get; init; }
 
     public required ReportOptions Report { get; init; }
 
@@ -167,6 +170,7 @@ internal sealed class ExporterSettings
             Services = ServicesOptions.Read(reader),
             Posture = PostureOptions.Read(reader),
             Updates = UpdatesOptions.Read(reader),
+            Backups = BackupsOptions.Read(reader),
             Report = ReportOptions.Read(reader),
             Catalog = reader.Settings,
         };
@@ -222,8 +226,8 @@ internal sealed class ExporterSettings
                 continue;
             }
 
-            // A map takes any child: Host:Paths:electrs.
-            if (catalog.Any(s => s.IsMap && key.StartsWith(s.Key + ":", StringComparison.OrdinalIgnoreCase)))
+            // A map takes any child: Host:Paths:electrs; a named sub-section's setting any name: Backups:Items:lnd:Path.
+            if (catalog.Any(s => (s.IsMap && key.StartsWith(s.Key + ":", StringComparison.OrdinalIgnoreCase)) || (s.IsTemplate && s.Matches(key))))
             {
                 continue;
             }

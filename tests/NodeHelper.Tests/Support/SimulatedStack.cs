@@ -12,7 +12,7 @@ namespace NodeHelper.Tests.Support;
 internal sealed class SimulatedStack : IAsyncDisposable
 {
     /// <summary>Every collector the stack enables, by name (MariaDB, which needs a real server, is added by its own tests).</summary>
-    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services", "posture", "updates"];
+    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services", "posture", "updates", "backups"];
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-stack-");
 
@@ -30,10 +30,20 @@ internal sealed class SimulatedStack : IAsyncDisposable
         File.SetUnixFileMode(Systemctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         UpdateFeed = Path.Join(_work.FullName, "update-feed.json");
         File.WriteAllText(UpdateFeed, """{"generated": "2026-12-01T06:00:00Z", "latest": {"bitcoin_core": "99.0.0", "fulcrum": "2.1.1", "nodehelper": "0.0.1"}}""");
+
+        // LND's channel backup and its copy on a "USB stick", and a restic job's textfile-collector file.
+        ChannelBackup = Path.Join(Directory.CreateDirectory(Path.Join(_work.FullName, "lnd")).FullName, "channel.backup");
+        File.WriteAllBytes(ChannelBackup, [1, 2, 3, 4]);
+        var usb = Directory.CreateDirectory(Path.Join(_work.FullName, "usb")).FullName;
+        File.Copy(ChannelBackup, Path.Join(usb, "channel.backup"));
+        File.WriteAllText(Path.Join(usb, "restic.prom"), $"restic_backup_last_success_timestamp_seconds {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\n");
     }
 
     /// <summary>A version feed with a newer Bitcoin Core than the simulator's, the simulated Fulcrum's own release, an older NodeHelper.</summary>
     public string UpdateFeed { get; }
+
+    /// <summary>LND's channel.backup, of which the stack's backups collector watches a copy.</summary>
+    public string ChannelBackup { get; }
 
     public string BitcoinDirectory { get; }
 
@@ -70,6 +80,10 @@ internal sealed class SimulatedStack : IAsyncDisposable
         $"--Host:Paths:electrs={ElectrsDirectory}",
         $"--Services:SystemctlPath={Systemctl}",
         $"--Updates:FeedFile={UpdateFeed}",
+        $"--Backups:Items:channel_backup:Path={Path.Join(_work.FullName, "usb", "channel.backup")}",
+        $"--Backups:Items:channel_backup:CopyOf={ChannelBackup}",
+        $"--Backups:Items:restic:Path={Path.Join(_work.FullName, "usb", "restic.prom")}",
+        "--Backups:Items:restic:MaxAgeHours=26",
         .. more,
     ];
 
