@@ -64,6 +64,7 @@ internal sealed class SimulatedStack : IAsyncDisposable
         $"--Host:Paths:bitcoind={BitcoinDirectory}",
         $"--Host:Paths:electrs={ElectrsDirectory}",
         $"--Services:SystemctlPath={Systemctl}",
+        $"--Posture:AptGetPath={Path.Join(AppContext.BaseDirectory, "Fixtures", "apt", "apt-get")}",
         .. more,
     ];
 

@@ -37,13 +37,14 @@ internal sealed class WholeStack : IAsyncDisposable
         }
     }
 
-    /// <summary>Scrapes until the series that arrive late (the latest block's stats, measured directory sizes) are there.</summary>
+    /// <summary>Scrapes until the series that arrive late (the latest block's stats, measured directory sizes, the counted upgrades) are there.</summary>
     public async Task<Exposition> WaitForEverySeriesAsync()
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
             var scrape = (await Exporter.ScrapeAsync()).Metrics;
-            if (scrape.Names.Contains("bitcoind_latest_block_height") && scrape.Names.Contains("nodehelper_directory_size_bytes"))
+            if (scrape.Names.Contains("bitcoind_latest_block_height") && scrape.Names.Contains("nodehelper_directory_size_bytes")
+                && scrape.Names.Contains("nodehelper_apt_upgrades_pending"))
             {
                 return scrape;
             }
@@ -51,7 +52,7 @@ internal sealed class WholeStack : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new Xunit.Sdk.XunitException("block stats and directory sizes did not arrive within 100 scrapes");
+        throw new Xunit.Sdk.XunitException("block stats, directory sizes and pending upgrades did not arrive within 100 scrapes");
     }
 
     public async ValueTask DisposeAsync()
