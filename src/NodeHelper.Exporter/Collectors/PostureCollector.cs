@@ -129,7 +129,8 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
             try
             {
                 var config = AptConfig.Read(host.In("etc/apt"));
-                var on = File.Exists(host.In("usr/bin/unattended-upgrade"))
+                // Installed: the program apt.systemd.daily runs, or dpkg's record of the package.
+                var on = (File.Exists(host.In("usr/bin/unattended-upgrade")) || File.Exists(host.In("var/lib/dpkg/info/unattended-upgrades.list")))
                          && AptConfig.IsOn(config, "APT::Periodic::Enable", @default: true)
                          && AptConfig.IsOn(config, "APT::Periodic::Update-Package-Lists")
                          && AptConfig.IsOn(config, "APT::Periodic::Unattended-Upgrade");

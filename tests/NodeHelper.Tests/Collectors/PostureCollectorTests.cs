@@ -195,7 +195,7 @@ public sealed class PostureCollectorTests : IDisposable
         var root = CopyOfFixtureApt("off");
         File.WriteAllText(Path.Join(root, "etc", "apt", "apt.conf"), "APT { Periodic { Unattended-Upgrade \"0\"; }; };\n");
         var missing = CopyOfFixtureApt("missing");
-        File.Delete(Path.Join(missing, "usr", "bin", "unattended-upgrade"));
+        File.Delete(Path.Join(missing, "var", "lib", "dpkg", "info", "unattended-upgrades.list"));
         var stale = CopyOfFixtureApt("stale");
         var lists = Directory.CreateDirectory(Path.Join(stale, "var", "lib", "apt", "lists")).FullName;
         var old = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
@@ -297,12 +297,12 @@ public sealed class PostureCollectorTests : IDisposable
         return path;
     }
 
-    /// <summary>A host root with the fixture's /etc/apt, unattended-upgrade program and update stamp, to change.</summary>
+    /// <summary>A host root with the fixture's /etc and /var (apt's configuration, dpkg's record of unattended-upgrades, the update stamp), to change.</summary>
     private string CopyOfFixtureApt(string name)
     {
         var root = Path.Join(_dir, name);
         foreach (var file in Directory.EnumerateFiles(HostParsersTests.HostRoot, "*", SearchOption.AllDirectories)
-                     .Where(f => Path.GetRelativePath(HostParsersTests.HostRoot, f).Split('/')[0] is "etc" or "usr" or "var"))
+                     .Where(f => Path.GetRelativePath(HostParsersTests.HostRoot, f).Split('/')[0] is "etc" or "var"))
         {
             var copy = Path.Join(root, Path.GetRelativePath(HostParsersTests.HostRoot, file));
             Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
