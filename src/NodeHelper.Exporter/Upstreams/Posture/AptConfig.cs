@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace NodeHelper.Exporter.Upstreams.Posture;
 
 /// <summary>
@@ -58,24 +56,17 @@ internal static class AptConfig
     public static void Parse(string text, Dictionary<string, string> values)
     {
         var scopes = new Stack<string>();
-        var statement = new StringBuilder();
-        var inQuote = false;
+        var statement = new StatementText();
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (inQuote)
+            if (statement.TakeQuoted(c))
             {
-                statement.Append(c);
-                inQuote = c != '"';
                 continue;
             }
 
             switch (c)
             {
-                case '"':
-                    inQuote = true;
-                    statement.Append(c);
-                    break;
                 case '/' when i + 1 < text.Length && text[i + 1] == '/':
                 case '#' when !Directive(text, i):
                     i = SkipToLineEnd(text, i);
@@ -102,8 +93,7 @@ internal static class AptConfig
                     break;
                 case '{':
                     // "Tag {": a scope. "Tag "value" {" also sets Tag.
-                    var (tag, value) = Split(statement);
-                    statement.Clear();
+                    var (tag, value) = Split(statement.Take());
                     if (value is not null && tag is not null)
                     {
                         values[Key(scopes, tag)] = value;
@@ -135,10 +125,9 @@ internal static class AptConfig
             ? value.Trim().ToLowerInvariant() is not ("" or "0" or "false" or "no" or "off")
             : @default;
 
-    private static void Assign(StringBuilder statement, Stack<string> scopes, Dictionary<string, string> values)
+    private static void Assign(StatementText statement, Stack<string> scopes, Dictionary<string, string> values)
     {
-        var (tag, value) = Split(statement);
-        statement.Clear();
+        var (tag, value) = Split(statement.Take());
         if (tag is not null && value is not null)
         {
             values[Key(scopes, tag)] = value;
@@ -148,9 +137,8 @@ internal static class AptConfig
     }
 
     /// <summary>A statement's tag (its first word) and value (the rest, quotes removed), or nulls; a quoted word is one word.</summary>
-    private static (string? Tag, string? Value) Split(StringBuilder statement)
+    private static (string? Tag, string? Value) Split(string text)
     {
-        var text = statement.ToString().Trim();
         if (text.Length == 0 || text[0] == '"')
         {
             return (null, null); // nothing, or a list item ("cmd";)

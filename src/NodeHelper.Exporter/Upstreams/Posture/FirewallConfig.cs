@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace NodeHelper.Exporter.Upstreams.Posture;
 
 /// <summary>
@@ -49,32 +47,24 @@ internal static class FirewallConfig
         }
 
         var blocks = new Stack<string>();
-        var statement = new StringBuilder();
+        var statement = new StatementText();
         var text = File.ReadAllText(file);
-        var inQuote = false;
         for (var i = 0; i <= text.Length; i++)
         {
             var c = i < text.Length ? text[i] : '\n';
-            if (inQuote)
+            if (statement.TakeQuoted(c))
             {
-                statement.Append(c);
-                inQuote = c != '"';
                 continue;
             }
 
             switch (c)
             {
-                case '"':
-                    inQuote = true;
-                    statement.Append(c);
-                    break;
                 case '#':
                     var end = text.IndexOf('\n', i);
                     i = (end < 0 ? text.Length : end) - 1;
                     break;
                 case '{':
-                    var opening = Words(statement);
-                    statement.Clear();
+                    var opening = Words(statement.Take());
                     if (InChain(blocks) && opening.Length > 0)
                     {
                         return true; // a rule with an anonymous set: tcp dport { 22, 8333 } accept
@@ -106,10 +96,9 @@ internal static class FirewallConfig
     }
 
     /// <summary>One statement ends: true when it is a rule.</summary>
-    private static bool End(StringBuilder statement, Stack<string> blocks, Func<string, string> resolve, int depth)
+    private static bool End(StatementText statement, Stack<string> blocks, Func<string, string> resolve, int depth)
     {
-        var words = Words(statement);
-        statement.Clear();
+        var words = Words(statement.Take());
         if (words.Length == 0)
         {
             return false;
@@ -137,5 +126,5 @@ internal static class FirewallConfig
 
     private static bool InChain(Stack<string> blocks) => blocks.Count > 0 && blocks.Peek() == "chain";
 
-    private static string[] Words(StringBuilder statement) => statement.ToString().Split([' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries);
+    private static string[] Words(string statement) => statement.Split([' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries);
 }
