@@ -22,7 +22,7 @@ internal static class StackBenchmark
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "mariadb", "host", "services"];
+    private static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "mariadb", "host", "services", "posture"];
 
     /// <summary>Whole-stack scrapes answered before the resident memory is read (the target's wording).</summary>
     public const int ResidentAfter = 10_000;

@@ -11,10 +11,13 @@ namespace NodeHelper.Exporter.Collectors;
 /// The node's security posture, from what any user may read: which of the stack's ports listen beyond loopback
 /// (/proc/net/tcp and tcp6; bitcoind's RPC port reachable from the LAN is the worst of them), and which secret files
 /// other users can read (bitcoind's cookie and wallets, NodeHelper's own password files), whether sshd takes
-/// passwords or root, whether ufw is on, whether an upgrade waits for a reboot. No root needed: everything read is
-/// world-readable on Debian (under Host:Root).
+/// passwords or root, whether a firewall is on (ufw, or nftables or iptables rules loaded at boot), whether an upgrade
+/// waits for a reboot, whether unattended-upgrades is on, how many upgrades (security ones among them) are pending and
+/// how old the package lists are. No root needed: everything read is world-readable on Debian (under Host:Root); the
+/// pending upgrades come from <paramref name="apt"/>'s background simulation, never from the scrape.
 /// </summary>
-internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, HostViewOptions host, ItemLog items)
+internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, HostViewOptions host, ItemLog items,
+    AptUpgradeMonitor? apt = null)
     : IMetricsCollector
 {
     private static readonly string[] Tables = ["proc/net/tcp", "proc/net/tcp6"];
@@ -36,11 +39,12 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
     public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var sources = metrics.Family("nodehelper_posture_source_success",
-            "Whether a source of the posture checks could be read (1) or not (0): proc/net/tcp, proc/net/tcp6 (absent without IPv6), sshd_config and ufw.conf (where installed).", "source");
+            "Whether a source of the posture checks could be read (1) or not (0): proc/net/tcp, proc/net/tcp6 (absent without IPv6), sshd_config, ufw.conf, nftables.conf, iptables and apt.conf (where installed), apt-get (its latest upgrade simulation).", "source");
         WriteListeners(metrics, sources);
         WriteSecrets(metrics);
         WriteSsh(metrics, sources);
         WriteFirewall(metrics, sources);
+        WriteApt(metrics, sources);
         metrics.Gauge("nodehelper_reboot_required", "Whether the system asks for a reboot to finish an upgrade (/run/reboot-required exists) (1) or not (0).",
             File.Exists(host.In("run/reboot-required")) ? 1 : 0);
         return Task.CompletedTask;
@@ -70,28 +74,109 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
         }
     }
 
-    /// <summary>ufw's own switch (ENABLED= in /etc/ufw/ufw.conf, world-readable); only where ufw is installed.</summary>
+    /// <summary>
+    /// The firewalls that will filter after the next boot, each only where it is installed: ufw's own switch
+    /// (ENABLED= in /etc/ufw/ufw.conf); nftables.service enabled with a rule in /etc/nftables.conf; iptables-persistent's
+    /// rules.v4 or rules.v6 with a rule and netfilter-persistent.service enabled. The live ruleset needs CAP_NET_ADMIN
+    /// to read, which the exporter never has.
+    /// </summary>
     private void WriteFirewall(MetricSet m, MetricFamily sources)
     {
-        const string Config = "etc/ufw/ufw.conf";
-        if (!File.Exists(host.In(Config)))
+        var enabled = m.Family("nodehelper_firewall_enabled",
+            "Whether a firewall installed on the host is on (1) or not (0): ufw (ENABLED= in ufw.conf), nftables (nftables.service enabled and /etc/nftables.conf holds a rule), iptables (netfilter-persistent.service enabled and /etc/iptables/rules.v4 or rules.v6 holds a rule).",
+            "firewall");
+        var units = host.In("etc/systemd/system");
+        Firewall(sources, enabled, "ufw", "ufw.conf", "etc/ufw/ufw.conf", path => File.ReadLines(path).Select(l => l.Trim())
+            .Any(l => l.StartsWith("ENABLED=", StringComparison.Ordinal) && l[8..].Trim('"', '\'').Equals("yes", StringComparison.OrdinalIgnoreCase)));
+        Firewall(sources, enabled, "nftables", "nftables.conf", "etc/nftables.conf", _ =>
+            FirewallConfig.EnabledAtBoot(units, "nftables.service") && FirewallConfig.NftablesHasRules("/etc/nftables.conf", p => host.In(p.TrimStart('/'))));
+        Firewall(sources, enabled, "iptables", "iptables", "etc/iptables", path =>
+            FirewallConfig.EnabledAtBoot(units, "netfilter-persistent.service")
+            && ((string[])["rules.v4", "rules.v6"]).Select(f => Path.Join(path, f)).Where(File.Exists).Any(f => FirewallConfig.IptablesHasRules(File.ReadLines(f))));
+    }
+
+    /// <summary>One firewall's series and source, where <paramref name="installed"/> (a file or directory under Host:Root) exists.</summary>
+    private void Firewall(MetricFamily sources, MetricFamily enabled, string firewall, string source, string installed, Func<string, bool> isOn)
+    {
+        var path = host.In(installed);
+        if (!Path.Exists(path))
         {
             return;
         }
 
         try
         {
-            var enabled = File.ReadLines(host.In(Config)).Select(l => l.Trim())
-                .Any(l => l.StartsWith("ENABLED=", StringComparison.Ordinal) && l[8..].Trim('"', '\'').Equals("yes", StringComparison.OrdinalIgnoreCase));
-            m.Family("nodehelper_firewall_enabled", "Whether the host's firewall is switched on (1) or off (0): ufw's ENABLED=, where ufw is installed.", "firewall")
-                .WithLabels("ufw").Set(enabled ? 1 : 0);
-            sources.WithLabels("ufw.conf").Set(1);
-            items.Note("ufw.conf", null);
+            enabled.WithLabels(firewall).Set(isOn(path) ? 1 : 0);
+            sources.WithLabels(source).Set(1);
+            items.Note(source, null);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
-            sources.WithLabels("ufw.conf").Set(0);
-            items.Note("ufw.conf", UpstreamException.Clip(e.Message));
+            sources.WithLabels(source).Set(0);
+            items.Note(source, UpstreamException.Clip(e.Message));
+        }
+    }
+
+    /// <summary>
+    /// apt's side, where apt is (/etc/apt): unattended-upgrades on (installed, and APT::Periodic's
+    /// Update-Package-Lists and Unattended-Upgrade set as apt resolves them), when the package lists last changed,
+    /// and the latest background count of pending upgrades.
+    /// </summary>
+    private void WriteApt(MetricSet m, MetricFamily sources)
+    {
+        if (Directory.Exists(host.In("etc/apt")))
+        {
+            try
+            {
+                var config = AptConfig.Read(host.In("etc/apt"));
+                // Installed: the program apt.systemd.daily runs, or dpkg's record of the package.
+                var on = (File.Exists(host.In("usr/bin/unattended-upgrade")) || File.Exists(host.In("var/lib/dpkg/info/unattended-upgrades.list")))
+                         && AptConfig.IsOn(config, "APT::Periodic::Enable", @default: true)
+                         && AptConfig.IsOn(config, "APT::Periodic::Update-Package-Lists")
+                         && AptConfig.IsOn(config, "APT::Periodic::Unattended-Upgrade");
+                m.Gauge("nodehelper_unattended_upgrades_enabled",
+                    "Whether unattended-upgrades is installed and apt runs it (APT::Periodic::Update-Package-Lists and APT::Periodic::Unattended-Upgrade not 0, as apt resolves /etc/apt/apt.conf.d and apt.conf) (1) or not (0).",
+                    on ? 1 : 0);
+                sources.WithLabels("apt.conf").Set(1);
+                items.Note("apt.conf", null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                sources.WithLabels("apt.conf").Set(0);
+                items.Note("apt.conf", UpstreamException.Clip(e.Message));
+            }
+        }
+
+        // apt-get update replaces a list file only when the mirror has a new one (Debian's publish at least daily),
+        // which changes the directory's mtime; apt.systemd.daily also touches its stamp after each update it runs.
+        var stamps = ((string[])["var/lib/apt/lists", "var/lib/apt/periodic/update-success-stamp", "var/lib/apt/periodic/update-stamp"])
+            .Select(host.In).Where(Path.Exists).Select(p => (DateTimeOffset)File.GetLastWriteTimeUtc(p)).ToList();
+        if (stamps.Count > 0)
+        {
+            m.Gauge("nodehelper_apt_lists_updated_timestamp_seconds",
+                "When apt's package lists last changed: the newest mtime of /var/lib/apt/lists and apt.systemd.daily's update stamps. Old lists make the pending counts meaningless.",
+                stamps.Max().ToUnixTimeMilliseconds() / 1000.0);
+        }
+
+        if (apt?.Latest is not { } check)
+        {
+            return; // no apt-get, or its first run has not ended yet
+        }
+
+        if (check.Pending is { } pending)
+        {
+            m.Gauge("nodehelper_apt_upgrades_pending", "Packages apt-get -s dist-upgrade would install or upgrade (its Inst lines), in the latest background run.", pending.Upgrades);
+            m.Gauge("nodehelper_apt_security_upgrades_pending",
+                "Of those, the packages whose new version a -security suite offers (Debian-Security, bookworm-security, jammy-security).", pending.SecurityUpgrades);
+            m.Gauge("nodehelper_apt_upgrades_last_check_timestamp_seconds", "When the background apt-get -s dist-upgrade that counted them ended.",
+                check.At.ToUnixTimeMilliseconds() / 1000.0);
+            sources.WithLabels("apt-get").Set(1);
+            items.Note("apt-get", null);
+        }
+        else
+        {
+            sources.WithLabels("apt-get").Set(0);
+            items.Note("apt-get", check.Problem);
         }
     }
 

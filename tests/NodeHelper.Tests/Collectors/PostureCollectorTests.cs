@@ -167,8 +167,153 @@ public sealed class PostureCollectorTests : IDisposable
             "the second scrape, a moment later, reports the first scan");
     }
 
-    private static PostureCollector Collector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, string root = "/") =>
-        new(ports, secrets, new HostViewOptions { Root = root }, new ItemLog(NullLogger.Instance, "posture"));
+    [Fact]
+    public async Task UnattendedUpgradesFirewallsAndListsAreReadFromTheFixtureHost()
+    {
+        // The fixture host: unattended-upgrades installed and switched on by 20auto-upgrades (over 10periodic's 0),
+        // ufw on, nftables enabled at boot with rules, iptables-persistent's rules.v4 present but
+        // netfilter-persistent not enabled (so nothing loads them), and apt.systemd.daily's update stamp.
+        var metrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], HostParsersTests.HostRoot));
+
+        metrics.Value("nodehelper_unattended_upgrades_enabled").Should().Be(1);
+        metrics.Value("nodehelper_firewall_enabled", ("firewall", "ufw")).Should().Be(1);
+        metrics.Value("nodehelper_firewall_enabled", ("firewall", "nftables")).Should().Be(1);
+        metrics.Value("nodehelper_firewall_enabled", ("firewall", "iptables")).Should().Be(0, "no netfilter-persistent.service link: the rules are not loaded at boot");
+        metrics.Value("nodehelper_apt_lists_updated_timestamp_seconds").Should().Be(
+            new DateTimeOffset(File.GetLastWriteTimeUtc(Path.Join(HostParsersTests.HostRoot, "var", "lib", "apt", "periodic", "update-success-stamp"))).ToUnixTimeMilliseconds() / 1000.0);
+        foreach (var source in (string[])["apt.conf", "nftables.conf", "iptables", "ufw.conf"])
+        {
+            metrics.Value("nodehelper_posture_source_success", ("source", source)).Should().Be(1, source);
+        }
+
+        metrics.Series.Keys.Should().NotContain(k => k.StartsWith("nodehelper_apt_upgrades", StringComparison.Ordinal), "no apt-get was given to this collector");
+    }
+
+    [Fact]
+    public async Task UnattendedUpgradesAreOffWhenAptConfSaysSoOrTheProgramIsMissing()
+    {
+        var root = CopyOfFixtureApt("off");
+        File.WriteAllText(Path.Join(root, "etc", "apt", "apt.conf"), "APT { Periodic { Unattended-Upgrade \"0\"; }; };\n");
+        var missing = CopyOfFixtureApt("missing");
+        File.Delete(Path.Join(missing, "var", "lib", "dpkg", "info", "unattended-upgrades.list"));
+        var stale = CopyOfFixtureApt("stale");
+        var lists = Directory.CreateDirectory(Path.Join(stale, "var", "lib", "apt", "lists")).FullName;
+        var old = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        Directory.SetLastWriteTimeUtc(lists, old);
+        File.SetLastWriteTimeUtc(Path.Join(stale, "var", "lib", "apt", "periodic", "update-success-stamp"), old.AddDays(-1));
+
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], root))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(0, "apt.conf is read after apt.conf.d and turns it off");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], missing))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(0, "APT::Periodic says yes, but nothing is installed to run");
+        var staleMetrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], stale));
+        staleMetrics.Value("nodehelper_unattended_upgrades_enabled").Should().Be(1);
+        staleMetrics.Value("nodehelper_apt_lists_updated_timestamp_seconds").Should().Be(new DateTimeOffset(old).ToUnixTimeSeconds(), "the newest of the lists and the stamps");
+    }
+
+    [Fact]
+    public async Task TheCapturedSimulationIsCountedInTheBackgroundAndReported()
+    {
+        var apt = new AptUpgradeMonitor(Path.Join(AppContext.BaseDirectory, "Fixtures", "apt", "apt-get"));
+        var collector = Collector(new Dictionary<int, string>(), [], HostParsersTests.HostRoot, apt);
+
+        (await Registries.CollectAsync(collector)).Series.Keys.Should().NotContain(k => k.StartsWith("nodehelper_apt_upgrades", StringComparison.Ordinal),
+            "before the first run has ended there is no count, rather than a 0");
+        var check = await apt.CheckAsync(CancellationToken.None);
+        var metrics = await Registries.CollectAsync(collector);
+
+        check.Problem.Should().BeNull();
+        metrics.Value("nodehelper_apt_upgrades_pending").Should().Be(121);
+        metrics.Value("nodehelper_apt_security_upgrades_pending").Should().Be(77);
+        metrics.Value("nodehelper_apt_upgrades_last_check_timestamp_seconds").Should().Be(check.At.ToUnixTimeMilliseconds() / 1000.0);
+        metrics.Value("nodehelper_posture_source_success", ("source", "apt-get")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AnAptGetThatHangsIsKilledAndFailsOnlyItsItem()
+    {
+        var pidFile = Path.Join(_dir, "apt-get.pid");
+        var hanging = Script("hanging-apt-get", $"echo $$ > '{pidFile}.tmp' && mv '{pidFile}.tmp' '{pidFile}'\nexec sleep 600\n");
+        var apt = new AptUpgradeMonitor(hanging, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5));
+        var collector = Collector(new Dictionary<int, string>(), [], HostParsersTests.HostRoot, apt);
+
+        var run = apt.CheckAsync(CancellationToken.None);
+        await Eventually.TrueAsync("the fake apt-get started", TimeSpan.FromSeconds(30), () => File.Exists(pidFile) || run.IsCompleted);
+        File.Exists(pidFile).Should().BeTrue("the fake apt-get started before its timeout");
+        var during = await Registries.CollectAsync(collector);
+        var check = await run;
+        var after = await Registries.CollectAsync(collector);
+
+        during.Value("nodehelper_unattended_upgrades_enabled").Should().Be(1, "the scrape answers while apt-get hangs");
+        run.IsCompleted.Should().BeTrue();
+        check.Problem.Should().Contain("killed");
+        Directory.Exists($"/proc/{File.ReadAllText(pidFile).Trim()}").Should().BeFalse("the hanging process was killed and reaped");
+        after.Value("nodehelper_posture_source_success", ("source", "apt-get")).Should().Be(0);
+        after.Value("nodehelper_posture_source_success", ("source", "apt.conf")).Should().Be(1);
+        after.Value("nodehelper_firewall_enabled", ("firewall", "nftables")).Should().Be(1, "every other item is still there");
+        after.Series.Keys.Should().NotContain(k => k.StartsWith("nodehelper_apt_upgrades", StringComparison.Ordinal) || k.StartsWith("nodehelper_apt_security", StringComparison.Ordinal),
+            "a failed run leaves no count, not a stale one or a 0");
+
+        var failing = new AptUpgradeMonitor(Script("failing-apt-get", "echo 'E: The package lists or status file could not be parsed or opened.' >&2\nexit 100\n"));
+        (await failing.CheckAsync(CancellationToken.None)).Problem.Should().Contain("exited with 100").And.Contain("could not be parsed");
+    }
+
+    [Fact]
+    public async Task ThisMachinesAptGetCountsAsNobodyUnderTheShippedUnitsSandbox()
+    {
+        // The real apt-get over this machine's lists, as the service runs it: as nobody, no new privileges, and under
+        // the unit's system call filter and address families (unit_sandbox.py, as the shipped binary's tests use it).
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
+        var sandboxed = Script("sandboxed-apt-get",
+            "exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs /usr/bin/python3 " +
+            $"'{Repository.PathOf("tests", "NodeHelper.Tests", "Packaging", "unit_sandbox.py")}' '{Repository.PathOf("packaging", "systemd", "nodehelper.service")}' " +
+            "/usr/bin/apt-get \"$@\"\n");
+        var apt = new AptUpgradeMonitor(sandboxed);
+
+        var check = await apt.CheckAsync(CancellationToken.None);
+        var metrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], "/", apt));
+
+        check.Problem.Should().BeNull();
+        metrics.Value("nodehelper_posture_source_success", ("source", "apt-get")).Should().Be(1);
+        metrics.Value("nodehelper_apt_upgrades_pending").Should().BeGreaterThanOrEqualTo(metrics.Value("nodehelper_apt_security_upgrades_pending"));
+        metrics.Value("nodehelper_apt_security_upgrades_pending").Should().BeGreaterThanOrEqualTo(0);
+        metrics.Names.Should().Contain("nodehelper_apt_lists_updated_timestamp_seconds");
+    }
+
+    [Fact]
+    public void NoAptGetMeansNoCheck()
+    {
+        AptUpgradeMonitor.Find("").Should().BeNull("an empty setting turns the check off");
+        AptUpgradeMonitor.Find(Path.Join(_dir, "apt-get")).Should().BeNull("not a Debian-like system");
+        AptUpgradeMonitor.Find("nodehelper-no-such-apt-get").Should().BeNull();
+        AptUpgradeMonitor.Find("apt-get").Should().Be("/usr/bin/apt-get", "found on PATH here (Debian)");
+    }
+
+    private string Script(string name, string body)
+    {
+        var path = Path.Join(_dir, name);
+        File.WriteAllText(path, "#!/bin/sh\n" + body);
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        return path;
+    }
+
+    /// <summary>A host root with the fixture's /etc and /var (apt's configuration, dpkg's record of unattended-upgrades, the update stamp), to change.</summary>
+    private string CopyOfFixtureApt(string name)
+    {
+        var root = Path.Join(_dir, name);
+        foreach (var file in Directory.EnumerateFiles(HostParsersTests.HostRoot, "*", SearchOption.AllDirectories)
+                     .Where(f => Path.GetRelativePath(HostParsersTests.HostRoot, f).Split('/')[0] is "etc" or "var"))
+        {
+            var copy = Path.Join(root, Path.GetRelativePath(HostParsersTests.HostRoot, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        return root;
+    }
+
+    private static PostureCollector Collector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, string root = "/", AptUpgradeMonitor? apt = null) =>
+        new(ports, secrets, new HostViewOptions { Root = root }, new ItemLog(NullLogger.Instance, "posture"), apt);
 
     private static int Port(TcpListener listener) => ((IPEndPoint)listener.LocalEndpoint).Port;
 

@@ -25,13 +25,17 @@ internal sealed class ExporterUnderTest : IAsyncDisposable
 
     public CapturedLogs Logs { get; }
 
+    /// <summary>An apt-get that answers as an upgraded Debian 12 does (Fixtures/apt/up-to-date).</summary>
+    public static readonly string UpToDateAptGet = Path.Join(AppContext.BaseDirectory, "Fixtures", "apt", "up-to-date", "apt-get");
+
     public static Task<ExporterUnderTest> StartAsync(params string[] settings) => StartAsync(_ => { }, settings);
 
     /// <summary>With a change to the services before the exporter adds its own (a clock, say).</summary>
     public static async Task<ExporterUnderTest> StartAsync(Action<WebApplicationBuilder> adjust, params string[] settings)
     {
         var logs = new CapturedLogs();
-        var app = Program.BuildApp(["--urls=http://127.0.0.1:0", .. settings], builder =>
+        // This machine's apt-get takes seconds of CPU for each exporter a test starts; the fixture answers "nothing pending" at once.
+        var app = Program.BuildApp(["--urls=http://127.0.0.1:0", $"--Posture:AptGetPath={UpToDateAptGet}", .. settings], builder =>
         {
             builder.Logging.AddProvider(logs);
             builder.Logging.AddFilter<CapturedLogs>(category: null, LogLevel.Trace);

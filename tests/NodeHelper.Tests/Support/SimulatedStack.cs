@@ -84,6 +84,7 @@ internal sealed class SimulatedStack : IAsyncDisposable
         $"--Backups:Items:channel_backup:CopyOf={ChannelBackup}",
         $"--Backups:Items:restic:Path={Path.Join(_work.FullName, "usb", "restic.prom")}",
         "--Backups:Items:restic:MaxAgeHours=26",
+        $"--Posture:AptGetPath={ExporterUnderTest.UpToDateAptGet}",
         .. more,
     ];
 

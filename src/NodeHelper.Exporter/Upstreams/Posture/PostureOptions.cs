@@ -25,6 +25,9 @@ internal sealed class PostureOptions
     /// <summary>More ports to watch, by service: Posture:Ports:fulcrum_admin=8000 (letters, digits, _ in a name: it is also an environment variable's).</summary>
     public IReadOnlyDictionary<string, string> Ports { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The apt-get that simulates the upgrade, counting the pending ones in the background; empty turns that check off.</summary>
+    public string AptGetPath { get; init; } = "apt-get";
+
     public static PostureOptions Read(SettingsReader settings)
     {
         var d = new PostureOptions();
@@ -34,6 +37,8 @@ internal sealed class PostureOptions
                 "Check the node's security posture: which of the stack's ports listen beyond loopback, and which secret files other users can read."),
             Ports = settings.Map($"{Section}:Ports", d.Ports,
                 "More ports to watch besides the stack's well-known ones, as Posture:Ports:<service>=<port> (e.g. Posture:Ports:fulcrum_admin=8000)."),
+            AptGetPath = settings.String($"{Section}:AptGetPath", d.AptGetPath,
+                "The apt-get that counts pending upgrades (apt-get -s dist-upgrade, hourly, in the background; a name is looked up on PATH); none found, or empty: no such check."),
         };
         foreach (var (service, port) in options.Ports)
         {

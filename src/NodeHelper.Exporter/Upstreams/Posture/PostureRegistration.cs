@@ -51,6 +51,14 @@ internal static class PostureRegistration
             }
         }
 
-        return services.AddCollector(s => new PostureCollector(ports, secrets, settings.Host, s.ItemLog<PostureCollector>("posture")));
+        // Pending upgrades: only where apt-get is (Debian and its derivatives), counted in the background.
+        AptUpgradeMonitor? apt = null;
+        if (AptUpgradeMonitor.Find(options.AptGetPath) is { } aptGet)
+        {
+            apt = new AptUpgradeMonitor(aptGet);
+            services.AddHostedService(_ => apt);
+        }
+
+        return services.AddCollector(s => new PostureCollector(ports, secrets, settings.Host, s.ItemLog<PostureCollector>("posture"), apt));
     }
 }

@@ -53,7 +53,7 @@ internal sealed record SshdConfig(bool PasswordAuthentication, string PermitRoot
                         {
                             // Relative Include paths are under /etc/ssh, as sshd says.
                             var absolute = pattern.StartsWith('/') ? pattern : "/etc/ssh/" + pattern;
-                            foreach (var included in Glob(resolve(absolute)))
+                            foreach (var included in IncludeGlob.Files(resolve(absolute)))
                             {
                                 Walk(included, depth + 1);
                             }
@@ -69,20 +69,5 @@ internal sealed record SshdConfig(bool PasswordAuthentication, string PermitRoot
                 }
             }
         }
-    }
-
-    /// <summary>An Include pattern's files, sorted as glob(3) returns them; a * only in the file name, as Debian's drop-ins use it.</summary>
-    private static IEnumerable<string> Glob(string pattern)
-    {
-        var directory = Path.GetDirectoryName(pattern) ?? "/";
-        var name = Path.GetFileName(pattern);
-        if (!name.Contains('*', StringComparison.Ordinal) && !name.Contains('?', StringComparison.Ordinal))
-        {
-            return File.Exists(pattern) ? [pattern] : [];
-        }
-
-        return Directory.Exists(directory)
-            ? Directory.GetFiles(directory, name).Order(StringComparer.Ordinal)
-            : [];
     }
 }
