@@ -50,7 +50,7 @@ internal sealed partial class ServerCertificate
                         _loaded = stamp;
                         LogReloaded(_logger, _certFile, renewed.Subject, renewed.NotAfter);
                     }
-                    catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+                    catch (Exception e) when (e is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
                     {
                         _refused = stamp;
                         LogNotReloaded(_logger, _certFile, _keyFile, e.Message);

@@ -160,10 +160,10 @@ internal sealed partial record WebConfig(
         string? certFile = null, keyFile = null, caFile = null;
         var clientAuth = (ClientAuth?)null;
         string min = "TLS12", max = "TLS13";
-        var any = false;
+        var nodes = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         foreach (var (key, value) in file.Entries(file.Mapping(node, "tls_server_config"), "tls_server_config."))
         {
-            any = true;
+            nodes[key] = value;
             var at = "tls_server_config." + key;
             switch (key)
             {
@@ -200,12 +200,13 @@ internal sealed partial record WebConfig(
             }
         }
 
-        if (!any)
+        if (nodes.Count == 0)
         {
             return null;
         }
 
-        var protocols = ReadVersions(file, node, min, max);
+        YamlNode At(string key) => nodes.GetValueOrDefault(key, node);
+        var protocols = ReadVersions(file, At, min, max);
         var auth = clientAuth ?? ClientAuth.NoClientCert;
         if (certFile is null || keyFile is null)
         {
@@ -215,26 +216,26 @@ internal sealed partial record WebConfig(
 
         if (caFile is not null && auth == ClientAuth.NoClientCert)
         {
-            file.Fail<object>(node, "tls_server_config.client_ca_file", "is set, but client_auth_type is NoClientCert: set client_auth_type RequireAndVerifyClientCert to check clients.");
+            file.Fail<object>(At("client_ca_file"), "tls_server_config.client_ca_file", "is set, but client_auth_type is NoClientCert: set client_auth_type RequireAndVerifyClientCert to check clients.");
         }
 
         var tls = new TlsServerConfig(certFile, keyFile, auth, caFile, protocols);
         if (tls.VerifiesClients && caFile is null)
         {
-            file.Fail<object>(node, "tls_server_config.client_ca_file", $"is needed for client_auth_type {auth}: NodeHelper verifies clients against it only.");
+            file.Fail<object>(At("client_auth_type"), "tls_server_config.client_ca_file", $"is needed for client_auth_type {auth}: NodeHelper verifies clients against it only.");
         }
 
-        CheckFiles(file, node, tls);
+        CheckFiles(file, At, tls);
         return tls;
     }
 
-    private static SslProtocols ReadVersions(Reader file, YamlNode node, string min, string max)
+    private static SslProtocols ReadVersions(Reader file, Func<string, YamlNode> at, string min, string max)
     {
         foreach (var (name, key) in new[] { (min, "min_version"), (max, "max_version") })
         {
             if (!Versions.ContainsKey(name))
             {
-                file.Fail<object>(node, "tls_server_config." + key,
+                file.Fail<object>(at(key), "tls_server_config." + key,
                     name is "TLS10" or "TLS11" ? $"{name} is not served: NodeHelper speaks TLS12 and TLS13 only." : $"'{name}' is not TLS12 or TLS13.");
                 return SslProtocols.Tls12 | SslProtocols.Tls13;
             }
@@ -242,17 +243,17 @@ internal sealed partial record WebConfig(
 
         if (Versions[min] > Versions[max])
         {
-            file.Fail<object>(node, "tls_server_config.min_version", $"{min} is above max_version {max}.");
+            file.Fail<object>(at("min_version"), "tls_server_config.min_version", $"{min} is above max_version {max}.");
         }
 
         return Versions.Where(v => v.Value >= Versions[min] && v.Value <= Versions[max]).Aggregate(SslProtocols.None, (all, v) => all | v.Value);
     }
 
     /// <summary>The certificate, the key and the client CAs load now, as the exporter will load them, and the key is the certificate's.</summary>
-    private static void CheckFiles(Reader file, YamlNode node, TlsServerConfig tls)
+    private static void CheckFiles(Reader file, Func<string, YamlNode> at, TlsServerConfig tls)
     {
-        var cert = file.ReadText(node, "tls_server_config.cert_file", tls.CertFile);
-        var key = file.ReadText(node, "tls_server_config.key_file", tls.KeyFile);
+        var cert = file.ReadText(at("cert_file"), "tls_server_config.cert_file", tls.CertFile);
+        var key = file.ReadText(at("key_file"), "tls_server_config.key_file", tls.KeyFile);
         if (cert is not null && key is not null)
         {
             try
@@ -261,7 +262,7 @@ internal sealed partial record WebConfig(
             }
             catch (CryptographicException)
             {
-                file.Fail<object>(node, "tls_server_config.cert_file", $"'{tls.CertFile}' holds no PEM certificate.");
+                file.Fail<object>(at("cert_file"), "tls_server_config.cert_file", $"'{tls.CertFile}' holds no PEM certificate.");
                 return;
             }
 
@@ -269,14 +270,14 @@ internal sealed partial record WebConfig(
             {
                 using var _ = X509Certificate2.CreateFromPem(cert, key);
             }
-            catch (CryptographicException)
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
                 // The key's text is never shown.
-                file.Fail<object>(node, "tls_server_config.key_file", $"'{tls.KeyFile}' is not a PEM private key that matches cert_file '{tls.CertFile}'.");
+                file.Fail<object>(at("key_file"), "tls_server_config.key_file", $"'{tls.KeyFile}' is not a PEM private key that matches cert_file '{tls.CertFile}'.");
             }
         }
 
-        if (tls.ClientCaFile is { } ca && file.ReadText(node, "tls_server_config.client_ca_file", ca) is { } caText)
+        if (tls.ClientCaFile is { } ca && file.ReadText(at("client_ca_file"), "tls_server_config.client_ca_file", ca) is { } caText)
         {
             var certificates = new X509Certificate2Collection();
             try
@@ -290,7 +291,7 @@ internal sealed partial record WebConfig(
 
             if (certificates.Count == 0)
             {
-                file.Fail<object>(node, "tls_server_config.client_ca_file", $"'{ca}' holds no PEM certificate.");
+                file.Fail<object>(at("client_ca_file"), "tls_server_config.client_ca_file", $"'{ca}' holds no PEM certificate.");
             }
         }
     }
@@ -382,6 +383,9 @@ internal sealed partial record WebConfig(
     /// <summary>Walks the YAML tree strictly, recording each problem with the key's path and line.</summary>
     private sealed class Reader(List<string> problems, string directory)
     {
+        /// <summary>Each value's key, for a problem with the key itself (an unknown one) to name the key's line.</summary>
+        private readonly Dictionary<YamlNode, YamlNode> _keyOf = new(ReferenceEqualityComparer.Instance);
+
         public T? Fail<T>(YamlNode node, string at, string problem)
         {
             problems.Add($"{at} (line {node.Start.Line}): {problem}");
@@ -405,6 +409,7 @@ internal sealed partial record WebConfig(
             {
                 if (key is YamlScalarNode { Value: { } name })
                 {
+                    _keyOf[value] = key;
                     yield return (name, value);
                 }
                 else
@@ -416,6 +421,7 @@ internal sealed partial record WebConfig(
 
         public void Unknown(string at, YamlNode value, string known)
         {
+            value = _keyOf.GetValueOrDefault(value, value);
             if (Unsupported.TryGetValue(at, out var why))
             {
                 Fail<object>(value, at, why);
