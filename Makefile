@@ -109,6 +109,7 @@ install: publish-aot
 	install -m 0755 artifacts/nodehelper-aot/nodehelper "$(DESTDIR)$(PREFIX)/bin/nodehelper"
 	cp -R prometheus alertmanager grafana "$(DESTDIR)$(PREFIX)/share/nodehelper/"
 	install -m 0644 docs/runbook.md "$(DESTDIR)$(PREFIX)/share/nodehelper/runbook.md"
+	install -m 0644 packaging/web-config.example.yml "$(DESTDIR)$(PREFIX)/share/nodehelper/web-config.example.yml"
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/nodehelper and the bundle in $(DESTDIR)$(PREFIX)/share/nodehelper/"
 
 clean:

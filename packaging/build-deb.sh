@@ -40,6 +40,8 @@ install -d "$share/grafana"
 cp -R grafana/dashboards grafana/provisioning "$share/grafana/"
 install -m 0644 docs/runbook.md "$share/runbook.md"
 install -m 0644 compose.yml "$share/compose.yml"
+# A commented example of the exporter's own web configuration (TLS, basic auth), to copy to /etc/nodehelper.
+install -m 0644 packaging/web-config.example.yml "$share/web-config.example.yml"
 find "$share" -type d -exec chmod 0755 {} + ; find "$share" -type f -exec chmod 0644 {} +
 
 doc=$root/usr/share/doc/nodehelper

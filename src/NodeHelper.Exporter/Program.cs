@@ -106,6 +106,8 @@ internal static partial class Program
         builder.Configuration.AddConfiguration(configuration);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.WebHost.UseUrls(settings.Urls);
+        // TLS on every address when the web configuration file asks for it (exporter-toolkit's format).
+        builder.UseWebConfig(settings.Web);
         builder.Services.AddRoutingCore();
         // Quiet by default, as appsettings.json used to say (none is shipped now: the binary needs no file beside it);
         // the Logging section of the settings overrides these.
@@ -152,6 +154,8 @@ internal static partial class Program
         var app = builder.Build();
         var scrape = app.Services.GetRequiredService<ScrapeService>();
         var landing = LandingPage.Render(scrape.Collectors);
+        // Basic auth and headers, only when the web configuration file asks for them: without it the scrape path is as it was.
+        app.UseWebConfig(settings.Web);
         app.MapGet("/", context =>
         {
             context.Response.ContentType = "text/html; charset=utf-8";

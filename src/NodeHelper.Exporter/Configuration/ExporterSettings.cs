@@ -10,6 +10,7 @@ using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Posture;
 using NodeHelper.Exporter.Upstreams.Systemd;
 using NodeHelper.Exporter.Upstreams.Updates;
+using NodeHelper.Exporter.Web;
 using NodeHelper.Report;
 
 namespace NodeHelper.Exporter.Configuration;
@@ -29,6 +30,9 @@ internal sealed class ExporterSettings
     private const string LoggingSection = "Logging";
 
     public required string Urls { get; init; }
+
+    /// <summary>The web configuration file (TLS, basic auth, headers), or null when none is given.</summary>
+    public required WebConfig? Web { get; init; }
 
     public required ScrapeOptions Scrape { get; init; }
 
@@ -80,8 +84,9 @@ internal sealed class ExporterSettings
     /// Each address of <c>urls</c> as Kestrel would read it, checked before Kestrel does: plain http, an IP address
     /// (or localhost, or * and + for every interface), a port written out, no path; or http://unix:/absolute/path.
     /// Kestrel would fail on the others only when it starts listening, with a stack trace, or worse, accept them: it
-    /// reads "127.0.0.1:93a8" as a host name on port 80 and listens on every interface for any host name. (https
-    /// needs a certificate NodeHelper does not configure: TLS belongs to the reverse proxy in front.)
+    /// reads "127.0.0.1:93a8" as a host name on port 80 and listens on every interface for any host name. (An address
+    /// is written http:// even when it serves TLS: tls_server_config in Web:ConfigFile puts TLS on every address, as
+    /// exporter-toolkit's does on its --web.listen-address.)
     /// </summary>
     /// <returns>The addresses, trimmed, as Kestrel is given them.</returns>
     private static string CheckUrls(SettingsReader reader, string urls)
@@ -114,7 +119,7 @@ internal sealed class ExporterSettings
 
         if (!string.Equals(address[..schemeEnd], "http", StringComparison.OrdinalIgnoreCase))
         {
-            return "is not plain http; NodeHelper serves plain http, put TLS in the reverse proxy in front of it.";
+            return $"is not written http://: for TLS, give {WebConfig.Key} a file with tls_server_config (every address then serves TLS), or put a reverse proxy in front.";
         }
 
         var rest = address[(schemeEnd + 3)..];
@@ -156,11 +161,13 @@ internal sealed class ExporterSettings
     {
         var reader = new SettingsReader(configuration);
         var urls = reader.String("urls", DefaultUrls,
-            "Where the exporter listens, e.g. http://0.0.0.0:9338 to serve other hosts (';' separates several): plain http, an IP address or localhost, a port; TLS belongs to a reverse proxy.");
+            "Where the exporter listens, e.g. http://0.0.0.0:9338 to serve other hosts (';' separates several): written http://, an IP address or localhost, a port. Every address serves TLS when Web:ConfigFile has tls_server_config; otherwise TLS belongs to a reverse proxy.");
+        var web = WebConfig.Read(reader);
         var scrape = ScrapeOptions.Read(reader);
         var value = new ExporterSettings
         {
             Urls = CheckUrls(reader, urls),
+            Web = web,
             Scrape = scrape,
             Bitcoind = BitcoindOptions.Read(reader),
             Electrum = ElectrumOptions.Read(reader),

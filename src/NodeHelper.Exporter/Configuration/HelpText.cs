@@ -25,7 +25,8 @@ internal static class HelpText
         text.AppendLine("                                         print the prometheus.yml lines, check with promtool/amtool");
         text.AppendLine("  nodehelper healthcheck [--Section:Key=value ...]");
         text.AppendLine("                                         exit 0 when the exporter at urls answers /-/healthy, 1 when not");
-        text.AppendLine("                                         (a container's HEALTHCHECK)");
+        text.AppendLine("                                         (a container's HEALTHCHECK; over TLS, pinning cert_file, when the");
+        text.AppendLine("                                         web configuration file has tls_server_config)");
         text.AppendLine($"  {UpdateFeedCommand.Usage}");
         text.AppendLine("                                         write the version feed (Updates:FeedFile) from each project's");
         text.AppendLine("                                         latest GitHub release; for cron, not the running exporter");
@@ -37,7 +38,8 @@ internal static class HelpText
         text.AppendLine("Settings come from appsettings.json next to the binary, then environment variables");
         text.AppendLine("NODEHELPER_Section__Key, then the command line --Section:Key=value (later wins); nowhere else:");
         text.AppendLine("other environment variables (DOTNET_*, ASPNETCORE_*, ASPNETCORE_URLS among them) are ignored.");
-        text.AppendLine("An unknown or invalid setting stops the exporter with a message naming it.");
+        text.AppendLine("An unknown or invalid setting stops the exporter with a message naming it. One flag is not written");
+        text.AppendLine("--Section:Key: --web.config.file=PATH, exporter-toolkit's name, sets Web:ConfigFile.");
         text.AppendLine();
         var settings = ExporterSettings.DescribeAll();
         var width = settings.Max(s => s.Key.Length) + 2;

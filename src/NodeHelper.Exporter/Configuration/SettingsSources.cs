@@ -25,6 +25,12 @@ internal static class SettingsSources
     public static readonly string[] IgnoredListenVariables =
         ["ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_HTTP_PORTS", "DOTNET_HTTPS_PORTS"];
 
+    /// <summary>The one flag that is not written --Section:Key: exporter-toolkit's --web.config.file, which sets Web:ConfigFile.</summary>
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [Web.WebConfig.Flag] = Web.WebConfig.Key,
+    };
+
     /// <summary>The configuration from the three documented sources, with the settings file read from <paramref name="directory"/>.</summary>
     /// <exception cref="SettingsException">The settings file is not JSON, or the command line is not --Key=value.</exception>
     public static IConfigurationRoot Build(IEnumerable<string> args, string? directory = null)
@@ -33,7 +39,7 @@ internal static class SettingsSources
             .SetBasePath(directory ?? AppContext.BaseDirectory)
             .AddJsonFile(FileName, optional: true, reloadOnChange: false)
             .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddCommandLine([.. args]);
+            .AddCommandLine([.. args], SwitchMappings);
         try
         {
             return builder.Build();

@@ -68,6 +68,8 @@ public sealed class DebianPackageTests : IDisposable
         File.Exists(Path.Join(share, "alertmanager", "alertmanager.yml")).Should().BeTrue();
         File.Exists(Path.Join(share, "prometheus", "consoles", "nodehelper-runbook.html")).Should().BeTrue();
         File.Exists(Path.Join(share, "runbook.md")).Should().BeTrue();
+        File.ReadAllText(Path.Join(share, "web-config.example.yml")).Should().Be(File.ReadAllText(Repository.PathOf("packaging", "web-config.example.yml")),
+            "the example web configuration the README and nodehelper.conf point to");
         Directory.GetFiles(share, "*.cs", SearchOption.AllDirectories).Should().BeEmpty("the generators' sources are not the bundle");
 
         var man = await ExternalProcess.RunAsync("zcat", [Path.Join(_dir, "usr", "share", "man", "man1", "nodehelper.1.gz")]);

@@ -43,6 +43,8 @@ internal static class PostureRegistration
         foreach (var (component, file) in new[]
                  {
                      ("nodehelper", settings.Bitcoind.PasswordFile), ("nodehelper", settings.MariaDb.PasswordFile), ("nodehelper", settings.Report.SmtpPasswordFile),
+                     // The web configuration file holds the basic auth hashes; the TLS key is the exporter's identity.
+                     ("nodehelper", settings.Web?.File ?? ""), ("nodehelper", settings.Web?.Tls?.KeyFile ?? ""),
                  })
         {
             if (file.Length > 0)

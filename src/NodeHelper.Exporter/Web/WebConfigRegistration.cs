@@ -1,0 +1,93 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace NodeHelper.Exporter.Web;
+
+/// <summary>The web configuration file put to work: TLS on every listener, then basic auth and headers on every request. Without a file, nothing here runs.</summary>
+internal static partial class WebConfigRegistration
+{
+    /// <summary>With tls_server_config, every address of urls serves TLS (and HTTP/2 unless http2 is false).</summary>
+    public static WebApplicationBuilder UseWebConfig(this WebApplicationBuilder builder, WebConfig? web)
+    {
+        if (web?.Tls is not { } tls)
+        {
+            return builder;
+        }
+
+        var clientCas = tls.ClientCaFile is { } ca ? WebConfig.LoadClientCas(ca) : [];
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var certificate = new ServerCertificate(tls, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("NodeHelper.Web"));
+            kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                listen.Protocols = web.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificateSelector = (_, _) => certificate.Current,
+                    SslProtocols = tls.Protocols,
+                    ClientCertificateMode = tls.ClientAuth switch
+                    {
+                        ClientAuth.NoClientCert => ClientCertificateMode.NoCertificate,
+                        ClientAuth.RequestClientCert or ClientAuth.VerifyClientCertIfGiven => ClientCertificateMode.AllowCertificate,
+                        _ => ClientCertificateMode.RequireCertificate,
+                    },
+                    ClientCertificateValidation = (client, _, _) => !tls.VerifiesClients || IsSignedBy(client, clientCas),
+                    CheckCertificateRevocation = false,
+                });
+            });
+        });
+        return builder;
+    }
+
+    /// <summary>Headers and basic auth on every request, when the file asks for either. <c>/-/healthy</c> needs no password (README: it reveals nothing and calls no upstream).</summary>
+    public static void UseWebConfig(this WebApplication app, WebConfig? web)
+    {
+        if (web is null)
+        {
+            return;
+        }
+
+        LogWebConfig(app.Logger, web.File, web.Tls is null ? "off" : $"on ({web.Tls.CertFile}, client certificates: {web.Tls.ClientAuth})", web.Users.Count);
+        if (!web.NeedsMiddleware)
+        {
+            return;
+        }
+
+        var authentication = web.HasUsers ? new BasicAuthentication(web.Users, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NodeHelper.Web")) : null;
+        if (authentication is not null)
+        {
+            app.Lifetime.ApplicationStopped.Register(authentication.Dispose);
+        }
+
+        app.Use(async (context, next) =>
+        {
+            foreach (var (name, value) in web.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            if (authentication is null || context.Request.Path == HealthCheckCommand.Path || await authentication.IsAuthorizedAsync(context))
+            {
+                await next(context);
+                return;
+            }
+
+            await BasicAuthentication.RefuseAsync(context);
+        });
+    }
+
+    /// <summary>A client certificate chains to one of client_ca_file's certificates, for client authentication (as Go's RequireAndVerifyClientCert checks).</summary>
+    private static bool IsSignedBy(X509Certificate2 client, X509Certificate2Collection authorities)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
+        return chain.Build(client);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web configuration {File}: TLS {Tls}; basic auth users: {Users}")]
+    private static partial void LogWebConfig(ILogger logger, string file, string tls, int users);
+}
