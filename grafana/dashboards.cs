@@ -441,14 +441,34 @@ internal static class Boards
         b.Stat("SSH root login", Q.S("nodehelper_ssh_root_login_permitted"), "none", w: 6,
             mappings: ["0", "no / key only", "green", "1", "permitted", "red"], colorMode: "background", noValue: "no sshd");
         b.Stat("Firewall", Q.S("nodehelper_firewall_enabled"), "none", w: 6, legend: "{{firewall}}",
-            mappings: ["0", "off", "red", "1", "on", "green"], colorMode: "background", noValue: "no ufw");
+            mappings: ["0", "off", "red", "1", "on", "green"], colorMode: "background", noValue: "no firewall installed");
         b.Stat("Reboot required", Q.S("nodehelper_reboot_required"), "none", w: 6,
             mappings: ["0", "no", "green", "1", "yes", "orange"], colorMode: "background");
+        b.Stat("Pending upgrades", Q.S("nodehelper_apt_upgrades_pending"), "none", w: 6, noValue: "no apt",
+            description: "Packages apt would upgrade (apt-get -s dist-upgrade, hourly, in the background), as of its package lists.");
+        b.Stat("Pending security upgrades", Q.S("nodehelper_apt_security_upgrades_pending"), "none", w: 6, noValue: "no apt",
+            thresholds: [("green", null), ("orange", 1)],
+            description: "Of those, offered by a -security suite: published fixes not yet installed (NodeHelperSecurityUpgradesPending after two days).");
+        b.Stat("unattended-upgrades", Q.S("nodehelper_unattended_upgrades_enabled"), "none", w: 6,
+            mappings: ["0", "off", "orange", "1", "on", "green"], colorMode: "background", noValue: "no apt");
+        b.Stat("Package lists age", $"time() - {Q.S("nodehelper_apt_lists_updated_timestamp_seconds")}", "s", w: 6, noValue: "no apt",
+            description: "Since apt last refreshed its package lists: the pending counts are only as new as they are (NodeHelperPackageListsStale past 7 days).");
         b.Stat("Newer releases", Q.S("nodehelper_update_available"), "none", w: 12, legend: "{{component}} {{running}} → {{latest}}",
             textMode: "name", mappings: ["0", "current", "green", "1", "update", "blue"], colorMode: "background", noValue: "no version feed",
             description: "Each running component the version feed (Updates:FeedFile) names, and whether it names a newer release. NodeHelper never asks the internet: the feed is a file a job writes.");
         b.Stat("Version feed age", $"time() - {Q.S("nodehelper_update_feed_generated_timestamp_seconds")}", "s", w: 12, noValue: "no version feed",
             description: "How long ago the version feed was made: a feed nobody refreshes cannot tell of new releases (NodeHelperUpdateFeedStale past 14 days).");
+
+        b.Row("Backups");
+        b.Stat("Backups", Q.S("nodehelper_backup_exists"), "none", w: 8, legend: "{{item}}", textMode: "name",
+            mappings: ["0", "missing", "red", "1", "present", "green"], colorMode: "background", noValue: "no backup watched",
+            description: "Each backup Backups:Items names: whether its file exists.");
+        b.Stat("Copies equal to their live file", Q.S("nodehelper_backup_copy_matches"), "none", w: 8, legend: "{{item}}", textMode: "name",
+            mappings: ["0", "differs", "red", "1", "same", "green"], colorMode: "background", noValue: "no copy watched",
+            description: "A copy (CopyOf) compared with its live file by content, now: a channel backup copy that differs cannot restore the channels opened since (NodeHelperBackupCopyDiffers).");
+        b.Stat("Backup age", $"time() - ({Q.S("nodehelper_backup_last_success_timestamp_seconds")} or {Q.S("nodehelper_backup_last_modified_timestamp_seconds")})", "s", w: 8,
+            legend: "{{item}}", noValue: "no backup watched",
+            description: "Since a backup job's last success (a .prom file's *_last_success_timestamp_seconds) or the file's last write. A copy of a live file is only rewritten when that file changes: its age alone means nothing.");
 
         b.Row("NodeHelper");
         b.Timeseries("Collector time", "s", w: 8, targets: [new(Q.S("nodehelper_scrape_collector_duration_seconds"), "{{collector}}")]);

@@ -568,8 +568,80 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 facts.Add(new("Reboot", reboot == 1 ? "an upgrade waits for a reboot" : "not needed", ToneOf(["NodeHelperRebootRequired"])));
             }
 
+            await AddUpgradesAsync(facts);
             await AddUpdatesAsync(facts);
+            await AddBackupsAsync(facts);
             return facts.Count == 0 ? null : new ComponentSection("Security and backups", null, facts);
+        }
+
+        /// <summary>apt's pending upgrades (as of its package lists) and whether unattended-upgrades installs them.</summary>
+        private async Task AddUpgradesAsync(List<Fact> facts)
+        {
+            var pending = await ScalarAsync($"last_over_time(nodehelper_apt_upgrades_pending{{{_sel}}}[2h])");
+            var security = await ScalarAsync($"last_over_time(nodehelper_apt_security_upgrades_pending{{{_sel}}}[2h])");
+            if (pending is { } all && security is { } fixes)
+            {
+                var text = all == 0 ? "none pending" : $"{Formats.Count(all)} pending, {Formats.Count(fixes)} of them security fixes";
+                if (await ScalarAsync($"time() - last_over_time(nodehelper_apt_lists_updated_timestamp_seconds{{{_sel}}}[2h])") is { } age && age >= 0)
+                {
+                    text += $", package lists refreshed {Formats.Duration(TimeSpan.FromSeconds(age))} ago";
+                }
+
+                facts.Add(new("Package upgrades", text, ToneOf(["NodeHelperSecurityUpgradesPending", "NodeHelperPackageListsStale"])));
+            }
+
+            if (await ScalarAsync($"last_over_time(nodehelper_unattended_upgrades_enabled{{{_sel}}}[10m])") is { } unattended)
+            {
+                facts.Add(new("unattended-upgrades", unattended == 1 ? "on" : "off: security upgrades wait for you", unattended == 1 ? Tone.Good : Tone.Neutral));
+            }
+        }
+
+        /// <summary>Each watched backup: missing, unreadable, a copy that differs from its live file, or how old it is against its limit.</summary>
+        private async Task AddBackupsAsync(List<Fact> facts)
+        {
+            var examined = ByKey(await QueryAsync($"last_over_time(nodehelper_backup_success{{{_sel}}}[10m])"), s => s.Label("item"));
+            var exists = ByKey(await QueryAsync($"last_over_time(nodehelper_backup_exists{{{_sel}}}[10m])"), s => s.Label("item"));
+            var matches = ByKey(await QueryAsync($"last_over_time(nodehelper_backup_copy_matches{{{_sel}}}[10m])"), s => s.Label("item"));
+            var sources = ByKey(await QueryAsync($"last_over_time(nodehelper_backup_source_success{{{_sel}}}[10m])"), s => s.Label("item"));
+            var modified = ByKey(await QueryAsync($"last_over_time(nodehelper_backup_last_modified_timestamp_seconds{{{_sel}}}[10m])"), s => s.Label("item"));
+            var succeeded = ByKey(await QueryAsync($"last_over_time(nodehelper_backup_last_success_timestamp_seconds{{{_sel}}}[10m])"), s => s.Label("item"));
+            var limits = ByKey(await QueryAsync($"last_over_time(nodehelper_backup_max_age_seconds{{{_sel}}}[10m])"), s => s.Label("item"));
+            foreach (var (item, ok) in examined.OrderBy(b => b.Key, StringComparer.Ordinal))
+            {
+                string text;
+                if (ok == 0)
+                {
+                    text = "cannot be read (NodeHelper's log says why)";
+                }
+                else if (exists.GetValueOrDefault(item, 1) == 0)
+                {
+                    text = "missing";
+                }
+                else if (sources.GetValueOrDefault(item, 1) == 0)
+                {
+                    text = "its live file cannot be read";
+                }
+                else
+                {
+                    // A .prom file's job success says more than its write time (a failed run writes the file too).
+                    var at = succeeded.TryGetValue(item, out var success) ? success : modified.GetValueOrDefault(item, double.NaN);
+                    var age = double.IsFinite(at) ? Formats.Duration(to - DateTimeOffset.FromUnixTimeMilliseconds((long)(at * 1000))) : "of unknown age";
+                    text = succeeded.ContainsKey(item) ? $"last succeeded {age} ago" : $"written {age} ago";
+                    if (limits.TryGetValue(item, out var limit))
+                    {
+                        text += $" (at most {Formats.Duration(TimeSpan.FromSeconds(limit))})";
+                    }
+
+                    if (matches.TryGetValue(item, out var match))
+                    {
+                        text = (match == 1 ? "the same as its live file now, " : "differs from its live file, ") + text;
+                    }
+                }
+
+                facts.Add(new($"Backup {item}", text, ToneOf(
+                    ["NodeHelperBackupMissing", "NodeHelperBackupTooOld", "NodeHelperBackupCopyDiffers", "NodeHelperBackupUnreadable", "NodeHelperBackupSourceUnreadable"],
+                    new Dictionary<string, string> { ["item"] = item })));
+            }
         }
 
         /// <summary>Newer releases by the version feed, or that all is current as of the feed's date; nothing without a feed.</summary>

@@ -27,7 +27,7 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         var node = report.Nodes.Should().ContainSingle().Subject;
         node.Instance.Should().Be(RecordedDay.Instance);
         node.Components.Select(c => c.Title).Should().Equal(
-            "NodeHelper", "bitcoind", "Electrum server", "mempool backend", "mempool web site", "MariaDB", "Host", "Services");
+            "NodeHelper", "bitcoind", "Electrum server", "mempool backend", "mempool web site", "MariaDB", "Host", "Services", "Security and backups");
 
         var bitcoind = Component(node, "bitcoind");
         Formats.Percent(bitcoind.Availability!.Value).Should().Be("97.92%", "30 of the day's 1,440 minutes were down");
@@ -71,6 +71,27 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
             "what judges the day is what the shipped rules fired, nothing re-judged by the report");
         node.Charts.Select(c => c.Id).Should().Equal("tip-age", "peers", "mempool", "disk");
         node.Charts.Single(c => c.Id == "peers").Series.Select(s => s.Name).Should().BeEquivalentTo(["inbound", "outbound"]);
+    }
+
+    [Fact]
+    public async Task TheSecurityAndBackupsSectionSaysWhatThePostureUpdatesAndBackupsCollectorsSaw()
+    {
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions()).BuildAsync(Day.End, default);
+
+        var security = Component(report.Nodes.Single(), "Security and backups");
+        security.Facts.Select(f => (f.Label, f.Value)).Should().Equal(
+            ("Reachable beyond loopback", "bitcoind-p2p :8333"),
+            ("Secret files every user can read", "none"),
+            ("SSH", "keys only, root not with a password"),
+            ("Firewall", "on (nftables, ufw)"),
+            ("Reboot", "not needed"),
+            ("Package upgrades", "none pending, package lists refreshed 6 h 00 min ago"),
+            ("unattended-upgrades", "on"),
+            ("Updates", $"bitcoin_core 99.0.0 (runs 31.99.0) (version feed of {Formats.Date(Day.FeedMadeAt)})"),
+            ("Backup channel_backup", "the same as its live file now, written 3 d 0 h ago"),
+            ("Backup restic", "last succeeded 5 h 00 min ago (at most 1 d 2 h)"));
+        security.Facts.Where(f => f.Label != "Updates").Should().OnlyContain(f => f.Tone == Tone.Good, "no alert about any of them fires that day");
     }
 
     [Fact]

@@ -7,7 +7,9 @@ namespace NodeHelper.Tests.Support;
 /// 25 hours of a node's history, built from a real recorded scrape of the whole stack (Fixtures/report/whole-stack.prom)
 /// with one scripted day on top: a block every 10 minutes, bitcoind down for 30 minutes ten hours ago (with the
 /// alert Prometheus would have fired), the Electrum server 4 blocks behind for 35 minutes three hours ago (and its
-/// warning, 20 minutes), electrs restarted three times six hours ago, the bitcoind disk filling to be full in 50.5 days.
+/// warning, 20 minutes), electrs restarted three times six hours ago, the bitcoind disk filling to be full in 50.5 days,
+/// apt's lists refreshed 6 hours before the end, the version feed made a day before, a channel backup copy written
+/// three days before and a restic job's success five hours before.
 /// Two more nodes, each in a job of its own so the main day's report covers one node: a node Prometheus has watched
 /// for only <see cref="YoungMinutes"/> minutes (job <see cref="YoungJob"/>: its disk falling fast over those minutes,
 /// its tip 8 minutes old, the disk alert pending), and a node whose bitcoind data directory moved five hours ago (job
@@ -56,6 +58,18 @@ internal sealed partial class RecordedDay
     public DateTimeOffset ElectrumBehindUntil => ElectrumBehindFrom + TimeSpan.FromMinutes(35);
 
     public DateTimeOffset ElectrsRestartsFrom => End - TimeSpan.FromHours(6);
+
+    /// <summary>apt refreshes its lists twice a day: at the end of the day they are 6 hours old.</summary>
+    public static readonly TimeSpan AptListsAge = TimeSpan.FromHours(6);
+
+    /// <summary>The version feed was made the day before the report.</summary>
+    public DateTimeOffset FeedMadeAt => End - TimeSpan.FromDays(1);
+
+    /// <summary>The channel backup (and its copy) last changed three days ago, when a channel opened.</summary>
+    public DateTimeOffset ChannelBackupWrittenAt => End - TimeSpan.FromDays(3);
+
+    /// <summary>The nightly restic job succeeded five hours before the report (its limit: 26 hours).</summary>
+    public DateTimeOffset ResticSucceededAt => End - TimeSpan.FromHours(5);
 
     /// <summary>The young node's first sample.</summary>
     public DateTimeOffset YoungFrom => End - TimeSpan.FromMinutes(YoungMinutes);
@@ -191,6 +205,11 @@ internal sealed partial class RecordedDay
             "nodehelper_filesystem_avail_bytes" when series.Contains("\"bitcoind\"", StringComparison.Ordinal) =>
                 Recorded(series) + ((End - time).TotalSeconds * Recorded(series) / (DaysUntilFull * 86400)),
             "nodehelper_cpu_seconds_total" => Recorded(series) + ((time - Start).TotalSeconds * CpuRate(series)),
+            "nodehelper_apt_lists_updated_timestamp_seconds" => seconds - AptListsAge.TotalSeconds,
+            "nodehelper_apt_upgrades_last_check_timestamp_seconds" => seconds - 600,
+            "nodehelper_update_feed_generated_timestamp_seconds" => FeedMadeAt.ToUnixTimeSeconds(),
+            "nodehelper_backup_last_modified_timestamp_seconds" when series.Contains("\"channel_backup\"", StringComparison.Ordinal) => ChannelBackupWrittenAt.ToUnixTimeSeconds(),
+            "nodehelper_backup_last_modified_timestamp_seconds" or "nodehelper_backup_last_success_timestamp_seconds" => ResticSucceededAt.ToUnixTimeSeconds(),
             _ => Recorded(series),
         };
     }
