@@ -87,33 +87,6 @@ public sealed class PostureCollectorTests : IDisposable
     }
 
     [Fact]
-    public async Task AnUnprivilegedUserReadsEveryItem()
-    {
-        // The exporter as nobody (65534): the socket tables are world-readable, the files' modes are stat()'s.
-        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
-        var cookie = Path.Join(_dir, "cookie");
-        File.WriteAllText(cookie, "x");
-        File.SetUnixFileMode(cookie, (UnixFileMode)0b110_100_100);
-        var port = LoopbackPort.Free();
-        var start = new ProcessStartInfo("setpriv")
-        {
-            ArgumentList =
-            {
-                "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", ExporterBinary.Dll, $"--urls=http://127.0.0.1:{port}",
-                "--Services:Enabled=false", "--Host:Enabled=false", $"--Bitcoind:CookieFile={cookie}", "--Bitcoind:Url=http://127.0.0.1:1/",
-            },
-            Environment = { ["HOME"] = _dir, ["DOTNET_CLI_HOME"] = _dir },
-        };
-
-        var metrics = await ExporterBinary.FirstScrapeAsync(start, port);
-
-        metrics.Value("nodehelper_scrape_collector_success", ("collector", "posture")).Should().Be(1);
-        metrics.Value("nodehelper_posture_source_success", ("source", "proc/net/tcp")).Should().Be(1);
-        metrics.Value("nodehelper_listener_exposed", ("port", port.ToString(CultureInfo.InvariantCulture)), ("service", "nodehelper")).Should().Be(0);
-        metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", cookie)).Should().Be(1);
-    }
-
-    [Fact]
     public async Task SshFirewallAndRebootAreReadAsSshdUfwAndAptLeaveThem()
     {
         // The fixture host: Debian's sshd_config, a drop-in that turns passwords off, ufw on, no reboot pending.
