@@ -57,7 +57,7 @@ internal static class Program
         await using var bitcoind = await BitcoindSimulator.StartAsync();
         var port = FreePort();
         using var exporter = StartExporter(exporterDirectory, port, [$"--Bitcoind:Url={bitcoind.Url}", $"--Bitcoind:CookieFile={bitcoind.CookieFile}",
-            "--Host:Enabled=false", "--Services:Enabled=false"]);
+            "--Host:Enabled=false", "--Services:Enabled=false", "--Posture:Enabled=false"]);
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
