@@ -551,7 +551,9 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var root = await ScalarAsync($"last_over_time(nodehelper_ssh_root_login_permitted{{{_sel}}}[10m])");
             if (passwords is { } password && root is { } rootLogin)
             {
-                var ssh = (password == 1 ? "passwords accepted" : "keys only") + (rootLogin == 1 ? ", root may log in with a password" : ", root not with a password");
+                // PermitRootLogin yes lets root in by any method sshd accepts: with a password only where passwords are.
+                var ssh = (password == 1 ? "passwords accepted" : "keys only")
+                          + (rootLogin == 1 ? password == 1 ? ", root may log in with a password" : ", root may log in" : ", root not with a password");
                 facts.Add(new("SSH", ssh, ToneOf(["NodeHelperSshRootLoginPermitted", "NodeHelperSshPasswordAuthentication"])));
             }
 
@@ -659,11 +661,21 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 return;
             }
 
-            var newer = (await QueryAsync($"last_over_time(nodehelper_update_available{{{_sel}}}[10m]) == 1"))
+            // Only what was compared: a component that is down, or that the feed does not name, has no series.
+            var compared = await QueryAsync($"last_over_time(nodehelper_update_available{{{_sel}}}[10m])");
+            var newer = compared.Where(u => u.Value == 1)
                 .Select(u => $"{u.Label("component")} {u.Label("latest")} (runs {u.Label("running")})").Distinct().Order(StringComparer.Ordinal).ToList();
+            var current = compared.Where(u => u.Value == 0).Select(u => u.Label("component")).Distinct().Order(StringComparer.Ordinal).ToList();
             var made = await ScalarAsync($"last_over_time(nodehelper_update_feed_generated_timestamp_seconds{{{_sel}}}[10m])");
-            var asOf = made is { } seconds ? $" (version feed of {Formats.Date(DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)))})" : "";
-            facts.Add(new("Updates", newer.Count == 0 ? $"all current{asOf}" : $"{string.Join(", ", newer)}{asOf}", tone));
+            var asOf = made is { } seconds ? $"version feed of {Formats.Date(DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)))}" : "version feed";
+            var text = (newer.Count, current.Count) switch
+            {
+                (0, 0) => $"nothing compared: the {asOf} names none of the components running now",
+                (0, _) => $"current: {string.Join(", ", current)} ({asOf})",
+                (_, 0) => $"{string.Join(", ", newer)} ({asOf})",
+                _ => $"{string.Join(", ", newer)}; current: {string.Join(", ", current)} ({asOf})",
+            };
+            facts.Add(new("Updates", text, tone));
         }
 
         /// <summary>The alerts Prometheus holds now: firing, and pending with the time their condition began to hold (ALERTS_FOR_STATE).</summary>

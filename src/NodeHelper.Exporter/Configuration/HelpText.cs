@@ -29,7 +29,7 @@ internal static class HelpText
         text.AppendLine("                                         web configuration file has tls_server_config)");
         text.AppendLine($"  {UpdateFeedCommand.Usage}");
         text.AppendLine("                                         write the version feed (Updates:FeedFile) from each project's");
-        text.AppendLine("                                         latest GitHub release; for cron, not the running exporter");
+        text.AppendLine("                                         highest published GitHub release; for cron, not the running exporter");
         text.AppendLine("  nodehelper --help                      this text");
         text.AppendLine("  nodehelper --version                   the version and the git commit it was built from");
         text.AppendLine();

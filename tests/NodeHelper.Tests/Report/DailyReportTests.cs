@@ -88,7 +88,7 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
             ("Reboot", "not needed"),
             ("Package upgrades", "none pending, package lists refreshed 6 h 00 min ago"),
             ("unattended-upgrades", "on"),
-            ("Updates", $"bitcoin_core 99.0.0 (runs 31.99.0) (version feed of {Formats.Date(Day.FeedMadeAt)})"),
+            ("Updates", $"bitcoin_core 99.0.0 (runs 31.99.0); current: fulcrum, nodehelper (version feed of {Formats.Date(Day.FeedMadeAt)})"),
             ("Backup channel_backup", "the same as its live file now, written 3 d 0 h ago"),
             ("Backup restic", "last succeeded 5 h 00 min ago (at most 1 d 2 h)"));
         security.Facts.Where(f => f.Label != "Updates").Should().OnlyContain(f => f.Tone == Tone.Good, "no alert about any of them fires that day");

@@ -25,14 +25,14 @@ public sealed class UpdateFeedCommandTests : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _github = builder.Build();
-        _github.MapGet("/repos/{owner}/{name}/releases/latest", (string owner, string name) =>
+        _github.MapGet("/repos/{owner}/{name}/releases", (string owner, string name) =>
             _answers.TryGetValue($"{owner}/{name}", out var answer)
                 ? Results.Content(answer.Body, "application/json", statusCode: answer.Status)
                 : Results.NotFound());
         await _github.StartAsync();
         foreach (var (_, repository) in UpdateFeedCommand.Projects)
         {
-            _answers[repository] = (200, """{"tag_name": "v1.0.0", "name": "a release", "prerelease": false}""");
+            _answers[repository] = (200, """[{"tag_name": "v1.0.0", "name": "a release", "draft": false, "prerelease": false}]""");
         }
     }
 
@@ -45,14 +45,19 @@ public sealed class UpdateFeedCommandTests : IAsyncLifetime
     [Fact]
     public async Task WritesAFeedOfEachProjectsLatestReleaseThatTheCollectorReads()
     {
-        _answers["bitcoin/bitcoin"] = (200, """{"tag_name": "v99.0", "prerelease": false}""");
-        _answers["bitcoinknots/bitcoin"] = (200, """{"tag_name": "v29.2.knots20251110"}""");
-        _answers["lightningnetwork/lnd"] = (200, """{"tag_name": "v0.19.3-beta"}""");
+        // Newest first, as GitHub lists them: a backport published after the highest release, a draft, a candidate.
+        _answers["bitcoin/bitcoin"] = (200, """
+            [{"tag_name": "v100.0rc1", "draft": false, "prerelease": true}, {"tag_name": "v101.0", "draft": true, "prerelease": false},
+             {"tag_name": "v98.2", "draft": false, "prerelease": false}, {"tag_name": "v99.0", "draft": false, "prerelease": false},
+             {"tag_name": "v98.1", "draft": false, "prerelease": false}]
+            """);
+        _answers["bitcoinknots/bitcoin"] = (200, """[{"tag_name": "v29.2.knots20251110"}]""");
+        _answers["lightningnetwork/lnd"] = (200, """[{"tag_name": "v0.19.3-beta"}, {"tag_name": "v0.20.0-beta.rc1", "prerelease": true}]""");
 
         var (status, output, error) = await RunAsync("--output", Feed, "--api", _github.Urls.First());
 
         status.Should().Be(0, error);
-        output.Should().Contain("bitcoin_core 99.0");
+        output.Should().Contain("bitcoin_core 99.0,", "the highest release, not the last published (98.2), a draft or a candidate");
         using (var json = JsonDocument.Parse(File.ReadAllText(Feed)))
         {
             json.RootElement.GetProperty("latest").GetProperty("bitcoin_knots").GetString().Should().Be("29.2.knots20251110");
@@ -68,7 +73,8 @@ public sealed class UpdateFeedCommandTests : IAsyncLifetime
 
     [Theory]
     [InlineData(500, """{"message": "oops"}""")]
-    [InlineData(200, """{"tag_name": "nightly"}""")]
+    [InlineData(200, """[{"tag_name": "nightly"}]""")]
+    [InlineData(200, "[]")]
     [InlineData(200, "<html>rate limited</html>")]
     public async Task OneProjectThatCannotBeReadLeavesTheOldFeedAsItWas(int status, string body)
     {
@@ -80,6 +86,19 @@ public sealed class UpdateFeedCommandTests : IAsyncLifetime
         exit.Should().Be(1);
         error.Should().Contain("cculianu/Fulcrum").And.Contain("left as it was");
         File.ReadAllText(Feed).Should().Contain("2026-11-01", "a feed with one project missing would claim to be fresh for it");
+    }
+
+    [Fact]
+    public async Task OnlyTheComponentsAskedForAreFetched()
+    {
+        _answers["cculianu/Fulcrum"] = (500, "{}"); // not asked for: its failure does not matter
+
+        var (status, _, error) = await RunAsync("--output", Feed, "--components", "bitcoin_core,electrs", "--api", _github.Urls.First());
+
+        status.Should().Be(0, error);
+        using var json = JsonDocument.Parse(File.ReadAllText(Feed));
+        json.RootElement.GetProperty("latest").EnumerateObject().Select(p => p.Name).Should().Equal("bitcoin_core", "electrs");
+        (await RunAsync("--output", Feed, "--components", "bitcoind")).Status.Should().Be(2, "an unknown component is named, not ignored");
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace NodeHelper.Exporter.Upstreams.Updates;
 /// Orders the version strings the stack's projects publish: dotted numbers (30.0, 0.10.10, 2.1.1), LND's 0.19.3-beta,
 /// Knots' 29.2.knots20251110. Each is cut into runs of digits and runs of letters; numbers compare as numbers, words
 /// as words, a missing number as 0 (29.0 = 29.0.0), and a version that goes on where the other has ended is the later
-/// one. Release candidates are not told apart from releases: a feed lists releases.
+/// one. Pre-releases are not known as such: 30.0rc1 sorts after 30.0 (a feed lists releases; bitcoind reports a
+/// candidate as its plain version).
 /// </summary>
 internal static class VersionOrder
 {
