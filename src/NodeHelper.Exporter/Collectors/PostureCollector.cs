@@ -263,10 +263,39 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
 
     private sealed record ListenerScan(DateTime At, List<ListeningSocket> Sockets, List<(string Table, bool Ok)> Sources);
 
+    /// <summary>
+    /// Whether a user who is neither the owner nor in the group can read the file (or list or enter the directory):
+    /// its own mode allows it, and every directory above it lets others through (o+x). LND writes its readonly and
+    /// invoice macaroons 0644 into a 0700 directory, bitcoind its cookie into a 0700 data directory: those are safe.
+    /// (ACLs are not read.)
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    internal static bool OthersCanRead(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var others = Directory.Exists(full)
+            ? UnixFileMode.OtherRead | UnixFileMode.OtherExecute
+            : UnixFileMode.OtherRead;
+        if ((File.GetUnixFileMode(full) & others) == 0)
+        {
+            return false;
+        }
+
+        for (var directory = Path.GetDirectoryName(full); !string.IsNullOrEmpty(directory); directory = Path.GetDirectoryName(directory))
+        {
+            if ((File.GetUnixFileMode(directory) & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private void WriteSecrets(MetricSet m)
     {
         var readable = m.Family("nodehelper_secret_file_world_readable",
-            "Whether a secret file (or directory) can be read by every user of the host (1) or not (0): bitcoind's cookie and wallets, NodeHelper's password files. Only existing files have a series.",
+            "Whether a secret file (or directory) can be read by every user of the host, by its own mode and the directories above it (1), or not (0): bitcoind's cookie and wallets, LND's TLS key and macaroons, NodeHelper's password files, web configuration and TLS key. Only existing files have a series.",
             "component", "file");
         if (OperatingSystem.IsWindows())
         {
@@ -283,11 +312,7 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
                     continue;
                 }
 
-                var mode = File.GetUnixFileMode(path);
-                var others = Directory.Exists(path)
-                    ? UnixFileMode.OtherRead | UnixFileMode.OtherExecute // a directory others may list or enter
-                    : UnixFileMode.OtherRead;
-                readable.WithLabels(secret.Component, LabelValue.Clip(path)).Set((mode & others) != 0 ? 1 : 0);
+                readable.WithLabels(secret.Component, LabelValue.Clip(path)).Set(OthersCanRead(path) ? 1 : 0);
                 items.Note($"secret {path}", null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -47,6 +47,7 @@ public sealed class PostureCollectorTests : IDisposable
     [Fact]
     public async Task ACookieOthersCanReadIsFlaggedAndAGroupReadableOneIsNot()
     {
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101); // 0755: others may pass
         var open = Path.Join(_dir, "open.cookie");
         var group = Path.Join(_dir, "group.cookie");
         var wallets = Path.Join(_dir, "wallets");
@@ -64,6 +65,27 @@ public sealed class PostureCollectorTests : IDisposable
         metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", group)).Should().Be(0);
         metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", wallets)).Should().Be(1, "others may enter and list it");
         metrics.Series.Keys.Should().NotContain(k => k.Contains("absent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AMacaroonOthersMayReadIsSafeInADirectoryTheyMayNotEnter()
+    {
+        // LND writes readonly.macaroon 0644 into data/chain/bitcoin/mainnet, under a data directory of mode 0700.
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
+        var lnd = Directory.CreateDirectory(Path.Join(_dir, "lnd")).FullName;
+        var network = Directory.CreateDirectory(Path.Join(lnd, "data", "chain", "bitcoin", "mainnet")).FullName;
+        var macaroon = Path.Join(network, "readonly.macaroon");
+        File.WriteAllBytes(macaroon, [2, 1, 3]);
+        File.SetUnixFileMode(macaroon, (UnixFileMode)0b110_100_100); // 0644
+        File.SetUnixFileMode(lnd, (UnixFileMode)0b111_000_000); // 0700
+        var secrets = new List<SecretPath> { new("lnd", macaroon) };
+
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), secrets)))
+            .Value("nodehelper_secret_file_world_readable", ("component", "lnd"), ("file", macaroon)).Should().Be(0, "nobody else gets past lnd/");
+
+        File.SetUnixFileMode(lnd, (UnixFileMode)0b111_101_101); // 0755
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), secrets)))
+            .Value("nodehelper_secret_file_world_readable", ("component", "lnd"), ("file", macaroon)).Should().Be(1);
     }
 
     [Fact]

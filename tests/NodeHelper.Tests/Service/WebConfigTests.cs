@@ -208,6 +208,7 @@ public sealed class WebConfigTests : IDisposable
     {
         var password = WebConfigFiles.RandomPassword();
         var config = _files.WriteTlsAndUsers(("alice", WebConfigFiles.Hash(password)));
+        File.SetUnixFileMode(_files.Directory, (UnixFileMode)0b111_101_101); // 0755: others may pass
         File.SetUnixFileMode(_files.KeyFile, (UnixFileMode)0b110_100_100); // 0644
         File.SetUnixFileMode(config, (UnixFileMode)0b110_100_000); // 0640
         await using var exporter = await ExporterUnderTest.StartAsync([$"--Web:ConfigFile={config}", .. Quiet]);

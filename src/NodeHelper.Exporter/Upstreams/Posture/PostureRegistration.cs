@@ -6,6 +6,10 @@ namespace NodeHelper.Exporter.Upstreams.Posture;
 
 internal static class PostureRegistration
 {
+    private static readonly string[] LndNetworks = ["mainnet", "testnet", "testnet4", "signet", "regtest"];
+
+    private static readonly string[] LndMacaroons = ["admin.macaroon", "readonly.macaroon", "invoice.macaroon", "chainnotifier.macaroon", "invoices.macaroon", "router.macaroon", "signer.macaroon", "walletkit.macaroon"];
+
     /// <summary>The posture checks, when Posture:Enabled: the stack's ports (and NodeHelper's own), and the secret files the settings name.</summary>
     public static IServiceCollection AddPostureCollector(this IServiceCollection services, ExporterSettings settings)
     {
@@ -38,6 +42,20 @@ internal static class PostureRegistration
         if (settings.Host.Paths.TryGetValue("bitcoind", out var datadir))
         {
             secrets.Add(new("bitcoind", Path.Join(datadir, "wallets")));
+        }
+
+        // LND's keys to the node: its TLS key, and the macaroons that grant RPC access (admin: everything, funds
+        // included), for each chain network it may run on; only those that exist have a series.
+        if (settings.Host.Paths.TryGetValue("lnd", out var lnd))
+        {
+            secrets.Add(new("lnd", Path.Join(lnd, "tls.key")));
+            foreach (var network in LndNetworks)
+            {
+                foreach (var macaroon in LndMacaroons)
+                {
+                    secrets.Add(new("lnd", Path.Join(lnd, "data", "chain", "bitcoin", network, macaroon)));
+                }
+            }
         }
 
         foreach (var (component, file) in new[]
