@@ -75,28 +75,41 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
     }
 
     /// <summary>
-    /// The firewalls that will filter after the next boot, each only where it is installed: ufw's own switch
-    /// (ENABLED= in /etc/ufw/ufw.conf); nftables.service enabled with a rule in /etc/nftables.conf; iptables-persistent's
-    /// rules.v4 or rules.v6 with a rule and netfilter-persistent.service enabled. The live ruleset needs CAP_NET_ADMIN
-    /// to read, which the exporter never has.
+    /// The firewalls that will filter inbound traffic after the next boot, each only where it is installed: ufw's own
+    /// switch (ENABLED= in /etc/ufw/ufw.conf); nftables.service enabled and /etc/nftables.conf filtering input;
+    /// iptables-persistent's rules.v4 or rules.v6 filtering INPUT and netfilter-persistent.service enabled. The live
+    /// ruleset needs CAP_NET_ADMIN to read, which the exporter never has. A rules file only root may read (what
+    /// netfilter-persistent save leaves: 0640 root:root) is a known state, not a failed read: unknown, with no
+    /// enabled series and nodehelper_firewall_rules_unreadable 1.
     /// </summary>
     private void WriteFirewall(MetricSet m, MetricFamily sources)
     {
         var enabled = m.Family("nodehelper_firewall_enabled",
-            "Whether a firewall installed on the host is on (1) or not (0): ufw (ENABLED= in ufw.conf), nftables (nftables.service enabled and /etc/nftables.conf holds a rule), iptables (netfilter-persistent.service enabled and /etc/iptables/rules.v4 or rules.v6 holds a rule).",
+            "Whether a firewall installed on the host filters inbound traffic after a boot (1) or not (0): ufw (ENABLED= in ufw.conf), nftables (nftables.service enabled and /etc/nftables.conf has an input hook chain with a drop policy or a drop or reject rule), iptables (netfilter-persistent.service enabled and /etc/iptables/rules.v4 or rules.v6 drops or rejects in the filter table's INPUT). No series while its rules may not be read.",
+            "firewall");
+        var unreadable = m.Family("nodehelper_firewall_rules_unreadable",
+            "Whether a firewall's rules files exist but may not be read by the exporter's user (1: whether it filters is unknown; iptables-persistent writes rules.v4 and rules.v6 as 0640 root:root) or were read (0): nftables, iptables.",
             "firewall");
         var units = host.In("etc/systemd/system");
-        Firewall(sources, enabled, "ufw", "ufw.conf", "etc/ufw/ufw.conf", path => File.ReadLines(path).Select(l => l.Trim())
+        Firewall(sources, enabled, null, "ufw", "ufw.conf", "etc/ufw/ufw.conf", path => File.ReadLines(path).Select(l => l.Trim())
             .Any(l => l.StartsWith("ENABLED=", StringComparison.Ordinal) && l[8..].Trim('"', '\'').Equals("yes", StringComparison.OrdinalIgnoreCase)));
-        Firewall(sources, enabled, "nftables", "nftables.conf", "etc/nftables.conf", _ =>
-            FirewallConfig.EnabledAtBoot(units, "nftables.service") && FirewallConfig.NftablesHasRules("/etc/nftables.conf", p => host.In(p.TrimStart('/'))));
-        Firewall(sources, enabled, "iptables", "iptables", "etc/iptables", path =>
-            FirewallConfig.EnabledAtBoot(units, "netfilter-persistent.service")
-            && ((string[])["rules.v4", "rules.v6"]).Select(f => Path.Join(path, f)).Where(File.Exists).Any(f => FirewallConfig.IptablesHasRules(File.ReadLines(f))));
+        Firewall(sources, enabled, unreadable, "nftables", "nftables.conf", "etc/nftables.conf", _ =>
+            !FirewallConfig.EnabledAtBoot(units, "nftables.service")
+                ? false
+                : FirewallConfig.AnyFiltersInput(["/etc/nftables.conf"], f => FirewallConfig.NftablesFiltersInput(f, p => host.In(p.TrimStart('/')))));
+        Firewall(sources, enabled, unreadable, "iptables", "iptables", "etc/iptables", path =>
+            !FirewallConfig.EnabledAtBoot(units, "netfilter-persistent.service")
+                ? false
+                : FirewallConfig.AnyFiltersInput(((string[])["rules.v4", "rules.v6"]).Select(f => Path.Join(path, f)).Where(File.Exists),
+                    f => FirewallConfig.IptablesFiltersInput(File.ReadAllLines(f))));
     }
 
-    /// <summary>One firewall's series and source, where <paramref name="installed"/> (a file or directory under Host:Root) exists.</summary>
-    private void Firewall(MetricFamily sources, MetricFamily enabled, string firewall, string source, string installed, Func<string, bool> isOn)
+    /// <summary>
+    /// One firewall's series and source, where <paramref name="installed"/> (a file or directory under Host:Root)
+    /// exists. <paramref name="isOn"/> answers null when the rules exist but may not be read: the source is still
+    /// read (a known state), and only <paramref name="unreadable"/> has a series.
+    /// </summary>
+    private void Firewall(MetricFamily sources, MetricFamily enabled, MetricFamily? unreadable, string firewall, string source, string installed, Func<string, bool?> isOn)
     {
         var path = host.In(installed);
         if (!Path.Exists(path))
@@ -106,7 +119,13 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
 
         try
         {
-            enabled.WithLabels(firewall).Set(isOn(path) ? 1 : 0);
+            var on = isOn(path);
+            if (on is { } value)
+            {
+                enabled.WithLabels(firewall).Set(value ? 1 : 0);
+            }
+
+            unreadable?.WithLabels(firewall).Set(on is null ? 1 : 0);
             sources.WithLabels(source).Set(1);
             items.Note(source, null);
         }

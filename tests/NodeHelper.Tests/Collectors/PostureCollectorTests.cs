@@ -152,6 +152,8 @@ public sealed class PostureCollectorTests : IDisposable
         metrics.Value("nodehelper_firewall_enabled", ("firewall", "ufw")).Should().Be(1);
         metrics.Value("nodehelper_firewall_enabled", ("firewall", "nftables")).Should().Be(1);
         metrics.Value("nodehelper_firewall_enabled", ("firewall", "iptables")).Should().Be(0, "no netfilter-persistent.service link: the rules are not loaded at boot");
+        metrics.Value("nodehelper_firewall_rules_unreadable", ("firewall", "iptables")).Should().Be(0);
+        metrics.Value("nodehelper_firewall_rules_unreadable", ("firewall", "nftables")).Should().Be(0);
         metrics.Value("nodehelper_apt_lists_updated_timestamp_seconds").Should().Be(
             new DateTimeOffset(File.GetLastWriteTimeUtc(Path.Join(HostParsersTests.HostRoot, "var", "lib", "apt", "periodic", "update-success-stamp"))).ToUnixTimeMilliseconds() / 1000.0);
         foreach (var source in (string[])["apt.conf", "nftables.conf", "iptables", "ufw.conf"])
@@ -160,6 +162,23 @@ public sealed class PostureCollectorTests : IDisposable
         }
 
         metrics.Series.Keys.Should().NotContain(k => k.StartsWith("nodehelper_apt_upgrades", StringComparison.Ordinal), "no apt-get was given to this collector");
+    }
+
+    [Theory]
+    [InlineData("nat-only.rules.v4", 0)] // Docker's NAT and FORWARD chains filter nothing that comes in
+    [InlineData("input-drop-policy.rules.v4", 1)]
+    public async Task IptablesPersistentIsOnOnlyWhenItsRulesFilterInput(string rules, int on)
+    {
+        var root = CopyOfFixtureApt("iptables-" + rules);
+        File.Copy(Path.Join(AppContext.BaseDirectory, "Fixtures", "firewall", rules), Path.Join(root, "etc", "iptables", "rules.v4"), overwrite: true);
+        var wants = Directory.CreateDirectory(Path.Join(root, "etc", "systemd", "system", "multi-user.target.wants")).FullName;
+        File.WriteAllText(Path.Join(wants, "netfilter-persistent.service"), "");
+        File.WriteAllText(Path.Join(root, "etc", "nftables.conf"), File.ReadAllText(Path.Join(AppContext.BaseDirectory, "Fixtures", "firewall", "debian-default.nft")));
+
+        var metrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], root));
+
+        metrics.Value("nodehelper_firewall_enabled", ("firewall", "iptables")).Should().Be(on, rules);
+        metrics.Value("nodehelper_firewall_enabled", ("firewall", "nftables")).Should().Be(0, "Debian's shipped nftables.conf, enabled, filters nothing");
     }
 
     [Fact]
