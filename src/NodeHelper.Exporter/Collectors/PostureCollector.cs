@@ -39,7 +39,7 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
     public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var sources = metrics.Family("nodehelper_posture_source_success",
-            "Whether a source of the posture checks could be read (1) or not (0): proc/net/tcp, proc/net/tcp6 (absent without IPv6), sshd_config, ufw.conf, nftables.conf, iptables and apt.conf (where installed), apt-get (its latest upgrade simulation).", "source");
+            "Whether a source of the posture checks could be read (1) or not (0): proc/net/tcp, proc/net/tcp6 (absent without IPv6), sshd_config, ufw.conf, nftables.conf, iptables, apt.conf and sources.list (where installed), apt-get (its latest upgrade simulation).", "source");
         WriteListeners(metrics, sources);
         WriteSecrets(metrics);
         WriteSsh(metrics, sources);
@@ -94,11 +94,11 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
         Firewall(sources, enabled, null, "ufw", "ufw.conf", "etc/ufw/ufw.conf", path => File.ReadLines(path).Select(l => l.Trim())
             .Any(l => l.StartsWith("ENABLED=", StringComparison.Ordinal) && l[8..].Trim('"', '\'').Equals("yes", StringComparison.OrdinalIgnoreCase)));
         Firewall(sources, enabled, unreadable, "nftables", "nftables.conf", "etc/nftables.conf", _ =>
-            !FirewallConfig.EnabledAtBoot(units, "nftables.service")
+            !SystemdUnitLinks.EnabledAtBoot(units, "nftables.service")
                 ? false
                 : FirewallConfig.AnyFiltersInput(["/etc/nftables.conf"], f => FirewallConfig.NftablesFiltersInput(f, p => host.In(p.TrimStart('/')))));
         Firewall(sources, enabled, unreadable, "iptables", "iptables", "etc/iptables", path =>
-            !FirewallConfig.EnabledAtBoot(units, "netfilter-persistent.service")
+            !SystemdUnitLinks.EnabledAtBoot(units, "netfilter-persistent.service")
                 ? false
                 : FirewallConfig.AnyFiltersInput(((string[])["rules.v4", "rules.v6"]).Select(f => Path.Join(path, f)).Where(File.Exists),
                     f => FirewallConfig.IptablesFiltersInput(File.ReadAllLines(f))));
@@ -143,6 +143,7 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
     /// </summary>
     private void WriteApt(MetricSet m, MetricFamily sources)
     {
+        bool? security = null; // whether the sources name a security suite; null: unknown (no /etc/apt, or unreadable)
         if (Directory.Exists(host.In("etc/apt")))
         {
             try
@@ -152,9 +153,10 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
                 var on = (File.Exists(host.In("usr/bin/unattended-upgrade")) || File.Exists(host.In("var/lib/dpkg/info/unattended-upgrades.list")))
                          && AptConfig.IsOn(config, "APT::Periodic::Enable", @default: true)
                          && AptConfig.IsOn(config, "APT::Periodic::Update-Package-Lists")
-                         && AptConfig.IsOn(config, "APT::Periodic::Unattended-Upgrade");
+                         && AptConfig.IsOn(config, "APT::Periodic::Unattended-Upgrade")
+                         && UpgradeTimerRuns();
                 m.Gauge("nodehelper_unattended_upgrades_enabled",
-                    "Whether unattended-upgrades is installed and apt runs it (APT::Periodic::Update-Package-Lists and APT::Periodic::Unattended-Upgrade not 0, as apt resolves /etc/apt/apt.conf.d and apt.conf) (1) or not (0).",
+                    "Whether unattended-upgrades is installed and apt runs it (APT::Periodic::Update-Package-Lists and APT::Periodic::Unattended-Upgrade not 0, as apt resolves /etc/apt/apt.conf.d and apt.conf; where systemd is the init, apt-daily-upgrade.timer enabled and not masked) (1) or not (0).",
                     on ? 1 : 0);
                 sources.WithLabels("apt.conf").Set(1);
                 items.Note("apt.conf", null);
@@ -163,6 +165,18 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
             {
                 sources.WithLabels("apt.conf").Set(0);
                 items.Note("apt.conf", UpstreamException.Clip(e.Message));
+            }
+
+            try
+            {
+                security = AptSources.NameASecuritySuite(host.In("etc/apt"));
+                sources.WithLabels("sources.list").Set(1);
+                items.Note("sources.list", null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                sources.WithLabels("sources.list").Set(0);
+                items.Note("sources.list", UpstreamException.Clip(e.Message));
             }
         }
 
@@ -185,8 +199,13 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
         if (check.Pending is { } pending)
         {
             m.Gauge("nodehelper_apt_upgrades_pending", "Packages apt-get -s dist-upgrade would install or upgrade (its Inst lines), in the latest background run.", pending.Upgrades);
-            m.Gauge("nodehelper_apt_security_upgrades_pending",
-                "Of those, the packages whose new version a -security suite offers (Debian-Security, bookworm-security, jammy-security).", pending.SecurityUpgrades);
+            if (security == true)
+            {
+                // Only where a security suite is configured: Raspbian's archive has none, and a 0 there would say nothing.
+                m.Gauge("nodehelper_apt_security_upgrades_pending",
+                    "Of those, the packages whose new version a -security suite offers (Debian-Security, bookworm-security, jammy-security); only where apt's sources name a security suite.", pending.SecurityUpgrades);
+            }
+
             m.Gauge("nodehelper_apt_upgrades_last_check_timestamp_seconds", "When the background apt-get -s dist-upgrade that counted them ended.",
                 check.At.ToUnixTimeMilliseconds() / 1000.0);
             sources.WithLabels("apt-get").Set(1);
@@ -197,6 +216,21 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
             sources.WithLabels("apt-get").Set(0);
             items.Note("apt-get", check.Problem);
         }
+    }
+
+    /// <summary>
+    /// Whether something runs apt.systemd.daily's install step. Where systemd is the init (/run/systemd/system, or
+    /// apt's timer units installed under Host:Root), only apt-daily-upgrade.timer does (cron's apt-compat exits under
+    /// systemd): it must be enabled (its link in a .wants directory of /etc/systemd/system, timers.target.wants) and
+    /// not masked. Elsewhere /etc/cron.daily/apt-compat runs it.
+    /// </summary>
+    private bool UpgradeTimerRuns()
+    {
+        const string Timer = "apt-daily-upgrade.timer";
+        var systemd = Directory.Exists(host.In("run/systemd/system"))
+                      || File.Exists(host.In("lib/systemd/system/" + Timer)) || File.Exists(host.In("usr/lib/systemd/system/" + Timer));
+        var units = host.In("etc/systemd/system");
+        return !systemd || (SystemdUnitLinks.EnabledAtBoot(units, Timer) && !SystemdUnitLinks.Masked(units, Timer));
     }
 
     private void WriteListeners(MetricSet m, MetricFamily sources)

@@ -182,6 +182,53 @@ public sealed class PostureCollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task UnattendedUpgradesAreOffUnderSystemdWhenTheUpgradeTimerIsDisabledOrMasked()
+    {
+        // APT::Periodic says yes in each copy; under systemd only apt-daily-upgrade.timer runs apt.systemd.daily install.
+        var disabled = CopyOfFixtureApt("timer-disabled");
+        Directory.CreateDirectory(Path.Join(disabled, "run", "systemd", "system"));
+        File.Delete(Path.Join(disabled, "etc", "systemd", "system", "timers.target.wants", "apt-daily-upgrade.timer"));
+        var masked = CopyOfFixtureApt("timer-masked");
+        Directory.CreateDirectory(Path.Join(masked, "run", "systemd", "system"));
+        File.CreateSymbolicLink(Path.Join(masked, "etc", "systemd", "system", "apt-daily-upgrade.timer"), "/dev/null");
+        var maskedInstalled = CopyOfFixtureApt("timer-masked-lib");
+        Directory.CreateDirectory(Path.Join(maskedInstalled, "lib", "systemd", "system"));
+        File.WriteAllText(Path.Join(maskedInstalled, "lib", "systemd", "system", "apt-daily-upgrade.timer"), "[Timer]\nOnCalendar=*-*-* 6:00\n");
+        File.CreateSymbolicLink(Path.Join(maskedInstalled, "etc", "systemd", "system", "apt-daily-upgrade.timer"), "/dev/null");
+        var cron = CopyOfFixtureApt("no-systemd");
+        File.Delete(Path.Join(cron, "etc", "systemd", "system", "timers.target.wants", "apt-daily-upgrade.timer"));
+
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], HostParsersTests.HostRoot))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(1, "the fixture host runs systemd and has the timer's link in timers.target.wants");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], disabled))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(0, "systemctl disable apt-daily-upgrade.timer: nothing installs upgrades");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], masked))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(0, "systemctl mask apt-daily-upgrade.timer, its enable link left in place");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], maskedInstalled))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(0, "systemd told by the timer unit under /lib, without /run");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], cron))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(1, "without systemd, cron.daily's apt-compat runs apt.systemd.daily");
+    }
+
+    [Fact]
+    public async Task WithoutASecuritySuiteInTheSourcesThereIsNoSecurityCount()
+    {
+        // 32-bit Raspberry Pi OS: Raspbian's archive has no -security suite, its fixes come in bookworm itself.
+        var raspbian = CopyOfFixtureApt("raspbian");
+        File.Delete(Path.Join(raspbian, "etc", "apt", "sources.list.d", "debian.sources"));
+        File.WriteAllText(Path.Join(raspbian, "etc", "apt", "sources.list"), "deb http://raspbian.raspberrypi.com/raspbian/ bookworm main contrib non-free rpi\n");
+        File.WriteAllText(Path.Join(raspbian, "etc", "apt", "sources.list.d", "raspi.list"), "deb http://archive.raspberrypi.com/debian/ bookworm main\n");
+        var apt = new AptUpgradeMonitor(Path.Join(AppContext.BaseDirectory, "Fixtures", "apt", "apt-get"));
+        (await apt.CheckAsync(CancellationToken.None)).Problem.Should().BeNull();
+
+        var metrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], raspbian, apt));
+
+        metrics.Value("nodehelper_apt_upgrades_pending").Should().Be(121);
+        metrics.Has("nodehelper_apt_security_upgrades_pending").Should().BeFalse("a 0 from sources without a security suite would say nothing");
+        metrics.Value("nodehelper_posture_source_success", ("source", "sources.list")).Should().Be(1);
+    }
+
+    [Fact]
     public async Task UnattendedUpgradesAreOffWhenAptConfSaysSoOrTheProgramIsMissing()
     {
         var root = CopyOfFixtureApt("off");
@@ -219,6 +266,7 @@ public sealed class PostureCollectorTests : IDisposable
         metrics.Value("nodehelper_apt_security_upgrades_pending").Should().Be(77);
         metrics.Value("nodehelper_apt_upgrades_last_check_timestamp_seconds").Should().Be(check.At.ToUnixTimeMilliseconds() / 1000.0);
         metrics.Value("nodehelper_posture_source_success", ("source", "apt-get")).Should().Be(1);
+        metrics.Value("nodehelper_posture_source_success", ("source", "sources.list")).Should().Be(1, "debian.sources names bookworm-security");
     }
 
     [Fact]

@@ -15,18 +15,6 @@ internal static partial class FirewallConfig
     private static readonly HashSet<string> Families = new(StringComparer.Ordinal) { "ip", "ip6", "inet", "arp", "bridge", "netdev" };
 
     /// <summary>
-    /// Whether systemd starts <paramref name="unit"/> at boot: a link to it in one of the .wants directories of
-    /// /etc/systemd/system, which is what `systemctl enable` makes (nftables.service: sysinit.target.wants).
-    /// </summary>
-    public static bool EnabledAtBoot(string etcSystemdSystem, string unit) =>
-        Directory.Exists(etcSystemdSystem)
-        && Directory.EnumerateDirectories(etcSystemdSystem, "*.wants").Any(wants => Present(Path.Join(wants, unit)));
-
-    /// <summary>Whether `systemctl mask` has linked <paramref name="unit"/> to /dev/null in /etc/systemd/system: systemd will not start it.</summary>
-    public static bool Masked(string etcSystemdSystem, string unit) =>
-        new FileInfo(Path.Join(etcSystemdSystem, unit)).LinkTarget == "/dev/null";
-
-    /// <summary>
     /// Whether any of <paramref name="files"/> filters inbound traffic (true), none does (false), or none of those read
     /// does and at least one may not be read by this user (null: unknown, as iptables-persistent's 0640 root:root files
     /// are to an unprivileged exporter).
@@ -120,9 +108,6 @@ internal static partial class FirewallConfig
 
     private static bool Drops(NftChain chain, Dictionary<string, NftChain> chains, HashSet<string> seen) =>
         seen.Add(chain.Key) && (chain.Verdict || chain.Jumps.Any(j => chains.TryGetValue(j, out var next) && Drops(next, chains, seen)));
-
-    /// <summary>A file, or a link even when its target is outside Host:Root (an absolute /lib/systemd/system/... link).</summary>
-    private static bool Present(string path) => File.Exists(path) || new FileInfo(path).LinkTarget is not null;
 
     private static void Nft(string file, Func<string, string> resolve, int depth, Dictionary<string, NftChain> chains)
     {

@@ -104,13 +104,13 @@ public sealed class FirewallConfigTests : IDisposable
     public void AUnitIsEnabledWhenAWantsDirectoryLinksIt()
     {
         var system = Directory.CreateDirectory(Path.Join(_dir, "system")).FullName;
-        FirewallConfig.EnabledAtBoot(system, "nftables.service").Should().BeFalse();
+        SystemdUnitLinks.EnabledAtBoot(system, "nftables.service").Should().BeFalse();
 
         var wants = Directory.CreateDirectory(Path.Join(system, "sysinit.target.wants")).FullName;
         File.CreateSymbolicLink(Path.Join(wants, "nftables.service"), "/lib/systemd/system/nftables.service-nowhere");
 
-        FirewallConfig.EnabledAtBoot(system, "nftables.service").Should().BeTrue("systemctl enable's link, even when its target is outside the tree read");
-        FirewallConfig.EnabledAtBoot(system, "netfilter-persistent.service").Should().BeFalse();
+        SystemdUnitLinks.EnabledAtBoot(system, "nftables.service").Should().BeTrue("systemctl enable's link, even when its target is outside the tree read");
+        SystemdUnitLinks.EnabledAtBoot(system, "netfilter-persistent.service").Should().BeFalse();
     }
 
     private bool Has(string file) => FirewallConfig.NftablesFiltersInput("/" + file, p => Path.Join(_dir, p));
