@@ -13,7 +13,8 @@ namespace NodeHelper.Exporter.Collectors;
 /// other users can read (bitcoind's cookie and wallets, NodeHelper's own password files), whether sshd takes
 /// passwords or root, whether a firewall is on (ufw, or nftables or iptables rules loaded at boot), whether an upgrade
 /// waits for a reboot, whether unattended-upgrades is on, how many upgrades (security ones among them) are pending and
-/// how old the package lists are. No root needed: everything read is world-readable on Debian (under Host:Root); the
+/// how old the package lists are. No root needed: everything read is world-readable on Debian (under Host:Root) but
+/// iptables-persistent's rules (0640 root:root), which are then reported unreadable rather than judged; the
 /// pending upgrades come from <paramref name="apt"/>'s background simulation, never from the scrape.
 /// </summary>
 internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, HostViewOptions host, ItemLog items,
@@ -180,14 +181,16 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
             }
         }
 
-        // apt-get update replaces a list file only when the mirror has a new one (Debian's publish at least daily),
-        // which changes the directory's mtime; apt.systemd.daily also touches its stamp after each update it runs.
+        // apt-get update replaces a list file only when the mirror has a new one, which changes the directory's mtime;
+        // apt.systemd.daily touches update-stamp after each apt-get update of its own that succeeds (apt-daily.timer:
+        // 06:00 and 18:00, up to 12 h of random delay); update-success-stamp only where a Post-Invoke-Success hook
+        // touches it (Ubuntu's update-notifier-common), after every successful apt-get update.
         var stamps = ((string[])["var/lib/apt/lists", "var/lib/apt/periodic/update-success-stamp", "var/lib/apt/periodic/update-stamp"])
             .Select(host.In).Where(Path.Exists).Select(p => (DateTimeOffset)File.GetLastWriteTimeUtc(p)).ToList();
         if (stamps.Count > 0)
         {
             m.Gauge("nodehelper_apt_lists_updated_timestamp_seconds",
-                "When apt's package lists last changed: the newest mtime of /var/lib/apt/lists and apt.systemd.daily's update stamps. Old lists make the pending counts meaningless.",
+                "When apt's package lists were last refreshed, as far as files tell: the newest mtime of /var/lib/apt/lists, /var/lib/apt/periodic/update-stamp (apt.systemd.daily) and update-success-stamp (a Post-Invoke-Success hook). Old lists make the pending counts meaningless.",
                 stamps.Max().ToUnixTimeMilliseconds() / 1000.0);
         }
 
