@@ -13,7 +13,8 @@ namespace NodeHelper.Exporter.Collectors;
 /// other users can read (bitcoind's cookie and wallets, NodeHelper's own password files), whether sshd takes
 /// passwords or root, whether a firewall is on (ufw, or nftables or iptables rules loaded at boot), whether an upgrade
 /// waits for a reboot, whether unattended-upgrades is on, how many upgrades (security ones among them) are pending and
-/// how old the package lists are. No root needed: everything read is world-readable on Debian (under Host:Root); the
+/// how old the package lists are. No root needed: everything read is world-readable on Debian (under Host:Root) but
+/// iptables-persistent's rules (0640 root:root), which are then reported unreadable rather than judged; the
 /// pending upgrades come from <paramref name="apt"/>'s background simulation, never from the scrape.
 /// </summary>
 internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, IReadOnlyList<SecretPath> secrets, HostViewOptions host, ItemLog items,
@@ -39,7 +40,7 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
     public Task CollectAsync(MetricSet metrics, CancellationToken cancellationToken)
     {
         var sources = metrics.Family("nodehelper_posture_source_success",
-            "Whether a source of the posture checks could be read (1) or not (0): proc/net/tcp, proc/net/tcp6 (absent without IPv6), sshd_config, ufw.conf, nftables.conf, iptables and apt.conf (where installed), apt-get (its latest upgrade simulation).", "source");
+            "Whether a source of the posture checks could be read (1) or not (0): proc/net/tcp, proc/net/tcp6 (absent without IPv6), sshd_config, ufw.conf, nftables.conf, iptables, apt.conf and sources.list (where installed), apt-get (its latest upgrade simulation).", "source");
         WriteListeners(metrics, sources);
         WriteSecrets(metrics);
         WriteSsh(metrics, sources);
@@ -75,28 +76,41 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
     }
 
     /// <summary>
-    /// The firewalls that will filter after the next boot, each only where it is installed: ufw's own switch
-    /// (ENABLED= in /etc/ufw/ufw.conf); nftables.service enabled with a rule in /etc/nftables.conf; iptables-persistent's
-    /// rules.v4 or rules.v6 with a rule and netfilter-persistent.service enabled. The live ruleset needs CAP_NET_ADMIN
-    /// to read, which the exporter never has.
+    /// The firewalls that will filter inbound traffic after the next boot, each only where it is installed: ufw's own
+    /// switch (ENABLED= in /etc/ufw/ufw.conf); nftables.service enabled and /etc/nftables.conf filtering input;
+    /// iptables-persistent's rules.v4 or rules.v6 filtering INPUT and netfilter-persistent.service enabled. The live
+    /// ruleset needs CAP_NET_ADMIN to read, which the exporter never has. A rules file only root may read (what
+    /// netfilter-persistent save leaves: 0640 root:root) is a known state, not a failed read: unknown, with no
+    /// enabled series and nodehelper_firewall_rules_unreadable 1.
     /// </summary>
     private void WriteFirewall(MetricSet m, MetricFamily sources)
     {
         var enabled = m.Family("nodehelper_firewall_enabled",
-            "Whether a firewall installed on the host is on (1) or not (0): ufw (ENABLED= in ufw.conf), nftables (nftables.service enabled and /etc/nftables.conf holds a rule), iptables (netfilter-persistent.service enabled and /etc/iptables/rules.v4 or rules.v6 holds a rule).",
+            "Whether a firewall installed on the host filters inbound traffic after a boot (1) or not (0): ufw (ENABLED= in ufw.conf), nftables (nftables.service enabled and /etc/nftables.conf has an input hook chain with a drop policy or a drop or reject rule), iptables (netfilter-persistent.service enabled and /etc/iptables/rules.v4 or rules.v6 drops or rejects in the filter table's INPUT). No series while its rules may not be read.",
+            "firewall");
+        var unreadable = m.Family("nodehelper_firewall_rules_unreadable",
+            "Whether a firewall's rules files exist but may not be read by the exporter's user (1: whether it filters is unknown; iptables-persistent writes rules.v4 and rules.v6 as 0640 root:root) or were read (0): nftables, iptables.",
             "firewall");
         var units = host.In("etc/systemd/system");
-        Firewall(sources, enabled, "ufw", "ufw.conf", "etc/ufw/ufw.conf", path => File.ReadLines(path).Select(l => l.Trim())
+        Firewall(sources, enabled, null, "ufw", "ufw.conf", "etc/ufw/ufw.conf", path => File.ReadLines(path).Select(l => l.Trim())
             .Any(l => l.StartsWith("ENABLED=", StringComparison.Ordinal) && l[8..].Trim('"', '\'').Equals("yes", StringComparison.OrdinalIgnoreCase)));
-        Firewall(sources, enabled, "nftables", "nftables.conf", "etc/nftables.conf", _ =>
-            FirewallConfig.EnabledAtBoot(units, "nftables.service") && FirewallConfig.NftablesHasRules("/etc/nftables.conf", p => host.In(p.TrimStart('/'))));
-        Firewall(sources, enabled, "iptables", "iptables", "etc/iptables", path =>
-            FirewallConfig.EnabledAtBoot(units, "netfilter-persistent.service")
-            && ((string[])["rules.v4", "rules.v6"]).Select(f => Path.Join(path, f)).Where(File.Exists).Any(f => FirewallConfig.IptablesHasRules(File.ReadLines(f))));
+        Firewall(sources, enabled, unreadable, "nftables", "nftables.conf", "etc/nftables.conf", _ =>
+            !SystemdUnitLinks.EnabledAtBoot(units, "nftables.service")
+                ? false
+                : FirewallConfig.AnyFiltersInput(["/etc/nftables.conf"], f => FirewallConfig.NftablesFiltersInput(f, p => host.In(p.TrimStart('/')))));
+        Firewall(sources, enabled, unreadable, "iptables", "iptables", "etc/iptables", path =>
+            !SystemdUnitLinks.EnabledAtBoot(units, "netfilter-persistent.service")
+                ? false
+                : FirewallConfig.AnyFiltersInput(((string[])["rules.v4", "rules.v6"]).Select(f => Path.Join(path, f)).Where(File.Exists),
+                    f => FirewallConfig.IptablesFiltersInput(File.ReadAllLines(f))));
     }
 
-    /// <summary>One firewall's series and source, where <paramref name="installed"/> (a file or directory under Host:Root) exists.</summary>
-    private void Firewall(MetricFamily sources, MetricFamily enabled, string firewall, string source, string installed, Func<string, bool> isOn)
+    /// <summary>
+    /// One firewall's series and source, where <paramref name="installed"/> (a file or directory under Host:Root)
+    /// exists. <paramref name="isOn"/> answers null when the rules exist but may not be read: the source is still
+    /// read (a known state), and only <paramref name="unreadable"/> has a series.
+    /// </summary>
+    private void Firewall(MetricFamily sources, MetricFamily enabled, MetricFamily? unreadable, string firewall, string source, string installed, Func<string, bool?> isOn)
     {
         var path = host.In(installed);
         if (!Path.Exists(path))
@@ -106,7 +120,13 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
 
         try
         {
-            enabled.WithLabels(firewall).Set(isOn(path) ? 1 : 0);
+            var on = isOn(path);
+            if (on is { } value)
+            {
+                enabled.WithLabels(firewall).Set(value ? 1 : 0);
+            }
+
+            unreadable?.WithLabels(firewall).Set(on is null ? 1 : 0);
             sources.WithLabels(source).Set(1);
             items.Note(source, null);
         }
@@ -124,6 +144,7 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
     /// </summary>
     private void WriteApt(MetricSet m, MetricFamily sources)
     {
+        bool? security = null; // whether the sources name a security suite; null: unknown (no /etc/apt, or unreadable)
         if (Directory.Exists(host.In("etc/apt")))
         {
             try
@@ -133,9 +154,10 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
                 var on = (File.Exists(host.In("usr/bin/unattended-upgrade")) || File.Exists(host.In("var/lib/dpkg/info/unattended-upgrades.list")))
                          && AptConfig.IsOn(config, "APT::Periodic::Enable", @default: true)
                          && AptConfig.IsOn(config, "APT::Periodic::Update-Package-Lists")
-                         && AptConfig.IsOn(config, "APT::Periodic::Unattended-Upgrade");
+                         && AptConfig.IsOn(config, "APT::Periodic::Unattended-Upgrade")
+                         && UpgradeTimerRuns();
                 m.Gauge("nodehelper_unattended_upgrades_enabled",
-                    "Whether unattended-upgrades is installed and apt runs it (APT::Periodic::Update-Package-Lists and APT::Periodic::Unattended-Upgrade not 0, as apt resolves /etc/apt/apt.conf.d and apt.conf) (1) or not (0).",
+                    "Whether unattended-upgrades is installed and apt runs it (APT::Periodic::Update-Package-Lists and APT::Periodic::Unattended-Upgrade not 0, as apt resolves /etc/apt/apt.conf.d and apt.conf; where systemd is the init, apt-daily-upgrade.timer enabled and not masked) (1) or not (0).",
                     on ? 1 : 0);
                 sources.WithLabels("apt.conf").Set(1);
                 items.Note("apt.conf", null);
@@ -145,16 +167,30 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
                 sources.WithLabels("apt.conf").Set(0);
                 items.Note("apt.conf", UpstreamException.Clip(e.Message));
             }
+
+            try
+            {
+                security = AptSources.NameASecuritySuite(host.In("etc/apt"));
+                sources.WithLabels("sources.list").Set(1);
+                items.Note("sources.list", null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                sources.WithLabels("sources.list").Set(0);
+                items.Note("sources.list", UpstreamException.Clip(e.Message));
+            }
         }
 
-        // apt-get update replaces a list file only when the mirror has a new one (Debian's publish at least daily),
-        // which changes the directory's mtime; apt.systemd.daily also touches its stamp after each update it runs.
+        // apt-get update replaces a list file only when the mirror has a new one, which changes the directory's mtime;
+        // apt.systemd.daily touches update-stamp after each apt-get update of its own that succeeds (apt-daily.timer:
+        // 06:00 and 18:00, up to 12 h of random delay); update-success-stamp only where a Post-Invoke-Success hook
+        // touches it (Ubuntu's update-notifier-common), after every successful apt-get update.
         var stamps = ((string[])["var/lib/apt/lists", "var/lib/apt/periodic/update-success-stamp", "var/lib/apt/periodic/update-stamp"])
             .Select(host.In).Where(Path.Exists).Select(p => (DateTimeOffset)File.GetLastWriteTimeUtc(p)).ToList();
         if (stamps.Count > 0)
         {
             m.Gauge("nodehelper_apt_lists_updated_timestamp_seconds",
-                "When apt's package lists last changed: the newest mtime of /var/lib/apt/lists and apt.systemd.daily's update stamps. Old lists make the pending counts meaningless.",
+                "When apt's package lists were last refreshed, as far as files tell: the newest mtime of /var/lib/apt/lists, /var/lib/apt/periodic/update-stamp (apt.systemd.daily) and update-success-stamp (a Post-Invoke-Success hook). Old lists make the pending counts meaningless.",
                 stamps.Max().ToUnixTimeMilliseconds() / 1000.0);
         }
 
@@ -166,8 +202,13 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
         if (check.Pending is { } pending)
         {
             m.Gauge("nodehelper_apt_upgrades_pending", "Packages apt-get -s dist-upgrade would install or upgrade (its Inst lines), in the latest background run.", pending.Upgrades);
-            m.Gauge("nodehelper_apt_security_upgrades_pending",
-                "Of those, the packages whose new version a -security suite offers (Debian-Security, bookworm-security, jammy-security).", pending.SecurityUpgrades);
+            if (security == true)
+            {
+                // Only where a security suite is configured: Raspbian's archive has none, and a 0 there would say nothing.
+                m.Gauge("nodehelper_apt_security_upgrades_pending",
+                    "Of those, the packages whose new version a -security suite offers (Debian-Security, bookworm-security, jammy-security); only where apt's sources name a security suite.", pending.SecurityUpgrades);
+            }
+
             m.Gauge("nodehelper_apt_upgrades_last_check_timestamp_seconds", "When the background apt-get -s dist-upgrade that counted them ended.",
                 check.At.ToUnixTimeMilliseconds() / 1000.0);
             sources.WithLabels("apt-get").Set(1);
@@ -178,6 +219,21 @@ internal sealed class PostureCollector(IReadOnlyDictionary<int, string> ports, I
             sources.WithLabels("apt-get").Set(0);
             items.Note("apt-get", check.Problem);
         }
+    }
+
+    /// <summary>
+    /// Whether something runs apt.systemd.daily's install step. Where systemd is the init (/run/systemd/system, or
+    /// apt's timer units installed under Host:Root), only apt-daily-upgrade.timer does (cron's apt-compat exits under
+    /// systemd): it must be enabled (its link in a .wants directory of /etc/systemd/system, timers.target.wants) and
+    /// not masked. Elsewhere /etc/cron.daily/apt-compat runs it.
+    /// </summary>
+    private bool UpgradeTimerRuns()
+    {
+        const string Timer = "apt-daily-upgrade.timer";
+        var systemd = Directory.Exists(host.In("run/systemd/system"))
+                      || File.Exists(host.In("lib/systemd/system/" + Timer)) || File.Exists(host.In("usr/lib/systemd/system/" + Timer));
+        var units = host.In("etc/systemd/system");
+        return !systemd || (SystemdUnitLinks.EnabledAtBoot(units, Timer) && !SystemdUnitLinks.Masked(units, Timer));
     }
 
     private void WriteListeners(MetricSet m, MetricFamily sources)

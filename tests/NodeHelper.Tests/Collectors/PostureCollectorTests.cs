@@ -174,6 +174,8 @@ public sealed class PostureCollectorTests : IDisposable
         metrics.Value("nodehelper_firewall_enabled", ("firewall", "ufw")).Should().Be(1);
         metrics.Value("nodehelper_firewall_enabled", ("firewall", "nftables")).Should().Be(1);
         metrics.Value("nodehelper_firewall_enabled", ("firewall", "iptables")).Should().Be(0, "no netfilter-persistent.service link: the rules are not loaded at boot");
+        metrics.Value("nodehelper_firewall_rules_unreadable", ("firewall", "iptables")).Should().Be(0);
+        metrics.Value("nodehelper_firewall_rules_unreadable", ("firewall", "nftables")).Should().Be(0);
         metrics.Value("nodehelper_apt_lists_updated_timestamp_seconds").Should().Be(
             new DateTimeOffset(File.GetLastWriteTimeUtc(Path.Join(HostParsersTests.HostRoot, "var", "lib", "apt", "periodic", "update-success-stamp"))).ToUnixTimeMilliseconds() / 1000.0);
         foreach (var source in (string[])["apt.conf", "nftables.conf", "iptables", "ufw.conf"])
@@ -182,6 +184,70 @@ public sealed class PostureCollectorTests : IDisposable
         }
 
         metrics.Series.Keys.Should().NotContain(k => k.StartsWith("nodehelper_apt_upgrades", StringComparison.Ordinal), "no apt-get was given to this collector");
+    }
+
+    [Theory]
+    [InlineData("nat-only.rules.v4", 0)] // Docker's NAT and FORWARD chains filter nothing that comes in
+    [InlineData("input-drop-policy.rules.v4", 1)]
+    public async Task IptablesPersistentIsOnOnlyWhenItsRulesFilterInput(string rules, int on)
+    {
+        var root = CopyOfFixtureApt("iptables-" + rules);
+        File.Copy(Path.Join(AppContext.BaseDirectory, "Fixtures", "firewall", rules), Path.Join(root, "etc", "iptables", "rules.v4"), overwrite: true);
+        var wants = Directory.CreateDirectory(Path.Join(root, "etc", "systemd", "system", "multi-user.target.wants")).FullName;
+        File.WriteAllText(Path.Join(wants, "netfilter-persistent.service"), "");
+        File.WriteAllText(Path.Join(root, "etc", "nftables.conf"), File.ReadAllText(Path.Join(AppContext.BaseDirectory, "Fixtures", "firewall", "debian-default.nft")));
+
+        var metrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], root));
+
+        metrics.Value("nodehelper_firewall_enabled", ("firewall", "iptables")).Should().Be(on, rules);
+        metrics.Value("nodehelper_firewall_enabled", ("firewall", "nftables")).Should().Be(0, "Debian's shipped nftables.conf, enabled, filters nothing");
+    }
+
+    [Fact]
+    public async Task UnattendedUpgradesAreOffUnderSystemdWhenTheUpgradeTimerIsDisabledOrMasked()
+    {
+        // APT::Periodic says yes in each copy; under systemd only apt-daily-upgrade.timer runs apt.systemd.daily install.
+        var disabled = CopyOfFixtureApt("timer-disabled");
+        Directory.CreateDirectory(Path.Join(disabled, "run", "systemd", "system"));
+        File.Delete(Path.Join(disabled, "etc", "systemd", "system", "timers.target.wants", "apt-daily-upgrade.timer"));
+        var masked = CopyOfFixtureApt("timer-masked");
+        Directory.CreateDirectory(Path.Join(masked, "run", "systemd", "system"));
+        File.CreateSymbolicLink(Path.Join(masked, "etc", "systemd", "system", "apt-daily-upgrade.timer"), "/dev/null");
+        var maskedInstalled = CopyOfFixtureApt("timer-masked-lib");
+        Directory.CreateDirectory(Path.Join(maskedInstalled, "lib", "systemd", "system"));
+        File.WriteAllText(Path.Join(maskedInstalled, "lib", "systemd", "system", "apt-daily-upgrade.timer"), "[Timer]\nOnCalendar=*-*-* 6:00\n");
+        File.CreateSymbolicLink(Path.Join(maskedInstalled, "etc", "systemd", "system", "apt-daily-upgrade.timer"), "/dev/null");
+        var cron = CopyOfFixtureApt("no-systemd");
+        File.Delete(Path.Join(cron, "etc", "systemd", "system", "timers.target.wants", "apt-daily-upgrade.timer"));
+
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], HostParsersTests.HostRoot))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(1, "the fixture host runs systemd and has the timer's link in timers.target.wants");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], disabled))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(0, "systemctl disable apt-daily-upgrade.timer: nothing installs upgrades");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], masked))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(0, "systemctl mask apt-daily-upgrade.timer, its enable link left in place");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], maskedInstalled))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(0, "systemd told by the timer unit under /lib, without /run");
+        (await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], cron))).Value("nodehelper_unattended_upgrades_enabled")
+            .Should().Be(1, "without systemd, cron.daily's apt-compat runs apt.systemd.daily");
+    }
+
+    [Fact]
+    public async Task WithoutASecuritySuiteInTheSourcesThereIsNoSecurityCount()
+    {
+        // 32-bit Raspberry Pi OS: Raspbian's archive has no -security suite, its fixes come in bookworm itself.
+        var raspbian = CopyOfFixtureApt("raspbian");
+        File.Delete(Path.Join(raspbian, "etc", "apt", "sources.list.d", "debian.sources"));
+        File.WriteAllText(Path.Join(raspbian, "etc", "apt", "sources.list"), "deb http://raspbian.raspberrypi.com/raspbian/ bookworm main contrib non-free rpi\n");
+        File.WriteAllText(Path.Join(raspbian, "etc", "apt", "sources.list.d", "raspi.list"), "deb http://archive.raspberrypi.com/debian/ bookworm main\n");
+        var apt = new AptUpgradeMonitor(Path.Join(AppContext.BaseDirectory, "Fixtures", "apt", "apt-get"));
+        (await apt.CheckAsync(CancellationToken.None)).Problem.Should().BeNull();
+
+        var metrics = await Registries.CollectAsync(Collector(new Dictionary<int, string>(), [], raspbian, apt));
+
+        metrics.Value("nodehelper_apt_upgrades_pending").Should().Be(121);
+        metrics.Has("nodehelper_apt_security_upgrades_pending").Should().BeFalse("a 0 from sources without a security suite would say nothing");
+        metrics.Value("nodehelper_posture_source_success", ("source", "sources.list")).Should().Be(1);
     }
 
     [Fact]
@@ -222,6 +288,7 @@ public sealed class PostureCollectorTests : IDisposable
         metrics.Value("nodehelper_apt_security_upgrades_pending").Should().Be(77);
         metrics.Value("nodehelper_apt_upgrades_last_check_timestamp_seconds").Should().Be(check.At.ToUnixTimeMilliseconds() / 1000.0);
         metrics.Value("nodehelper_posture_source_success", ("source", "apt-get")).Should().Be(1);
+        metrics.Value("nodehelper_posture_source_success", ("source", "sources.list")).Should().Be(1, "debian.sources names bookworm-security");
     }
 
     [Fact]

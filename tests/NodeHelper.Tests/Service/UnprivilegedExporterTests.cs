@@ -8,7 +8,7 @@ namespace NodeHelper.Tests.Service;
 /// <summary>
 /// Issue 11's "none of this needs root": the exporter as nobody (65534, no groups), with the posture, updates and
 /// backups collectors on, reads every item. The kernel's socket tables and /sys are this machine's own; /etc and
-/// /var/lib are the fixture host's (sshd with a drop-in, ufw, nftables, iptables-persistent, apt's configuration and
+/// /var/lib are the fixture host's (sshd with a drop-in, ufw, nftables, iptables-persistent with its rules 0640 root:root, apt's configuration and
 /// lists); apt-get is this machine's, run as nobody in the background.
 /// </summary>
 public sealed class UnprivilegedExporterTests : IDisposable
@@ -31,7 +31,30 @@ public sealed class UnprivilegedExporterTests : IDisposable
         var fixture = Path.Join(AppContext.BaseDirectory, "Fixtures", "host");
         File.CreateSymbolicLink(Path.Join(root, "proc"), "/proc");
         File.CreateSymbolicLink(Path.Join(root, "sys"), "/sys");
-        File.CreateSymbolicLink(Path.Join(root, "etc"), Path.Join(fixture, "etc"));
+        // The fixture host's /etc, but iptables-persistent's rules as netfilter-persistent save leaves them (0640
+        // root:root: its 15-ip4tables plugin chmods them) and netfilter-persistent enabled, so they would be loaded.
+        var etc = Dir(Path.Join("root", "etc"));
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Path.Join(fixture, "etc")).Where(e => Path.GetFileName(e) is not ("iptables" or "systemd")))
+        {
+            File.CreateSymbolicLink(Path.Join(etc, Path.GetFileName(entry)), entry);
+        }
+
+        foreach (var file in Directory.EnumerateFiles(Path.Join(fixture, "etc", "systemd"), "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(fixture, file);
+            Dir(Path.Join("root", Path.GetDirectoryName(relative)!));
+            File.Copy(file, Path.Join(root, relative));
+        }
+
+        Dir(Path.Join("root", "etc", "systemd", "system", "multi-user.target.wants"));
+        File.WriteAllText(Path.Join(etc, "systemd", "system", "multi-user.target.wants", "netfilter-persistent.service"), "");
+        Dir(Path.Join("root", "etc", "iptables"));
+        foreach (var rules in (string[])["rules.v4", "rules.v6"])
+        {
+            File.Copy(Path.Join(fixture, "etc", "iptables", "rules.v4"), Path.Join(etc, "iptables", rules));
+            File.SetUnixFileMode(Path.Join(etc, "iptables", rules), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        }
+
         File.CreateSymbolicLink(Path.Join(root, "var"), Path.Join(fixture, "var"));
         Dir(Path.Join("root", "run"));
 
@@ -88,7 +111,12 @@ public sealed class UnprivilegedExporterTests : IDisposable
             metrics.Value("nodehelper_secret_file_world_readable", ("component", "bitcoind"), ("file", wallets)).Should().Be(0);
             metrics.Value("nodehelper_ssh_password_authentication_enabled").Should().Be(0);
             metrics.Value("nodehelper_ssh_root_login_permitted").Should().Be(0);
-            metrics.Family("nodehelper_firewall_enabled").Should().HaveCount(3);
+            metrics.Family("nodehelper_firewall_enabled").Should().HaveCount(2);
+            metrics.Has("nodehelper_firewall_enabled", ("firewall", "iptables")).Should().BeFalse(
+                "iptables' rules only root may read: whether they filter is unknown, neither on nor off");
+            metrics.Value("nodehelper_firewall_rules_unreadable", ("firewall", "iptables")).Should().Be(1);
+            metrics.Value("nodehelper_firewall_rules_unreadable", ("firewall", "nftables")).Should().Be(0, "Debian's /etc/nftables.conf is 0755");
+            metrics.Value("nodehelper_posture_source_success", ("source", "iptables")).Should().Be(1, "an unreadable rules file is a known state, not a failed read");
             metrics.Value("nodehelper_reboot_required").Should().Be(0);
             metrics.Value("nodehelper_unattended_upgrades_enabled").Should().Be(1);
             metrics.Has("nodehelper_apt_upgrades_pending").Should().BeTrue();
