@@ -558,11 +558,15 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
 
             var firewalls = await ByLabelAsync($"last_over_time(nodehelper_firewall_enabled{{{_sel}}}[10m])", "firewall");
-            if (firewalls.Count > 0)
+            var unreadable = (await ByLabelAsync($"last_over_time(nodehelper_firewall_rules_unreadable{{{_sel}}}[10m])", "firewall"))
+                .Where(f => f.Value == 1).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
+            if (firewalls.Count > 0 || unreadable.Count > 0)
             {
                 var on = firewalls.Where(f => f.Value == 1).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
-                facts.Add(new("Firewall", on.Count == 0 ? $"off ({string.Join(", ", firewalls.Keys.Order(StringComparer.Ordinal))})" : $"on ({string.Join(", ", on)})",
-                    ToneOf(["NodeHelperFirewallDisabled"])));
+                var text = on.Count > 0 ? $"on ({string.Join(", ", on)})"
+                    : unreadable.Count > 0 ? $"unknown: only root may read the rules of {string.Join(", ", unreadable)}"
+                    : $"off ({string.Join(", ", firewalls.Keys.Order(StringComparer.Ordinal))})";
+                facts.Add(new("Firewall", text, ToneOf(["NodeHelperFirewallDisabled"])));
             }
 
             if (await ScalarAsync($"last_over_time(nodehelper_reboot_required{{{_sel}}}[10m])") is { } reboot)
@@ -581,9 +585,12 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
         {
             var pending = await ScalarAsync($"last_over_time(nodehelper_apt_upgrades_pending{{{_sel}}}[2h])");
             var security = await ScalarAsync($"last_over_time(nodehelper_apt_security_upgrades_pending{{{_sel}}}[2h])");
-            if (pending is { } all && security is { } fixes)
+            if (pending is { } all)
             {
-                var text = all == 0 ? "none pending" : $"{Formats.Count(all)} pending, {Formats.Count(fixes)} of them security fixes";
+                // No security count where apt's sources name no security suite (Raspbian ships fixes in its main one).
+                var text = all == 0 ? "none pending"
+                    : security is { } fixes ? $"{Formats.Count(all)} pending, {Formats.Count(fixes)} of them security fixes"
+                    : $"{Formats.Count(all)} pending";
                 if (await ScalarAsync($"time() - last_over_time(nodehelper_apt_lists_updated_timestamp_seconds{{{_sel}}}[2h])") is { } age && age >= 0)
                 {
                     text += $", package lists refreshed {Formats.Duration(TimeSpan.FromSeconds(age))} ago";
