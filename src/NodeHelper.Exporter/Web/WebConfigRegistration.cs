@@ -17,6 +17,10 @@ internal static partial class WebConfigRegistration
         }
 
         var clientCas = tls.ClientCaFile is { } ca ? WebConfig.LoadClientCas(ca) : [];
+
+        // cipher_suites (or the default, ECDHE with AEAD only) for TLS 1.2, TLS 1.3's suites always: one policy for every handshake.
+        // (NodeHelper runs on Linux; Windows, where .NET has no such policy, would keep its system's choice.)
+        var cipherSuites = OperatingSystem.IsWindows() ? null : new CipherSuitesPolicy(tls.OfferedCipherSuites);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var certificate = new ServerCertificate(tls, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("NodeHelper.Web"));
@@ -36,7 +40,11 @@ internal static partial class WebConfigRegistration
                     // The chain is built once, by SslStream in the handshake, with ClientChainPolicy: errors are its verdict.
                     ClientCertificateValidation = (_, _, errors) => !tls.VerifiesClients || errors == SslPolicyErrors.None,
                     CheckCertificateRevocation = false,
-                    OnAuthenticate = (_, ssl) => ssl.CertificateChainPolicy = ClientChainPolicy(clientCas),
+                    OnAuthenticate = (_, ssl) =>
+                    {
+                        ssl.CertificateChainPolicy = ClientChainPolicy(clientCas);
+                        ssl.CipherSuitesPolicy = cipherSuites;
+                    },
                 });
             });
         });

@@ -245,6 +245,43 @@ public sealed class WebConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Tls12OffersOnlyEcdheWithAeadByDefaultAndCipherSuitesChoosesTheSuites()
+    {
+        ExternalProcess.Require("openssl", "Debian's openssl package");
+        // An RSA certificate: TLS_RSA_WITH_AES_128_CBC_SHA (no forward secrecy, CBC, SHA-1) needs one.
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
+            File.WriteAllText(_files.CertFile, certificate.ExportCertificatePem() + "\n");
+            File.WriteAllText(_files.KeyFile, rsa.ExportPkcs8PrivateKeyPem() + "\n");
+        }
+
+        var config = _files.WriteTlsAndUsers();
+        await using (var byDefault = await ExporterUnderTest.StartAsync([$"--Web:ConfigFile={config}", .. Quiet]))
+        {
+            (await OpensslAsync(byDefault.BaseUrl.Port, "-tls1_2", "-cipher", "AES128-SHA")).Should().BeNull("CBC without forward secrecy is not offered by default");
+            (await OpensslAsync(byDefault.BaseUrl.Port, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA")).Should().BeNull("nor CBC with it");
+            (await OpensslAsync(byDefault.BaseUrl.Port, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")).Should().Be("ECDHE-RSA-AES128-GCM-SHA256");
+            (await OpensslAsync(byDefault.BaseUrl.Port, "-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305")).Should().Be("ECDHE-RSA-CHACHA20-POLY1305");
+        }
+
+        _files.Write(File.ReadAllText(config) + "  cipher_suites: [TLS_RSA_WITH_AES_128_CBC_SHA]\n");
+        await using var chosen = await ExporterUnderTest.StartAsync([$"--Web:ConfigFile={config}", .. Quiet]);
+        (await OpensslAsync(chosen.BaseUrl.Port, "-tls1_2", "-cipher", "AES128-SHA")).Should().Be("AES128-SHA", "cipher_suites lists it");
+        (await OpensslAsync(chosen.BaseUrl.Port, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")).Should().BeNull("cipher_suites does not list it");
+        (await OpensslAsync(chosen.BaseUrl.Port, "-tls1_3")).Should().BeOneOf(["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"], "TLS 1.3's suites are not cipher_suites' to choose, as in Go");
+    }
+
+    /// <summary>The cipher suite <c>openssl s_client</c> with <paramref name="options"/> negotiated with the exporter, or null when the handshake failed.</summary>
+    private static async Task<string?> OpensslAsync(int port, params string[] options)
+    {
+        var result = await ExternalProcess.RunAsync("openssl", ["s_client", "-connect", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-servername", "localhost", .. options], input: "");
+        var match = System.Text.RegularExpressions.Regex.Match(result.StandardOutput, @"Cipher is (\S+)");
+        return result.ExitCode == 0 && match.Success && match.Groups[1].Value != "(NONE)" ? match.Groups[1].Value : null;
+    }
+
+    [Fact]
     public async Task TheHealthCheckAsksOverTlsPinningTheConfiguredCertificate()
     {
         var config = _files.WriteTlsAndUsers(("alice", WebConfigFiles.Hash(WebConfigFiles.RandomPassword())));
