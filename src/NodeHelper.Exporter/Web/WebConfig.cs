@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -20,9 +21,36 @@ internal enum ClientAuth
 }
 
 /// <summary>tls_server_config, as NodeHelper serves it. Relative paths are already joined with the file's directory.</summary>
-internal sealed record TlsServerConfig(string CertFile, string KeyFile, ClientAuth ClientAuth, string? ClientCaFile, SslProtocols Protocols)
+/// <remarks><paramref name="CipherSuites"/>: cipher_suites as given (TLS 1.2's; null when not set, then <see cref="DefaultCipherSuites"/>).</remarks>
+internal sealed record TlsServerConfig(string CertFile, string KeyFile, ClientAuth ClientAuth, string? ClientCaFile, SslProtocols Protocols, IReadOnlyList<TlsCipherSuite>? CipherSuites = null)
 {
+    /// <summary>TLS 1.3's suites, always on whatever cipher_suites says, as in Go (and OpenSSL's default).</summary>
+    public static readonly TlsCipherSuite[] Tls13CipherSuites =
+    [
+        TlsCipherSuite.TLS_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+    ];
+
+    /// <summary>
+    /// TLS 1.2's suites without cipher_suites: ECDHE (forward secrecy) with an AEAD cipher only, in Go's order of
+    /// preference. Go's own default list puts these first and adds ECDHE with AES-CBC-SHA1 after them; NodeHelper
+    /// leaves those out (Prometheus, a Go client, offers these).
+    /// </summary>
+    public static readonly TlsCipherSuite[] DefaultCipherSuites =
+    [
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ];
+
     public bool VerifiesClients => ClientAuth is ClientAuth.VerifyClientCertIfGiven or ClientAuth.RequireAndVerifyClientCert;
+
+    /// <summary>What the handshake may negotiate: the TLS 1.2 suites (cipher_suites, or the default) and TLS 1.3's.</summary>
+    public IEnumerable<TlsCipherSuite> OfferedCipherSuites => Tls13CipherSuites.Concat((CipherSuites ?? DefaultCipherSuites).Except(Tls13CipherSuites));
 }
 
 /// <summary>
@@ -67,9 +95,25 @@ internal sealed partial record WebConfig(
         ["tls_server_config.key"] = "(an inline key) is not supported by NodeHelper; use key_file.",
         ["tls_server_config.client_ca"] = "(inline CA certificates) is not supported by NodeHelper; use client_ca_file.",
         ["tls_server_config.client_allowed_sans"] = "is not supported by NodeHelper; give client_ca_file a CA that signs only the allowed clients.",
-        ["tls_server_config.cipher_suites"] =
-            "cannot be honoured: .NET chooses TLS 1.2 cipher suites from OpenSSL's policy, not per server; remove it (Debian's OpenSSL offers only AEAD suites with forward secrecy by default).",
-        ["tls_server_config.curve_preferences"] = "cannot be honoured: .NET takes the curves from OpenSSL's configuration, not per server; remove it.",
+        ["tls_server_config.curve_preferences"] = "cannot be honoured: .NET has no per-server setting for the key exchange groups (OpenSSL's configuration chooses them); remove it.",
+    };
+
+    /// <summary>
+    /// The names cipher_suites takes: Go's (tls.CipherSuites() and tls.InsecureCipherSuites(), which exporter-toolkit
+    /// looks names up in), all IANA names and so .NET's <see cref="TlsCipherSuite"/> names too.
+    /// </summary>
+    private static readonly HashSet<string> GoCipherSuites = new(StringComparer.Ordinal)
+    {
+        "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
+        "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
     };
 
     public bool HasUsers => Users.Count > 0;
@@ -158,6 +202,7 @@ internal sealed partial record WebConfig(
     private static TlsServerConfig? ReadTls(Reader file, YamlNode node)
     {
         string? certFile = null, keyFile = null, caFile = null;
+        List<TlsCipherSuite>? cipherSuites = null;
         var clientAuth = (ClientAuth?)null;
         string min = "TLS12", max = "TLS13";
         var nodes = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
@@ -192,10 +237,13 @@ internal sealed partial record WebConfig(
                     // A legacy switch Go's TLS ignores since Go 1.18, so exporter-toolkit's exporters ignore it too.
                     file.Bool(value, at);
                     break;
-                case "cipher_suites" or "curve_preferences" when value is YamlSequenceNode { Children.Count: 0 } || Reader.IsNull(value):
+                case "cipher_suites":
+                    cipherSuites = ReadCipherSuites(file, value, at);
+                    break;
+                case "curve_preferences" when value is YamlSequenceNode { Children.Count: 0 } || Reader.IsNull(value):
                     break;
                 default:
-                    file.Unknown(at, value, "cert_file, key_file, client_auth_type, client_ca_file, min_version, max_version, prefer_server_cipher_suites");
+                    file.Unknown(at, value, "cert_file, key_file, client_auth_type, client_ca_file, min_version, max_version, cipher_suites, prefer_server_cipher_suites");
                     break;
             }
         }
@@ -219,7 +267,7 @@ internal sealed partial record WebConfig(
             file.Fail<object>(At("client_ca_file"), "tls_server_config.client_ca_file", "is set, but client_auth_type is NoClientCert: set client_auth_type RequireAndVerifyClientCert to check clients.");
         }
 
-        var tls = new TlsServerConfig(certFile, keyFile, auth, caFile, protocols);
+        var tls = new TlsServerConfig(certFile, keyFile, auth, caFile, protocols, cipherSuites);
         if (tls.VerifiesClients && caFile is null)
         {
             file.Fail<object>(At("client_auth_type"), "tls_server_config.client_ca_file", $"is needed for client_auth_type {auth}: NodeHelper verifies clients against it only.");
@@ -227,6 +275,36 @@ internal sealed partial record WebConfig(
 
         CheckFiles(file, At, tls);
         return tls;
+    }
+
+    /// <summary>cipher_suites: Go's names (<see cref="GoCipherSuites"/>); empty or null is not set (the default), as in exporter-toolkit.</summary>
+    private static List<TlsCipherSuite>? ReadCipherSuites(Reader file, YamlNode value, string at)
+    {
+        if (Reader.IsNull(value))
+        {
+            return null;
+        }
+
+        if (value is not YamlSequenceNode sequence)
+        {
+            return file.Fail<List<TlsCipherSuite>>(value, at, "must be a list of cipher suite names.");
+        }
+
+        var suites = new List<TlsCipherSuite>();
+        foreach (var item in sequence.Children)
+        {
+            var name = file.Scalar(item, at);
+            if (name is not null && GoCipherSuites.Contains(name) && Enum.TryParse<TlsCipherSuite>(name, out var suite))
+            {
+                suites.Add(suite);
+            }
+            else if (name is not null)
+            {
+                file.Fail<object>(item, at, $"'{name}' is not a cipher suite name Go knows (IANA names, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256).");
+            }
+        }
+
+        return suites.Count == 0 ? null : suites;
     }
 
     private static SslProtocols ReadVersions(Reader file, Func<string, YamlNode> at, string min, string max)

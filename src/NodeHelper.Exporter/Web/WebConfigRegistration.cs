@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -16,6 +17,10 @@ internal static partial class WebConfigRegistration
         }
 
         var clientCas = tls.ClientCaFile is { } ca ? WebConfig.LoadClientCas(ca) : [];
+
+        // cipher_suites (or the default, ECDHE with AEAD only) for TLS 1.2, TLS 1.3's suites always: one policy for every handshake.
+        // (NodeHelper runs on Linux; Windows, where .NET has no such policy, would keep its system's choice.)
+        var cipherSuites = OperatingSystem.IsWindows() ? null : new CipherSuitesPolicy(tls.OfferedCipherSuites);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var certificate = new ServerCertificate(tls, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("NodeHelper.Web"));
@@ -32,8 +37,14 @@ internal static partial class WebConfigRegistration
                         ClientAuth.RequestClientCert or ClientAuth.VerifyClientCertIfGiven => ClientCertificateMode.AllowCertificate,
                         _ => ClientCertificateMode.RequireCertificate,
                     },
-                    ClientCertificateValidation = (client, _, _) => !tls.VerifiesClients || IsSignedBy(client, clientCas),
+                    // The chain is built once, by SslStream in the handshake, with ClientChainPolicy: errors are its verdict.
+                    ClientCertificateValidation = (_, _, errors) => !tls.VerifiesClients || errors == SslPolicyErrors.None,
                     CheckCertificateRevocation = false,
+                    OnAuthenticate = (_, ssl) =>
+                    {
+                        ssl.CertificateChainPolicy = ClientChainPolicy(clientCas);
+                        ssl.CipherSuitesPolicy = cipherSuites;
+                    },
                 });
             });
         });
@@ -77,15 +88,26 @@ internal static partial class WebConfigRegistration
         });
     }
 
-    /// <summary>A client certificate chains to one of client_ca_file's certificates, for client authentication (as Go's RequireAndVerifyClientCert checks).</summary>
-    private static bool IsSignedBy(X509Certificate2 client, X509Certificate2Collection authorities)
+    /// <summary>
+    /// How a client's certificate chain is built in the TLS handshake, as Go's crypto/tls verifies it for exporter-toolkit:
+    /// client_ca_file's certificates are the only roots (not the system's), the intermediates the client sent complete the
+    /// chain (SslStream adds them to <see cref="X509ChainPolicy.ExtraStore"/>), the certificate must allow client
+    /// authentication, and nothing is fetched: no issuer named by a certificate's Authority Information Access, no CRL,
+    /// no OCSP (Go checks no revocation either). Those addresses are the client's to choose, so fetching them would let
+    /// an unauthenticated client make the exporter send requests where it likes. Set for every client_auth_type: even
+    /// one that does not verify still has the chain built. A fresh policy per handshake: SslStream adds to its ExtraStore.
+    /// </summary>
+    internal static X509ChainPolicy ClientChainPolicy(X509Certificate2Collection authorities)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
-        return chain.Build(client);
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        policy.CustomTrustStore.AddRange(authorities);
+        policy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
+        return policy;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Web configuration {File}: TLS {Tls}; basic auth users: {Users}")]

@@ -70,7 +70,8 @@ public sealed class WebConfigSettingsTests : IDisposable
     [InlineData("http_server_config:\n  headers:\n    Server: nginx\n", "http_server_config.headers.Server (line 3): this header cannot be set")]
     [InlineData("http_server_config:\n  headers:\n    X-Frame-Options: allow\n", "'allow' is not one of deny, sameorigin.")]
     [InlineData("http_server_config:\n  http2: maybe\n", "http_server_config.http2 (line 2): 'maybe' is not true or false.")]
-    [InlineData(Tls + "  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n", "tls_server_config.cipher_suites (line 4): cannot be honoured")]
+    [InlineData(Tls + "  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_CBC]\n", "tls_server_config.cipher_suites (line 4): 'TLS_RSA_WITH_AES_128_CBC' is not a cipher suite name Go knows")]
+    [InlineData(Tls + "  cipher_suites: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n", "tls_server_config.cipher_suites (line 4): must be a list of cipher suite names.")]
     [InlineData(Tls + "  curve_preferences: [X25519]\n", "tls_server_config.curve_preferences (line 4): cannot be honoured")]
     [InlineData("rate_limit:\n  interval: 1s\n  burst: 5\n", "rate_limit (line 1): is not supported by NodeHelper")]
     [InlineData(Tls + "  min_version: TLS11\n", "tls_server_config.min_version (line 4): TLS11 is not served")]
@@ -87,6 +88,19 @@ public sealed class WebConfigSettingsTests : IDisposable
     public void AWrongKeyIsNamedWithItsLine(string yaml, string expected)
     {
         Problems(yaml).Should().Contain(p => p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CipherSuitesAreReadByTheirGoNamesAndTls13sSuitesStayOn()
+    {
+        var web = Load($"--web.config.file={_files.Write(Tls + "  cipher_suites:\n    - TLS_RSA_WITH_AES_128_CBC_SHA\n    - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\n")}").Web!;
+
+        web.Tls!.CipherSuites.Should().Equal(System.Net.Security.TlsCipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA, System.Net.Security.TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+        web.Tls.OfferedCipherSuites.Should().BeEquivalentTo([.. TlsServerConfig.Tls13CipherSuites, .. web.Tls.CipherSuites!]);
+        var unset = Load($"--web.config.file={_files.Write(Tls + "  cipher_suites: []\n")}").Web!.Tls!;
+        unset.CipherSuites.Should().BeNull("an empty list is the default, as in exporter-toolkit");
+        unset.OfferedCipherSuites.Should().BeEquivalentTo([.. TlsServerConfig.Tls13CipherSuites, .. TlsServerConfig.DefaultCipherSuites]);
+        TlsServerConfig.DefaultCipherSuites.Should().OnlyContain(c => c.ToString().StartsWith("TLS_ECDHE_", StringComparison.Ordinal) && !c.ToString().Contains("CBC", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -186,6 +186,102 @@ public sealed class WebConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task AClientIssuedByAnIntermediateItPresentsIsLetInWithOnlyTheRootInClientCaFile()
+    {
+        using var root = Authority("CN=NodeHelper test root", null);
+        using var intermediate = Authority("CN=NodeHelper test intermediate", root);
+        File.WriteAllText(Path.Join(_files.Directory, "clients-ca.crt"), root.ExportCertificatePem());
+        _files.Write("tls_server_config:\n  cert_file: nodehelper.crt\n  key_file: nodehelper.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: clients-ca.crt\n");
+        await using var exporter = await ExporterUnderTest.StartAsync([$"--Web:ConfigFile={_files.File}", .. Quiet]);
+
+        using var client = ClientCertificate(intermediate);
+        using var withChain = WebConfigFiles.PinnedClient(_files.Certificate, exporter.BaseUrl, client, [intermediate]);
+        (await withChain.GetAsync("metrics")).StatusCode.Should().Be(HttpStatusCode.OK, "the client sent the intermediate, and client_ca_file holds its root");
+
+        using var withoutChain = WebConfigFiles.PinnedClient(_files.Certificate, exporter.BaseUrl, client);
+        var act = () => withoutChain.GetAsync("metrics");
+        await act.Should().ThrowAsync<HttpRequestException>("without the intermediate the chain does not reach client_ca_file, and nothing is fetched to complete it");
+    }
+
+    [Theory]
+    [InlineData("RequireAndVerifyClientCert", false)]
+    [InlineData("VerifyClientCertIfGiven", false)]
+    [InlineData("RequireAnyClientCert", true)]
+    public async Task AClientCertificatesIssuerAndOcspAddressesAreNeverFetched(string clientAuthType, bool accepted)
+    {
+        // The addresses a certificate names are the client's to choose: fetching them would let anyone who can open a
+        // connection make the exporter send requests where they like.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture)}/";
+            using var unknownIssuer = Authority("CN=Somebody else's CA", null);
+            using var trusted = Authority("CN=NodeHelper test root", null);
+            File.WriteAllText(Path.Join(_files.Directory, "clients-ca.crt"), trusted.ExportCertificatePem());
+            var ca = clientAuthType == "RequireAnyClientCert" ? "" : "  client_ca_file: clients-ca.crt\n";
+            _files.Write($"tls_server_config:\n  cert_file: nodehelper.crt\n  key_file: nodehelper.key\n  client_auth_type: {clientAuthType}\n{ca}");
+            await using var exporter = await ExporterUnderTest.StartAsync([$"--Web:ConfigFile={_files.File}", .. Quiet]);
+
+            using var client = ClientCertificate(unknownIssuer, url + "issuer.crt", url + "ocsp");
+            using var http = WebConfigFiles.PinnedClient(_files.Certificate, exporter.BaseUrl, client);
+            if (accepted)
+            {
+                (await http.GetAsync("metrics")).StatusCode.Should().Be(HttpStatusCode.OK, "RequireAnyClientCert takes any certificate");
+            }
+            else
+            {
+                var act = () => http.GetAsync("metrics");
+                await act.Should().ThrowAsync<HttpRequestException>("the certificate's issuer is not in client_ca_file");
+            }
+
+            // The handshake, and any chain building in it, is over: a fetch would have connected by now.
+            listener.Pending().Should().BeFalse("the exporter must not fetch the URLs a client's certificate names");
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task Tls12OffersOnlyEcdheWithAeadByDefaultAndCipherSuitesChoosesTheSuites()
+    {
+        ExternalProcess.Require("openssl", "Debian's openssl package");
+        // An RSA certificate: TLS_RSA_WITH_AES_128_CBC_SHA (no forward secrecy, CBC, SHA-1) needs one.
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
+            File.WriteAllText(_files.CertFile, certificate.ExportCertificatePem() + "\n");
+            File.WriteAllText(_files.KeyFile, rsa.ExportPkcs8PrivateKeyPem() + "\n");
+        }
+
+        var config = _files.WriteTlsAndUsers();
+        await using (var byDefault = await ExporterUnderTest.StartAsync([$"--Web:ConfigFile={config}", .. Quiet]))
+        {
+            (await OpensslAsync(byDefault.BaseUrl.Port, "-tls1_2", "-cipher", "AES128-SHA")).Should().BeNull("CBC without forward secrecy is not offered by default");
+            (await OpensslAsync(byDefault.BaseUrl.Port, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA")).Should().BeNull("nor CBC with it");
+            (await OpensslAsync(byDefault.BaseUrl.Port, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")).Should().Be("ECDHE-RSA-AES128-GCM-SHA256");
+            (await OpensslAsync(byDefault.BaseUrl.Port, "-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305")).Should().Be("ECDHE-RSA-CHACHA20-POLY1305");
+        }
+
+        _files.Write(File.ReadAllText(config) + "  cipher_suites: [TLS_RSA_WITH_AES_128_CBC_SHA]\n");
+        await using var chosen = await ExporterUnderTest.StartAsync([$"--Web:ConfigFile={config}", .. Quiet]);
+        (await OpensslAsync(chosen.BaseUrl.Port, "-tls1_2", "-cipher", "AES128-SHA")).Should().Be("AES128-SHA", "cipher_suites lists it");
+        (await OpensslAsync(chosen.BaseUrl.Port, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")).Should().BeNull("cipher_suites does not list it");
+        (await OpensslAsync(chosen.BaseUrl.Port, "-tls1_3")).Should().BeOneOf(["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"], "TLS 1.3's suites are not cipher_suites' to choose, as in Go");
+    }
+
+    /// <summary>The cipher suite <c>openssl s_client</c> with <paramref name="options"/> negotiated with the exporter, or null when the handshake failed.</summary>
+    private static async Task<string?> OpensslAsync(int port, params string[] options)
+    {
+        var result = await ExternalProcess.RunAsync("openssl", ["s_client", "-connect", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-servername", "localhost", .. options], input: "");
+        var match = System.Text.RegularExpressions.Regex.Match(result.StandardOutput, @"Cipher is (\S+)");
+        return result.ExitCode == 0 && match.Success && match.Groups[1].Value != "(NONE)" ? match.Groups[1].Value : null;
+    }
+
+    [Fact]
     public async Task TheHealthCheckAsksOverTlsPinningTheConfiguredCertificate()
     {
         var config = _files.WriteTlsAndUsers(("alice", WebConfigFiles.Hash(WebConfigFiles.RandomPassword())));
@@ -249,12 +345,35 @@ public sealed class WebConfigTests : IDisposable
         return tls.RemoteCertificate!.GetRawCertData();
     }
 
-    /// <summary>A client certificate signed by <paramref name="issuer"/>, or self-signed when null.</summary>
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2 ClientCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2? issuer)
+    /// <summary>A CA certificate with its key, signed by <paramref name="issuer"/>, or self-signed (a root) when null.</summary>
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 Authority(string subject, System.Security.Cryptography.X509Certificates.X509Certificate2? issuer)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(subject, key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
+            System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var made = issuer is null
+            ? request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2))
+            : System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.CopyWithPrivateKey(
+                request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), new DateTimeOffset(issuer.NotAfter), System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)), key);
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(made.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>A client certificate signed by <paramref name="issuer"/>, or self-signed when null; with an Authority Information Access extension naming <paramref name="caIssuersUrl"/> and <paramref name="ocspUrl"/> when given.</summary>
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 ClientCertificate(
+        System.Security.Cryptography.X509Certificates.X509Certificate2? issuer, string? caIssuersUrl = null, string? ocspUrl = null)
     {
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=prometheus", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
+        if (caIssuersUrl is not null || ocspUrl is not null)
+        {
+            request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509AuthorityInformationAccessExtension(
+                ocspUrl is null ? null : [ocspUrl], caIssuersUrl is null ? null : [caIssuersUrl]));
+        }
+
         using var made = issuer is null
             ? request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1))
             : System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.CopyWithPrivateKey(

@@ -53,14 +53,16 @@ internal sealed class WebConfigFiles : IDisposable
         users.Length == 0 ? "" : "basic_auth_users:\n" + string.Concat(users.Select(u => $"  {u.User}: {u.Hash}\n"));
 
     /// <summary>An HTTP client that trusts exactly <paramref name="pinned"/> (as Prometheus given it as ca_file would), a new connection per client.</summary>
-    public static HttpClient PinnedClient(X509Certificate2 pinned, Uri baseAddress, X509Certificate2? clientCertificate = null)
+    /// <remarks>With <paramref name="intermediates"/>, the client presents them after its certificate, as a client issued by an intermediate CA does.</remarks>
+    public static HttpClient PinnedClient(X509Certificate2 pinned, Uri baseAddress, X509Certificate2? clientCertificate = null, X509Certificate2[]? intermediates = null)
     {
         var handler = new SocketsHttpHandler { UseProxy = false };
         handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) =>
             presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(pinned.RawData);
         if (clientCertificate is not null)
         {
-            handler.SslOptions.ClientCertificates = [clientCertificate];
+            // Offline: the client itself must not fetch what its certificate names either (a test listens for that).
+            handler.SslOptions.ClientCertificateContext = System.Net.Security.SslStreamCertificateContext.Create(clientCertificate, [.. intermediates ?? []], offline: true);
         }
 
         return new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
