@@ -7,7 +7,7 @@ namespace NodeHelper.Benchmarks;
 /// <summary>
 /// `make bench ARGS="--part release"`: what `make package image` ships, measured as a node would hold it: the size of
 /// each binary, package and image, and each binary's resident memory after 1,000 scrapes of the simulated bitcoind
-/// (bitcoind collector only). The arm64 binary runs under qemu-aarch64-static: its resident figure is qemu's process
+/// (the bitcoind and posture collectors: host and services off). The arm64 binary runs under qemu-aarch64-static: its resident figure is qemu's process
 /// (the emulated program plus the emulator and its translated code), an upper bound, and its times say nothing
 /// about a Raspberry Pi.
 /// </summary>
@@ -25,7 +25,7 @@ internal static class ReleaseBenchmark
             ("linux-arm64 (under qemu-aarch64-static)", "arm64", "linux-arm64", "qemu-aarch64-static"),
         };
 
-        Console.WriteLine($"NodeHelper release artifacts {version}: sizes, and resident memory after {Scrapes} scrapes of the simulated bitcoind (bitcoind collector only)");
+        Console.WriteLine($"NodeHelper release artifacts {version}: sizes, and resident memory after {Scrapes} scrapes of the simulated bitcoind (bitcoind and posture collectors)");
         Console.WriteLine();
         Console.WriteLine("| build | binary | .deb | image (docker-archive) | resident after 1,000 scrapes | scrape median |");
         Console.WriteLine("|---|---|---|---|---|---|");
