@@ -10,12 +10,19 @@ internal static class SimulatorHost
     /// A quiet Kestrel host on 127.0.0.1 that leaves Ctrl+C and SIGTERM to whoever embeds it (a test run, the CLI);
     /// HTTPS with the given certificate, when there is one.
     /// </summary>
-    public static WebApplication Create(int port, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
+    public static WebApplication Create(int port, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null) =>
+        certificate is null ? Create(port, certificateSelector: null) : Create(port, () => certificate);
+
+    /// <summary>
+    /// HTTPS with whatever certificate <paramref name="certificateSelector"/> gives at each handshake, so a simulator can
+    /// change the certificate it serves while it runs (LND regenerating its tls.cert); plain HTTP when null.
+    /// </summary>
+    public static WebApplication Create(int port, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? certificateSelector)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
-        if (certificate is null)
+        if (certificateSelector is null)
         {
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         }
@@ -23,7 +30,8 @@ internal static class SimulatorHost
         {
             builder.WebHost.UseKestrelHttpsConfiguration();
             builder.WebHost.ConfigureKestrel(kestrel =>
-                kestrel.Listen(System.Net.IPAddress.Loopback, port, listen => listen.UseHttps(certificate)));
+                kestrel.Listen(System.Net.IPAddress.Loopback, port, listen =>
+                    listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => certificateSelector())));
         }
 
         return builder.Build();

@@ -1,0 +1,272 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using NodeHelper.Simulators;
+using NodeHelper.Simulators.Lnd;
+
+namespace NodeHelper.Tests.Simulators;
+
+/// <summary>The LND simulator itself: pinned TLS, the macaroon check, LND's error answers, the faults, the captures.</summary>
+public sealed class LndSimulatorTests : IAsyncLifetime
+{
+    private LndSimulator _lnd = null!;
+
+    public async Task InitializeAsync() => _lnd = await LndSimulator.StartAsync();
+
+    public async Task DisposeAsync() => await _lnd.DisposeAsync();
+
+    /// <summary>A client that trusts only the PEM file as its root, as the collector must.</summary>
+    private static HttpClient Pinned(string certFile, double timeoutSeconds = 10)
+    {
+        var pinned = X509CertificateLoader.LoadCertificate(System.Text.Encoding.ASCII.GetBytes(File.ReadAllText(certFile)));
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            CustomTrustStore = { pinned },
+        };
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+    }
+
+    private HttpRequestMessage Get(string path, string? macaroonHex = "file")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_lnd.Url, path));
+        if (macaroonHex is not null)
+        {
+            request.Headers.Add(LndSimulator.MacaroonHeader, macaroonHex == "file" ? Convert.ToHexString(File.ReadAllBytes(_lnd.MacaroonFile)) : macaroonHex);
+        }
+
+        return request;
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> SendAsync(string path, string? macaroonHex = "file")
+    {
+        using var client = Pinned(_lnd.TlsCertFile);
+        using var response = await client.SendAsync(Get(path, macaroonHex));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TheCertificateFilePinsTheConnectionAndAnotherSimulatorsCertificateIsRefused()
+    {
+        File.ReadAllText(_lnd.TlsCertFile).Should().StartWith("-----BEGIN CERTIFICATE-----");
+        (await SendAsync("v1/getinfo")).Status.Should().Be(HttpStatusCode.OK);
+
+        await using var other = await LndSimulator.StartAsync();
+        using var client = Pinned(_lnd.TlsCertFile);
+        var call = () => client.GetAsync(new Uri(other.Url, "v1/state"));
+        await call.Should().ThrowAsync<HttpRequestException>();
+    }
+
+    [Fact]
+    public async Task ADifferentCertificateOnTheSamePortIsRefused()
+    {
+        _lnd.ServeOtherCertificate();
+        var call = () => SendAsync("v1/state");
+        await call.Should().ThrowAsync<HttpRequestException>();
+
+        _lnd.ServeOtherCertificate(rewriteFile: true);
+        (await SendAsync("v1/state")).Status.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task TheMacaroonIsBinaryAndRequiredEverywhereButTheStateEndpoint()
+    {
+        File.ReadAllBytes(_lnd.MacaroonFile)[0].Should().Be(2);
+        (await SendAsync("v1/state", macaroonHex: null)).Should().Be((HttpStatusCode.OK, """{"state":"SERVER_ACTIVE"}"""));
+
+        string[] paths = ["v1/getinfo", "v1/channels", "v1/balance/channels", "v1/balance/blockchain", "v1/channels/pending", "v1/graph/info", "v1/fees", "v1/peers"];
+        foreach (var path in paths)
+        {
+            (await SendAsync(path)).Status.Should().Be(HttpStatusCode.OK, path);
+            (await SendAsync(path, macaroonHex: null)).Should().Be(
+                (HttpStatusCode.InternalServerError, """{"code":2,"message":"expected 1 macaroon, got 0","details":[]}"""), path);
+            (await SendAsync(path, macaroonHex: "0201abcdef")).Should().Be(
+                (HttpStatusCode.InternalServerError, """{"code":2,"message":"verification failed: signature mismatch after caveat verification","details":[]}"""), path);
+        }
+    }
+
+    [Fact]
+    public async Task ARotatedMacaroonRefusesTheOldOne()
+    {
+        var old = Convert.ToHexString(File.ReadAllBytes(_lnd.MacaroonFile));
+        _lnd.RotateMacaroon();
+        (await SendAsync("v1/getinfo", old)).Status.Should().Be(HttpStatusCode.InternalServerError);
+        (await SendAsync("v1/getinfo")).Status.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData(LndWalletState.WaitingToStart, "WAITING_TO_START", "waiting to start, RPC services not available")]
+    [InlineData(LndWalletState.NonExisting, "NON_EXISTING", "wallet not created, create one to enable full RPC access")]
+    [InlineData(LndWalletState.Locked, "LOCKED", "wallet locked, unlock it to enable full RPC access")]
+    [InlineData(LndWalletState.Unlocked, "UNLOCKED", "the RPC server is in the process of starting up, but not yet ready to accept calls")]
+    public async Task BeforeRpcActiveEveryCallButStateFailsAsLndSays(LndWalletState state, string name, string message)
+    {
+        _lnd.State.WalletState = state;
+        (await SendAsync("v1/state", macaroonHex: null)).Should().Be((HttpStatusCode.OK, $$"""{"state":"{{name}}"}"""));
+        var expected = (HttpStatusCode.InternalServerError, $$"""{"code":2,"message":"{{message}}","details":[]}""");
+        (await SendAsync("v1/getinfo")).Should().Be(expected);
+        (await SendAsync("v1/balance/channels")).Should().Be(expected);
+        // LND checks its state before the macaroon: no macaroon still says "wallet locked".
+        (await SendAsync("v1/getinfo", macaroonHex: null)).Should().Be(expected);
+    }
+
+    [Fact]
+    public async Task RpcActiveAnswers()
+    {
+        _lnd.State.WalletState = LndWalletState.RpcActive;
+        (await SendAsync("v1/state", macaroonHex: null)).Body.Should().Be("""{"state":"RPC_ACTIVE"}""");
+        (await SendAsync("v1/getinfo")).Status.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task GetinfoAndChannelsAreTheCapturesByteForByteWhileUnchanged()
+    {
+        (await SendAsync("v1/getinfo")).Body.Should().Be(Fixtures.Read("lnd/getinfo.json"));
+        (await SendAsync("v1/channels")).Body.Should().Be(Fixtures.Read("lnd/channels.json"));
+    }
+
+    [Fact]
+    public async Task GetinfoFollowsTheScript()
+    {
+        _lnd.State.BlockHeight = 750_200;
+        _lnd.State.SyncedToChain = false;
+        _lnd.State.SyncedToGraph = false;
+        _lnd.State.NumPeers = 3;
+        var info = JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!;
+        info["block_height"]!.GetValue<long>().Should().Be(750_200);
+        info["synced_to_chain"]!.GetValue<bool>().Should().BeFalse();
+        info["synced_to_graph"]!.GetValue<bool>().Should().BeFalse();
+        info["num_peers"]!.GetValue<int>().Should().Be(3);
+        info["best_header_timestamp"]!.GetValue<string>().Should().Be("1660904009", "int64 stays a string");
+        JsonNode.Parse((await SendAsync("v1/peers")).Body)!["peers"]!.AsArray().Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task AChannelGoingInactiveShowsInChannelsAndGetinfo()
+    {
+        _lnd.State.SetChannelActive("811207584397066241", active: false);
+        var channels = JsonNode.Parse((await SendAsync("v1/channels")).Body)!["channels"]!.AsArray();
+        channels.Single(c => c!["chan_id"]!.GetValue<string>() == "811207584397066241")!["active"]!.GetValue<bool>().Should().BeFalse();
+        channels.Single(c => c!["chan_id"]!.GetValue<string>() == "821261518687043586")!["active"]!.GetValue<bool>().Should().BeTrue();
+        var info = JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!;
+        info["num_active_channels"]!.GetValue<int>().Should().Be(2);
+        info["num_inactive_channels"]!.GetValue<int>().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AForceCloseWithPendingHtlcsCountsBlocksFromTheHeight()
+    {
+        _lnd.State.AddForceClose(new LndForceClose(
+            "806d3e1328ddf56958ae3730978c744cac79cfe928b0af8a5a8b52b9f9f66fef:2", "03005b000a0ed2b172e7608b062bfe2be18df54769a246941b2cebb5ff2658bb83",
+            50_000, 47_325, LndState.CapturedBlockHeight + 144,
+            [new LndPendingHtlc(Incoming: true, 1_000, "ab:0", LndState.CapturedBlockHeight + 20)]));
+        var pending = JsonNode.Parse((await SendAsync("v1/channels/pending")).Body)!;
+        pending["total_limbo_balance"]!.GetValue<string>().Should().Be("48325");
+        var close = pending["pending_force_closing_channels"]![0]!;
+        close["limbo_balance"]!.GetValue<string>().Should().Be("48325");
+        close["maturity_height"]!.GetValue<long>().Should().Be(750_256);
+        close["blocks_til_maturity"]!.GetValue<long>().Should().Be(144);
+        close["pending_htlcs"]![0]!["blocks_til_maturity"]!.GetValue<long>().Should().Be(20);
+        close["anchor"]!.GetValue<string>().Should().Be("LIMBO");
+        pending["waiting_close_channels"]!.AsArray().Should().BeEmpty();
+
+        _lnd.State.BlockHeight += 5;
+        var later = JsonNode.Parse((await SendAsync("v1/channels/pending")).Body)!["pending_force_closing_channels"]![0]!;
+        later["blocks_til_maturity"]!.GetValue<long>().Should().Be(139);
+        later["pending_htlcs"]![0]!["blocks_til_maturity"]!.GetValue<long>().Should().Be(15);
+        JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!["num_pending_channels"]!.GetValue<int>().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task TheBuiltAnswersUseLndsEncoding()
+    {
+        var balance = JsonNode.Parse((await SendAsync("v1/balance/channels")).Body)!;
+        balance["local_balance"]!["sat"]!.GetValue<string>().Should().Be("71981");
+        balance["local_balance"]!["msat"]!.GetValue<string>().Should().Be("71981000");
+        balance["remote_balance"]!["sat"]!.GetValue<string>().Should().Be("1337");
+        var wallet = JsonNode.Parse((await SendAsync("v1/balance/blockchain")).Body)!;
+        wallet["confirmed_balance"]!.GetValue<string>().Should().Be("250000");
+        wallet["reserved_balance_anchor_chan"]!.GetValue<string>().Should().Be("30000");
+        var fees = JsonNode.Parse((await SendAsync("v1/fees")).Body)!;
+        fees["day_fee_sum"]!.GetValue<string>().Should().Be("12");
+        fees["channel_fees"]!.AsArray().Should().HaveCount(3);
+        var graph = JsonNode.Parse((await SendAsync("v1/graph/info")).Body)!;
+        graph["num_nodes"]!.GetValue<int>().Should().Be(16_342);
+        graph["total_network_capacity"]!.GetValue<string>().Should().Be("524431903155");
+        JsonNode.Parse((await SendAsync("v1/peers")).Body)!["peers"]!.AsArray().Should().HaveCount(LndState.CapturedPeers);
+    }
+
+    [Theory]
+    [InlineData(LndFault.MacaroonRejected, HttpStatusCode.InternalServerError, """{"code":2,"message":"verification failed: signature mismatch after caveat verification","details":[]}""")]
+    [InlineData(LndFault.Unauthorized, HttpStatusCode.Unauthorized, "")]
+    [InlineData(LndFault.Forbidden, HttpStatusCode.Forbidden, "")]
+    [InlineData(LndFault.Http500, HttpStatusCode.InternalServerError, """{"code":13,"message":"internal error","details":[]}""")]
+    [InlineData(LndFault.Garbage, HttpStatusCode.OK, "<html>this is not JSON</html>")]
+    public async Task FaultsAnswerAsDescribed(LndFault fault, HttpStatusCode status, string body)
+    {
+        _lnd.State.Fault = fault;
+        (await SendAsync("v1/getinfo")).Should().Be((status, body));
+        if (fault == LndFault.MacaroonRejected)
+        {
+            (await SendAsync("v1/state", macaroonHex: null)).Status.Should().Be(HttpStatusCode.OK, "the state needs no macaroon");
+        }
+    }
+
+    [Fact]
+    public async Task NeverAnswersUntilTheClientGivesUp()
+    {
+        _lnd.State.Fault = LndFault.NeverAnswers;
+        using var client = Pinned(_lnd.TlsCertFile, timeoutSeconds: 0.5);
+        var call = () => client.SendAsync(Get("v1/getinfo"));
+        await call.Should().ThrowAsync<TaskCanceledException>();
+    }
+
+    [Fact]
+    public async Task AHugeBodyIsMoreThanABoundedReaderTakes()
+    {
+        _lnd.State.Fault = LndFault.HugeBody;
+        using var client = Pinned(_lnd.TlsCertFile);
+        client.MaxResponseContentBufferSize = 1024 * 1024;
+        var call = () => client.SendAsync(Get("v1/getinfo"));
+        await call.Should().ThrowAsync<HttpRequestException>();
+    }
+
+    [Fact]
+    public async Task ATruncatedBodyFailsTheRead()
+    {
+        _lnd.State.Fault = LndFault.TruncatedBody;
+        var call = () => SendAsync("v1/getinfo");
+        await call.Should().ThrowAsync<HttpRequestException>();
+    }
+
+    [Fact]
+    public async Task GraphInfoCanBeSlowAlone()
+    {
+        _lnd.State.GraphInfoLatency = TimeSpan.FromSeconds(1);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        (await SendAsync("v1/getinfo")).Status.Should().Be(HttpStatusCode.OK);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(0.9));
+        watch.Restart();
+        (await SendAsync("v1/graph/info")).Status.Should().Be(HttpStatusCode.OK);
+        watch.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(0.95));
+    }
+
+    [Fact]
+    public async Task TheStateIsSafeToScriptWhileRequestsRun()
+    {
+        var writers = Task.Run(() =>
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                _lnd.State.BlockHeight = 750_000 + i;
+                _lnd.State.SetChannelActive("811207584397066241", i % 2 == 0);
+            }
+        });
+        var readers = Enumerable.Range(0, 20).Select(_ => SendAsync("v1/getinfo"));
+        var answers = await Task.WhenAll(readers);
+        await writers;
+        answers.Should().OnlyContain(a => a.Status == HttpStatusCode.OK);
+    }
+}
