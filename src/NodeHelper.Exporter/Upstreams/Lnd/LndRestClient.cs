@@ -1,0 +1,119 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using NodeHelper.Core.Configuration;
+using NodeHelper.Core.Upstreams;
+
+namespace NodeHelper.Exporter.Upstreams.Lnd;
+
+/// <summary>
+/// LND's REST API over TLS with its own certificate pinned: tls.cert is the only root trusted (never "skip
+/// validation"), nothing a certificate names is fetched, and the host name must be in it as LND writes it (localhost,
+/// 127.0.0.1, its host name). The macaroon is read from its file on every call and sent as hex in
+/// Grpc-Metadata-macaroon; it is never logged, and no error message carries it. Transport only: one GET, bounded in
+/// size, its status and body for the caller to judge.
+/// </summary>
+internal sealed class LndRestClient : IDisposable
+{
+    /// <summary>Largest answer read: /v1/channels of a node with a thousand channels is a few MiB.</summary>
+    public const int MaxResponseBytes = 16 * 1024 * 1024;
+
+    /// <summary>Largest macaroon file read: LND's are a few hundred bytes.</summary>
+    private const int MaxMacaroonBytes = 64 * 1024;
+
+    private readonly HttpClient _http;
+    private readonly string _macaroonFile;
+
+    public LndRestClient(Uri url, string macaroonFile, string tlsCertFile, TimeSpan connectTimeout)
+    {
+        _macaroonFile = macaroonFile;
+        var certificateFile = PathExpansion.Expand(tlsCertFile);
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            ConnectTimeout = connectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(50),
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                // Read at each new connection: LND renews its certificate (tls.cert) by itself when it expires.
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsPinned(certificate, errors, certificateFile),
+            },
+        })
+        {
+            BaseAddress = url,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>Whether the server's certificate chains to tls.cert alone (LND's is self-signed: it is its own root).</summary>
+    internal static bool IsPinned(X509Certificate? presented, SslPolicyErrors errors, string certificateFile)
+    {
+        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+
+        X509Certificate2Collection pinned;
+        try
+        {
+            pinned = [];
+            pinned.ImportFromPemFile(certificateFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(pinned);
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var server = new X509Certificate2(presented);
+        return chain.Build(server);
+    }
+
+    /// <summary>One GET: its status code and body. Throws <see cref="UpstreamException"/> for transport, TLS, size and macaroon problems.</summary>
+    public async Task<(int Status, byte[] Body)> GetAsync(string path, bool withMacaroon, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (withMacaroon)
+        {
+            request.Headers.TryAddWithoutValidation("Grpc-Metadata-macaroon", await MacaroonHexAsync(cancellationToken));
+        }
+
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return ((int)response.StatusCode, await BoundedBody.ReadAsync(response, MaxResponseBytes, "LND's answer", cancellationToken));
+        }
+        catch (Exception e) when (TransportFailure.IsTransport(e))
+        {
+            var (reason, cause) = TransportFailure.Describe(e);
+            throw new UpstreamException(reason, $"cannot talk to LND at {_http.BaseAddress}: {cause}", e);
+        }
+    }
+
+    private async Task<string> MacaroonHexAsync(CancellationToken cancellationToken)
+    {
+        var path = PathExpansion.Expand(_macaroonFile);
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length > MaxMacaroonBytes)
+            {
+                throw new UpstreamException(FailureReason.Credentials, $"the macaroon file {path} is {info.Length} bytes: not a macaroon (Lnd:MacaroonFile).");
+            }
+
+            return Convert.ToHexString(await File.ReadAllBytesAsync(path, cancellationToken)).ToLowerInvariant();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The message names the file and why, never its content.
+            throw new UpstreamException(FailureReason.Credentials, $"cannot read the macaroon file {path} (Lnd:MacaroonFile): {UpstreamException.Clip(e.Message)}", e);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
