@@ -9,7 +9,7 @@ namespace NodeHelper.Exporter.Upstreams.Lnd;
 // Problem() says what in a well-formed answer is absurd for its field, or null.
 
 /// <summary>GET /v1/state (no macaroon): the wallet's state, e.g. LOCKED, RPC_ACTIVE, SERVER_ACTIVE.</summary>
-internal sealed record LndState([property: JsonPropertyName("state")] string State = "")
+internal sealed record LndGetStateResponse([property: JsonPropertyName("state")] string State = "")
 {
     public string? Problem() => State.Length == 0 ? "state is empty" : null;
 }
@@ -163,7 +163,7 @@ internal sealed record LndError([property: JsonPropertyName("code")] int Code = 
 
 // Strings are read as numbers (protojson's int64), and an unknown field is skipped.
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-[JsonSerializable(typeof(LndState))]
+[JsonSerializable(typeof(LndGetStateResponse))]
 [JsonSerializable(typeof(LndInfo))]
 [JsonSerializable(typeof(LndChannelBalance))]
 [JsonSerializable(typeof(LndWalletBalance))]
