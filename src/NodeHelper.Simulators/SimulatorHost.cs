@@ -37,6 +37,28 @@ internal static class SimulatorHost
         return builder.Build();
     }
 
+    /// <summary>
+    /// Answers every request with <paramref name="handle"/>, starts the host and returns its base URL. A simulator's
+    /// own bug is written to stderr and rethrown: a test double that fails quietly hides real findings.
+    /// </summary>
+    public static async Task<Uri> ServeAsync(WebApplication app, string name, Func<HttpContext, Task> handle, CancellationToken cancellationToken)
+    {
+        app.Run(async context =>
+        {
+            try
+            {
+                await handle(context);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"{name} simulator: {e}");
+                throw;
+            }
+        });
+        await app.StartAsync(cancellationToken);
+        return BaseUrl(app);
+    }
+
     /// <summary>The base URL the started host listens on (the real port when 0 was asked for).</summary>
     public static Uri BaseUrl(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");

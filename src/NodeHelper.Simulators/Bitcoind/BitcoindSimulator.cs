@@ -58,21 +58,7 @@ public sealed class BitcoindSimulator : IAsyncDisposable
 
         var simulator = new BitcoindSimulator(app, options, ownedDirectory);
         simulator.WriteCredentials();
-        app.Run(async context =>
-        {
-            try
-            {
-                await simulator.HandleAsync(context);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A bug in the simulator must be loud: a test double that fails quietly hides real findings.
-                await Console.Error.WriteLineAsync($"bitcoind simulator: {e}");
-                throw;
-            }
-        });
-        await app.StartAsync(cancellationToken);
-        simulator.Url = SimulatorHost.BaseUrl(app);
+        simulator.Url = await SimulatorHost.ServeAsync(app, "bitcoind", simulator.HandleAsync, cancellationToken);
         return simulator;
     }
 

@@ -93,21 +93,7 @@ public sealed class LndSimulator : IAsyncDisposable
         simulator.RotateMacaroon();
         var app = SimulatorHost.Create(options.Port, () => simulator.ServedCertificate);
         simulator._app = app;
-        app.Run(async context =>
-        {
-            try
-            {
-                await simulator.HandleAsync(context);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A bug in the simulator must be loud: a test double that fails quietly hides real findings.
-                await Console.Error.WriteLineAsync($"lnd simulator: {e}");
-                throw;
-            }
-        });
-        await app.StartAsync(cancellationToken);
-        simulator.Url = SimulatorHost.BaseUrl(app);
+        simulator.Url = await SimulatorHost.ServeAsync(app, "lnd", simulator.HandleAsync, cancellationToken);
         return simulator;
     }
 
