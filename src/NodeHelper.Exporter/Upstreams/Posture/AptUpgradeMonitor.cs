@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Globalization;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Posture;
@@ -93,63 +90,16 @@ internal sealed class AptUpgradeMonitor(string program, TimeSpan interval, TimeS
 
     private async Task<AptPending> SimulateAsync(CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["-s", "-o", "Debug::NoLocking=1", "-o", "APT::Get::Show-User-Simulation-Note=false", "dist-upgrade"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         // The Inst lines are never translated, but the errors would be; C keeps them readable in the log.
-        start.Environment["LC_ALL"] = "C";
-        Process process;
+        var output = await ProgramRun.OutputAsync(program, ["-s", "-o", "Debug::NoLocking=1", "-o", "APT::Get::Show-User-Simulation-Note=false", "dist-upgrade"],
+            new Dictionary<string, string> { ["LC_ALL"] = "C" }, "apt-get -s dist-upgrade", "Posture:AptGetPath", timeout, "", cancellationToken);
         try
         {
-            process = Process.Start(start) ?? throw new UpstreamException(FailureReason.UpstreamError, $"could not start {program}.");
+            return AptSimulation.Parse(output.Split('\n'));
         }
-        catch (Win32Exception e)
+        catch (FormatException e)
         {
-            throw new UpstreamException(FailureReason.UpstreamError, $"cannot run {program} (Posture:AptGetPath): {UpstreamException.Clip(e.Message)}", e);
-        }
-
-        using (process)
-        using (var deadline = Deadline.After(timeout, cancellationToken))
-        {
-            process.StandardInput.Close();
-            try
-            {
-                var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-                var errors = process.StandardError.ReadToEndAsync(deadline.Token);
-                await process.WaitForExitAsync(deadline.Token);
-                if (process.ExitCode != 0)
-                {
-                    throw new UpstreamException(FailureReason.UpstreamError, $"apt-get -s dist-upgrade exited with {process.ExitCode}: {UpstreamException.Clip(await errors)}");
-                }
-
-                return AptSimulation.Parse((await output).Split('\n'));
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new UpstreamException(FailureReason.Timeout,
-                    $"apt-get -s dist-upgrade did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was killed.", e);
-            }
-            catch (FormatException e)
-            {
-                throw new UpstreamException(FailureReason.InvalidResponse, UpstreamException.Clip(e.Message), e);
-            }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync(CancellationToken.None);
-                }
-            }
+            throw new UpstreamException(FailureReason.InvalidResponse, UpstreamException.Clip(e.Message), e);
         }
     }
 }

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Globalization;
 using NodeHelper.Core.Upstreams;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Host;
@@ -26,49 +23,10 @@ internal sealed class SystemdClient(ServicesOptions options, HostViewOptions hos
             return new SystemdSnapshot(false, []);
         }
 
-        var start = new ProcessStartInfo(options.SystemctlPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["show", "--no-pager", "--timestamp=unix", $"--property={string.Join(',', Properties)}", "--", .. _units])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["SYSTEMD_COLORS"] = "0";
-        using var timeout = Deadline.After(options.TimeoutSeconds, cancellationToken);
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new UpstreamException(FailureReason.UpstreamError, $"could not start {options.SystemctlPath}.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new UpstreamException(FailureReason.UpstreamError, $"cannot run {options.SystemctlPath} (Services:SystemctlPath): {UpstreamException.Clip(e.Message)}", e);
-        }
-
-        using (process)
-        {
-            try
-            {
-                var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-                var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-                await process.WaitForExitAsync(timeout.Token);
-                if (process.ExitCode != 0)
-                {
-                    throw new UpstreamException(FailureReason.UpstreamError, $"systemctl show exited with {process.ExitCode}: {UpstreamException.Clip(await errors)}");
-                }
-
-                var text = await output;
-                return new SystemdSnapshot(true, SystemdParsers.ParseShow(text.Length > MaxOutputChars ? text[..MaxOutputChars] : text, _units));
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new UpstreamException(FailureReason.Timeout, $"systemctl did not answer within {options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s (Services:TimeoutSeconds).", e);
-            }
-        }
+        var text = await ProgramRun.OutputAsync(options.SystemctlPath,
+            ["show", "--no-pager", "--timestamp=unix", $"--property={string.Join(',', Properties)}", "--", .. _units],
+            new Dictionary<string, string> { ["SYSTEMD_COLORS"] = "0" }, "systemctl show", "Services:SystemctlPath",
+            TimeSpan.FromSeconds(options.TimeoutSeconds), " (Services:TimeoutSeconds)", cancellationToken);
+        return new SystemdSnapshot(true, SystemdParsers.ParseShow(text.Length > MaxOutputChars ? text[..MaxOutputChars] : text, _units));
     }
 }
