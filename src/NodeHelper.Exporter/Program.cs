@@ -7,6 +7,7 @@ using NodeHelper.Exporter.Upstreams.Backups;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
+using NodeHelper.Exporter.Upstreams.Lnd;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Posture;
@@ -140,6 +141,7 @@ internal static partial class Program
             .AddElectrumCollector(settings.Electrum)
             .AddMempoolCollector(settings.Mempool)
             .AddMariaDbCollector(settings.MariaDb)
+            .AddLndCollector(settings.Lnd)
             .AddHostCollector(settings.Host)
             .AddServicesCollector(settings.Services, settings.Host)
             .AddPostureCollector(settings)

@@ -5,6 +5,7 @@ using NodeHelper.Exporter.Upstreams.Backups;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
+using NodeHelper.Exporter.Upstreams.Lnd;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Posture;
@@ -43,6 +44,8 @@ internal sealed class ExporterSettings
     public required MempoolOptions Mempool { get; init; }
 
     public required MariaDbOptions MariaDb { get; init; }
+
+    public required LndOptions Lnd { get; init; }
 
     public required HostViewOptions Host { get; init; }
 
@@ -173,6 +176,7 @@ internal sealed class ExporterSettings
             Electrum = ElectrumOptions.Read(reader),
             Mempool = MempoolOptions.Read(reader),
             MariaDb = MariaDbOptions.Read(reader),
+            Lnd = LndOptions.Read(reader),
             Host = HostViewOptions.Read(reader),
             Services = ServicesOptions.Read(reader),
             Posture = PostureOptions.Read(reader),

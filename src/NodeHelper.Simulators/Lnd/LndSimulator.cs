@@ -335,7 +335,7 @@ public sealed class LndSimulator : IAsyncDisposable
 
     private static string Channels(LndStateSnapshot s)
     {
-        if (s.ChannelActive.All(kv => CapturedChannels.IsActive(kv.Key) == kv.Value))
+        if (s.Htlcs.Count == 0 && s.ChannelActive.All(kv => CapturedChannels.IsActive(kv.Key) == kv.Value))
         {
             return CapturedChannels.Raw;
         }
@@ -343,9 +343,33 @@ public sealed class LndSimulator : IAsyncDisposable
         var channels = JsonNode.Parse(CapturedChannels.Raw)!;
         foreach (var channel in channels["channels"]!.AsArray())
         {
-            if (s.ChannelActive.TryGetValue(channel!["chan_id"]!.GetValue<string>(), out var active))
+            var chanId = channel!["chan_id"]!.GetValue<string>();
+            if (s.ChannelActive.TryGetValue(chanId, out var active))
             {
                 channel["active"] = active;
+            }
+
+            var htlcs = s.Htlcs.Where(h => h.ChanId == chanId).ToList();
+            if (htlcs.Count > 0)
+            {
+                var list = new JsonArray();
+                foreach (var (h, index) in htlcs.Select((h, i) => (h, i)))
+                {
+                    list.Add(new JsonObject
+                    {
+                        ["incoming"] = h.Incoming,
+                        ["amount"] = Str(h.AmountSat),
+                        ["hash_lock"] = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes($"{chanId}/{index}"))),
+                        ["expiration_height"] = h.ExpirationHeight,
+                        ["htlc_index"] = Str(index),
+                        ["forwarding_channel"] = "0",
+                        ["forwarding_htlc_index"] = "0",
+                        ["locked_in"] = true,
+                    });
+                }
+
+                channel["pending_htlcs"] = list;
+                channel["unsettled_balance"] = Str(htlcs.Sum(h => h.AmountSat));
             }
         }
 
@@ -363,8 +387,8 @@ public sealed class LndSimulator : IAsyncDisposable
             ["pending_open_balance"] = Str(pendingLocal),
             ["local_balance"] = Amount(local),
             ["remote_balance"] = Amount(remote),
-            ["unsettled_local_balance"] = Amount(0),
-            ["unsettled_remote_balance"] = Amount(0),
+            ["unsettled_local_balance"] = Amount(s.Htlcs.Where(h => !h.Incoming).Sum(h => h.AmountSat)),
+            ["unsettled_remote_balance"] = Amount(s.Htlcs.Where(h => h.Incoming).Sum(h => h.AmountSat)),
             ["pending_open_local_balance"] = Amount(pendingLocal),
             ["pending_open_remote_balance"] = Amount(0),
         }.ToJsonString();

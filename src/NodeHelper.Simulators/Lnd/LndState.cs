@@ -15,7 +15,10 @@ public sealed class LndState
     public const int CapturedActiveChannels = 3;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, bool> _channelActive = new(StringComparer.Ordinal);
+    // The capture's getinfo counts three active channels; its channels.json leaves "active" out of the synthetic
+    // channel 1337 (protobuf's false): it starts active so that the two answers agree, as one LND's would.
+    private readonly Dictionary<string, bool> _channelActive = new(StringComparer.Ordinal) { ["1337"] = true };
+    private readonly List<LndHtlc> _htlcs = [];
     private readonly List<LndForceClose> _forceCloses = [];
     private readonly List<(string ChannelPoint, long CapacitySat, long LimboBalanceSat)> _waitingClose = [];
     private readonly List<(string ChannelPoint, long CapacitySat)> _pendingOpen = [];
@@ -96,6 +99,23 @@ public sealed class LndState
         }
     }
 
+    /// <summary>An HTLC in flight in an open channel; <see cref="ClearHtlcs"/> settles them all.</summary>
+    public void AddHtlc(LndHtlc htlc)
+    {
+        lock (_lock)
+        {
+            _htlcs.Add(htlc);
+        }
+    }
+
+    public void ClearHtlcs()
+    {
+        lock (_lock)
+        {
+            _htlcs.Clear();
+        }
+    }
+
     /// <summary>A force close appears in pending_force_closing_channels; getinfo's num_pending_channels counts it.</summary>
     public void AddForceClose(LndForceClose forceClose)
     {
@@ -131,7 +151,7 @@ public sealed class LndState
             return new LndStateSnapshot(
                 _fault, _walletState, _latency, _graphInfoLatency, _blockHeight, _syncedToChain, _syncedToGraph, _numPeers,
                 _numActiveChannels, _numInactiveChannels, _forceCloses.Count + _waitingClose.Count + _pendingOpen.Count,
-                new Dictionary<string, bool>(_channelActive, StringComparer.Ordinal), [.. _forceCloses], [.. _waitingClose],
+                new Dictionary<string, bool>(_channelActive, StringComparer.Ordinal), [.. _htlcs], [.. _forceCloses], [.. _waitingClose],
                 [.. _pendingOpen], _confirmedBalance, _unconfirmedBalance, _lockedBalance, _reservedAnchor, _feeSums, _graph);
         }
     }

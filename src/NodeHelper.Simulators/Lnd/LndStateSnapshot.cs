@@ -14,6 +14,7 @@ public sealed record LndStateSnapshot(
     int NumInactiveChannels,
     int NumPendingChannels,
     IReadOnlyDictionary<string, bool> ChannelActive,
+    IReadOnlyList<LndHtlc> Htlcs,
     IReadOnlyList<LndForceClose> ForceCloses,
     IReadOnlyList<(string ChannelPoint, long CapacitySat, long LimboBalanceSat)> WaitingClose,
     IReadOnlyList<(string ChannelPoint, long CapacitySat)> PendingOpen,

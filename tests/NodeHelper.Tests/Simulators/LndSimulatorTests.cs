@@ -121,10 +121,14 @@ public sealed class LndSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetinfoAndChannelsAreTheCapturesByteForByteWhileUnchanged()
+    public async Task GetinfoAndChannelsAreTheCapturesWhileUnchanged()
     {
-        (await SendAsync("v1/getinfo")).Body.Should().Be(Fixtures.Read("lnd/getinfo.json"));
-        (await SendAsync("v1/channels")).Body.Should().Be(Fixtures.Read("lnd/channels.json"));
+        (await SendAsync("v1/getinfo")).Body.Should().Be(Fixtures.Read("lnd/getinfo.json"), "byte for byte");
+
+        // The one change: channel 1337, which the capture leaves without "active", is active, as getinfo's three active channels say.
+        var expected = JsonNode.Parse(Fixtures.Read("lnd/channels.json"))!;
+        expected["channels"]![0]!["active"] = true;
+        JsonNode.DeepEquals(JsonNode.Parse((await SendAsync("v1/channels")).Body), expected).Should().BeTrue();
     }
 
     [Fact]

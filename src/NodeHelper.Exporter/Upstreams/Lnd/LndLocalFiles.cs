@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using NodeHelper.Core.Configuration;
+using NodeHelper.Core.Upstreams;
+using NodeHelper.Exporter.Upstreams.Backups;
+
+namespace NodeHelper.Exporter.Upstreams.Lnd;
+
+/// <summary>
+/// What of LND is read from its files rather than asked over REST: when the pinned tls.cert expires, and
+/// channel.backup against its copy off the disk. Read whether LND answers or not: a stale backup copy matters most
+/// when LND is down. Each file is its own item: a file that cannot be read leaves only its own series out.
+/// </summary>
+internal sealed class LndLocalFiles(LndOptions options)
+{
+    /// <summary>channel.backup grows with the channels (a few hundred bytes each); this bounds a wrong path to a huge file.</summary>
+    private const int CompareMaxBytes = 64 * 1024 * 1024;
+
+    private readonly CopyComparison _comparison = new(CompareMaxBytes);
+    private readonly Lock _lock = new();
+    private (FileStamp Stamp, DateTimeOffset NotAfter)? _certificate;
+
+    public LndFilesReading Read(CancellationToken cancellationToken)
+    {
+        var problems = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var certificate = Attempt("tls.cert", problems, () => CertificateExpiry(PathExpansion.Expand(options.TlsCertFile)));
+        var backupPath = PathExpansion.Expand(options.ChannelBackupFile);
+        var backup = Attempt("channel.backup", problems, () => new Looked(Stat(backupPath)));
+        Looked? copy = null;
+        bool? matches = null;
+        if (options.ChannelBackupCopy is { } copyOf)
+        {
+            var copyPath = PathExpansion.Expand(copyOf);
+            copy = Attempt("channel.backup copy", problems, () => new Looked(Stat(copyPath)));
+            if (copy is { File: { } copyFile } && backup is { File: { } live })
+            {
+                matches = Attempt("channel.backup copy", problems, () => (bool?)_comparison.Equal("channel.backup", copyFile, live, cancellationToken));
+            }
+            else if (copy is { File: null } && backup is { File: not null })
+            {
+                matches = false; // a missing copy does not hold the backup
+            }
+        }
+
+        return new LndFilesReading(certificate, backup?.File, backup is not null, copy?.File, copy is not null, matches, problems);
+    }
+
+    /// <summary>The earliest notAfter of the certificates in the PEM file, kept while the file is unchanged.</summary>
+    private DateTimeOffset? CertificateExpiry(string path)
+    {
+        var file = Stat(path) ?? throw new IOException($"{path} does not exist");
+        var stamp = FileStamp.Of(file);
+        lock (_lock)
+        {
+            if (_certificate is { } known && known.Stamp == stamp)
+            {
+                return known.NotAfter;
+            }
+        }
+
+        X509Certificate2Collection certificates = [];
+        try
+        {
+            certificates.ImportFromPemFile(path);
+        }
+        catch (CryptographicException e)
+        {
+            throw new IOException($"{path} holds no PEM certificate: {e.Message}", e);
+        }
+
+        if (certificates.Count == 0)
+        {
+            throw new IOException($"{path} holds no PEM certificate");
+        }
+
+        var notAfter = certificates.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime()));
+        foreach (var certificate in certificates)
+        {
+            certificate.Dispose();
+        }
+
+        lock (_lock)
+        {
+            _certificate = (stamp, notAfter);
+        }
+
+        return notAfter;
+    }
+
+    /// <summary>A file's stat, null when it does not exist; throws when it cannot be looked at.</summary>
+    private static FileInfo? Stat(string path)
+    {
+        try
+        {
+            if ((File.GetAttributes(path) & FileAttributes.Directory) != 0)
+            {
+                throw new IOException($"{path} is a directory, not a file");
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        var file = new FileInfo(path);
+        return file.Exists ? file : null;
+    }
+
+    private static T? Attempt<T>(string item, Dictionary<string, string?> problems, Func<T?> read)
+    {
+        try
+        {
+            var value = read();
+            problems.TryAdd(item, null);
+            return value;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TooLargeToCompareException or SourceUnreadableException)
+        {
+            problems[item] = UpstreamException.Clip(e.Message);
+            return default;
+        }
+    }
+
+    /// <summary>A file looked at: null inside when it does not exist.</summary>
+    private sealed record Looked(FileInfo? File);
+}
+
+/// <summary>
+/// One reading of LND's files. <see cref="CertificateNotAfter"/> is null when tls.cert could not be read;
+/// <see cref="Backup"/>/<see cref="Copy"/> are null when missing (or unreadable: <see cref="BackupRead"/>/<see cref="CopyRead"/>
+/// say which); <see cref="CopyMatches"/> is null when no copy is watched or either could not be compared.
+/// </summary>
+internal sealed record LndFilesReading(
+    DateTimeOffset? CertificateNotAfter,
+    FileInfo? Backup,
+    bool BackupRead,
+    FileInfo? Copy,
+    bool CopyRead,
+    bool? CopyMatches,
+    IReadOnlyDictionary<string, string?> Problems);
