@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using NodeHelper.Simulators.Bitcoind;
+using NodeHelper.Simulators.Lnd;
 
 namespace NodeHelper.Tests.Support;
 
@@ -26,12 +27,17 @@ internal static partial class ExportedFamilies
     }
 
     /// <summary>Every family with its type and label names, over scrapes that between them show every series: the whole stack
-    /// with peers and a real MariaDB (after the block stats and directory sizes are in), a pruned node, one warming up.</summary>
+    /// with peers and a real MariaDB (after the block stats and directory sizes are in), LND with a force close and an HTLC, a pruned node, one warming up.</summary>
     private static async Task<Dictionary<string, (string Type, HashSet<string> Labels)>> ScrapeAsync(MariaDbFixture mariadb)
     {
         await using var whole = await WholeStack.StartAsync(mariadb);
         var (stack, exporter) = (whole.Stack, whole.Exporter);
         var scrapes = new List<Exposition> { await whole.WaitForEverySeriesAsync() };
+
+        // LND with a force close and an HTLC in flight: the series that exist only then.
+        stack.Lnd.State.AddForceClose(new LndForceClose("aa:0", "02b6", 100_000, 60_000, stack.Lnd.State.BlockHeight + 144, []));
+        stack.Lnd.State.AddHtlc(new LndHtlc("821261518687043586", Incoming: true, 2_000, stack.Lnd.State.BlockHeight + 400));
+        scrapes.Add((await exporter.ScrapeAsync()).Metrics);
         stack.Bitcoind.State.Pruned = true;
         scrapes.Add((await exporter.ScrapeAsync()).Metrics);
         stack.Bitcoind.State.Fault = BitcoindFault.WarmingUp;

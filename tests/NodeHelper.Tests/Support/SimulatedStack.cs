@@ -1,5 +1,6 @@
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
+using NodeHelper.Simulators.Lnd;
 using NodeHelper.Simulators.Mempool;
 
 namespace NodeHelper.Tests.Support;
@@ -12,12 +13,15 @@ namespace NodeHelper.Tests.Support;
 internal sealed class SimulatedStack : IAsyncDisposable
 {
     /// <summary>Every collector the stack enables, by name (MariaDB, which needs a real server, is added by its own tests).</summary>
-    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "host", "services", "posture", "updates", "backups"];
+    public static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "lnd", "host", "services", "posture", "updates", "backups"];
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-stack-");
 
-    private SimulatedStack(BitcoindSimulator bitcoind, ElectrumSimulator electrum, MempoolSimulator mempool, FrontendSimulator frontend)
+    private SimulatedStack(BitcoindSimulator bitcoind, ElectrumSimulator electrum, MempoolSimulator mempool, FrontendSimulator frontend, LndSimulator lnd)
     {
+        Lnd = lnd;
+        // One chain: LND follows the simulated bitcoind's tip (the captures come from different networks).
+        Lnd.State.BlockHeight = BitcoindState.CapturedHeight;
         Bitcoind = bitcoind;
         Electrum = electrum;
         Mempool = mempool;
@@ -57,12 +61,18 @@ internal sealed class SimulatedStack : IAsyncDisposable
 
     public MempoolSimulator Mempool { get; }
 
+    /// <summary>LND over REST with its own tls.cert and readonly.macaroon; per-channel series on.</summary>
+    public LndSimulator Lnd { get; }
+
+    /// <summary>The copy of <see cref="ChannelBackup"/> on the "USB stick" (Lnd:ChannelBackupCopy, and a backups item).</summary>
+    public string ChannelBackupCopy => Path.Join(_work.FullName, "usb", "channel.backup");
+
     /// <summary>The front end over TLS with a self-signed certificate valid for 60 days.</summary>
     public FrontendSimulator Frontend { get; }
 
     public static async Task<SimulatedStack> StartAsync() =>
         new(await BitcoindSimulator.StartAsync(), await ElectrumSimulator.StartAsync(), await MempoolSimulator.StartAsync(),
-            await FrontendSimulator.StartAsync(certificateNotAfter: DateTimeOffset.UtcNow.AddDays(60)));
+            await FrontendSimulator.StartAsync(certificateNotAfter: DateTimeOffset.UtcNow.AddDays(60)), await LndSimulator.StartAsync());
 
     /// <summary>Exporter settings that enable every collector against this stack.</summary>
     public string[] Settings(params string[] more) =>
@@ -75,12 +85,19 @@ internal sealed class SimulatedStack : IAsyncDisposable
         $"--Mempool:Url={Mempool.Url}",
         $"--Mempool:FrontendUrl={Frontend.Url}",
         "--Mempool:FrontendTlsVerify=false",
+        "--Lnd:Enabled=true",
+        $"--Lnd:Url={Lnd.Url}",
+        $"--Lnd:MacaroonFile={Lnd.MacaroonFile}",
+        $"--Lnd:TlsCertFile={Lnd.TlsCertFile}",
+        $"--Lnd:ChannelBackupFile={ChannelBackup}",
+        $"--Lnd:ChannelBackupCopy={ChannelBackupCopy}",
+        "--Lnd:PerChannel=true",
         $"--Host:Root={Path.Join(AppContext.BaseDirectory, "Fixtures", "host")}",
         $"--Host:Paths:bitcoind={BitcoinDirectory}",
         $"--Host:Paths:electrs={ElectrsDirectory}",
         $"--Services:SystemctlPath={Systemctl}",
         $"--Updates:FeedFile={UpdateFeed}",
-        $"--Backups:Items:channel_backup:Path={Path.Join(_work.FullName, "usb", "channel.backup")}",
+        $"--Backups:Items:channel_backup:Path={ChannelBackupCopy}",
         $"--Backups:Items:channel_backup:CopyOf={ChannelBackup}",
         $"--Backups:Items:restic:Path={Path.Join(_work.FullName, "usb", "restic.prom")}",
         "--Backups:Items:restic:MaxAgeHours=26",
@@ -94,6 +111,7 @@ internal sealed class SimulatedStack : IAsyncDisposable
         await Electrum.DisposeAsync();
         await Mempool.DisposeAsync();
         await Frontend.DisposeAsync();
+        await Lnd.DisposeAsync();
         _work.Delete(recursive: true);
     }
 }

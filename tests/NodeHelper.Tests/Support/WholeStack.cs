@@ -37,7 +37,7 @@ internal sealed class WholeStack : IAsyncDisposable
         }
     }
 
-    /// <summary>Scrapes until the series that arrive late (the latest block's stats, measured directory sizes, the counted upgrades, update checks) are there.</summary>
+    /// <summary>Scrapes until the series that arrive late (the latest block's stats, measured directory sizes, the counted upgrades, update checks, LND's graph) are there.</summary>
     public async Task<Exposition> WaitForEverySeriesAsync()
     {
         for (var attempt = 0; attempt < 100; attempt++)
@@ -45,7 +45,8 @@ internal sealed class WholeStack : IAsyncDisposable
             var scrape = (await Exporter.ScrapeAsync()).Metrics;
             // (and the versions the updates collector compares, read by the other collectors in an earlier scrape)
             if (scrape.Names.Contains("bitcoind_latest_block_height") && scrape.Names.Contains("nodehelper_directory_size_bytes")
-                && scrape.Names.Contains("nodehelper_apt_upgrades_pending") && scrape.Family("nodehelper_update_available").Count >= 3)
+                && scrape.Names.Contains("nodehelper_apt_upgrades_pending") && scrape.Family("nodehelper_update_available").Count >= 3
+                && scrape.Names.Contains("lnd_graph_nodes"))
             {
                 return scrape;
             }
@@ -53,7 +54,7 @@ internal sealed class WholeStack : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new Xunit.Sdk.XunitException("block stats, directory sizes and pending upgrades did not arrive within 100 scrapes");
+        throw new Xunit.Sdk.XunitException("block stats, directory sizes, pending upgrades, update checks and LND's graph did not arrive within 100 scrapes");
     }
 
     public async ValueTask DisposeAsync()

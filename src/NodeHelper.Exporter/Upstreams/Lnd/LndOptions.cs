@@ -35,7 +35,7 @@ internal sealed class LndOptions
             Enabled = settings.Bool($"{Section}:Enabled", d.Enabled, "Collect from LND's REST API. Off unless you run LND."),
             Url = url.AbsolutePath.EndsWith('/') ? url : new Uri(url + "/"),
             MacaroonFile = settings.String($"{Section}:MacaroonFile", d.MacaroonFile,
-                "The macaroon sent with every call: LND's readonly.macaroon (NodeHelper only reads). The exporter's user must be able to read it."),
+                "The macaroon sent with every call: LND's readonly.macaroon, or one baked with only the read permissions NodeHelper uses (README, \"LND\"). The exporter's user must be able to read it."),
             TlsCertFile = settings.String($"{Section}:TlsCertFile", d.TlsCertFile,
                 "LND's tls.cert: trusted as the only root for Lnd:Url (pinned), and its expiry exported."),
             TimeoutSeconds = settings.Seconds($"{Section}:TimeoutSeconds", d.TimeoutSeconds, 0.1, 300, "Longest wait for LND's answers in one scrape."),
