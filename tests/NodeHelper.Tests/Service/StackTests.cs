@@ -1,5 +1,6 @@
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
+using NodeHelper.Simulators.Lnd;
 using NodeHelper.Simulators.Mempool;
 using NodeHelper.Tests.Support;
 
@@ -46,6 +47,71 @@ public sealed class StackTests : IAsyncLifetime
         scrape.Metrics.Value("nodehelper_listener_exposed", ("port", "8333"), ("service", "bitcoind-p2p")).Should().Be(1);
         scrape.Metrics.Value("nodehelper_listener_exposed", ("port", "3306"), ("service", "mariadb")).Should().Be(0);
         (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
+    }
+
+    /// <summary>What LND's series may be while LND does not answer: its up gauge, and what is read from its files.</summary>
+    private static readonly string[] LndFileSeries =
+    [
+        "lnd_up", "lnd_file_read_success", "lnd_tls_certificate_expiry_timestamp_seconds", "lnd_channel_backup_exists",
+        "lnd_channel_backup_last_modified_timestamp_seconds", "lnd_channel_backup_copy_exists",
+        "lnd_channel_backup_copy_last_modified_timestamp_seconds", "lnd_channel_backup_copy_matches",
+    ];
+
+    [Theory]
+    [InlineData(LndFault.MacaroonRejected)]
+    [InlineData(LndFault.Unauthorized)]
+    [InlineData(LndFault.Forbidden)]
+    [InlineData(LndFault.Http500)]
+    [InlineData(LndFault.Garbage)]
+    [InlineData(LndFault.TruncatedBody)]
+    [InlineData(LndFault.HugeBody)]
+    [InlineData(LndFault.NeverAnswers)]
+    public async Task AnLndFaultIsLndsAloneAndNoMacaroonByteIsShown(LndFault fault)
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings("--Lnd:TimeoutSeconds=60"));
+        _stack.Lnd.State.Fault = fault;
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 3);
+
+        AssertAnswered(scrape, "lnd");
+        scrape.Metrics.Value("lnd_up").Should().Be(0);
+        scrape.Metrics.Names.Where(n => n.StartsWith("lnd_", StringComparison.Ordinal)).Should().BeSubsetOf(LndFileSeries, "nothing LND said is exported");
+        scrape.Metrics.Value("lnd_channel_backup_copy_matches").Should().Be(1, "the backup and its copy are files: LND's fault does not touch them");
+        scrape.Metrics.Value("bitcoind_up").Should().Be(1);
+        var macaroon = await File.ReadAllBytesAsync(_stack.Lnd.MacaroonFile);
+        foreach (var shown in new[] { scrape.Body, exporter.Logs.All })
+        {
+            shown.Should().NotContainEquivalentOf(Convert.ToHexString(macaroon)).And.NotContain(Convert.ToBase64String(macaroon));
+        }
+    }
+
+    [Fact]
+    public async Task ALockedLndWalletIsLndUpAndEveryOtherCollectorAnswers()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+        _stack.Lnd.State.WalletState = LndWalletState.Locked;
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 10);
+
+        scrape.Metrics.Family("nodehelper_scrape_collector_success").Values.Should().OnlyContain(v => v == 1);
+        scrape.Metrics.Value("lnd_up").Should().Be(1);
+        scrape.Metrics.Value("lnd_wallet_locked").Should().Be(1);
+        scrape.Metrics.Names.Should().NotContain("lnd_block_height");
+    }
+
+    [Fact]
+    public async Task ADifferentCertificateOnLndsPortIsRefusedAndTheLogSaysSo()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+        _stack.Lnd.ServeOtherCertificate();
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 10);
+
+        AssertAnswered(scrape, "lnd");
+        scrape.Metrics.Value("lnd_up").Should().Be(0);
+        scrape.Metrics.Value("nodehelper_scrape_collector_failure_reason", ("collector", "lnd"), ("reason", "tls")).Should().Be(1);
+        await Eventually.TrueAsync("the refusal in the log", TimeSpan.FromSeconds(10), () => Task.FromResult(
+            exporter.Logs.All.Contains($"not the one pinned in {_stack.Lnd.TlsCertFile} (Lnd:TlsCertFile), so it was refused", StringComparison.Ordinal)));
     }
 
     [Theory]

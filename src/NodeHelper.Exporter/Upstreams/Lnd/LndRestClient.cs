@@ -23,6 +23,9 @@ internal sealed class LndRestClient : IDisposable
     private readonly HttpClient _http;
     private readonly string _macaroonFile;
 
+    /// <summary>Why the last TLS handshake's certificate was refused (null when it was the pinned one): what the failure says.</summary>
+    private string? _refusal;
+
     public LndRestClient(Uri url, string macaroonFile, string tlsCertFile, TimeSpan connectTimeout)
     {
         _macaroonFile = macaroonFile;
@@ -37,7 +40,12 @@ internal sealed class LndRestClient : IDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 // Read at each new connection: LND renews its certificate (tls.cert) by itself when it expires.
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsPinned(certificate, errors, certificateFile),
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    var problem = PinningProblem(certificate, errors, certificateFile);
+                    Volatile.Write(ref _refusal, problem);
+                    return problem is null;
+                },
             },
         })
         {
@@ -46,12 +54,20 @@ internal sealed class LndRestClient : IDisposable
         };
     }
 
-    /// <summary>Whether the server's certificate chains to tls.cert alone (LND's is self-signed: it is its own root).</summary>
-    internal static bool IsPinned(X509Certificate? presented, SslPolicyErrors errors, string certificateFile)
+    /// <summary>
+    /// Why the server's certificate is not the pinned one, or null when it chains to tls.cert alone (LND's is
+    /// self-signed: it is its own root).
+    /// </summary>
+    internal static string? PinningProblem(X509Certificate? presented, SslPolicyErrors errors, string certificateFile)
     {
-        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
-            return false;
+            return "LND presented no certificate";
+        }
+
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return "the certificate does not name the host of Lnd:Url (LND's names localhost, 127.0.0.1 and its host name; tlsextraip/tlsextradomain add others)";
         }
 
         X509Certificate2Collection pinned;
@@ -62,7 +78,7 @@ internal sealed class LndRestClient : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
-            return false;
+            return $"cannot read the pinned certificate {certificateFile} (Lnd:TlsCertFile): {UpstreamException.Clip(e.Message)}";
         }
 
         using var chain = new X509Chain();
@@ -71,7 +87,9 @@ internal sealed class LndRestClient : IDisposable
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var server = new X509Certificate2(presented);
-        return chain.Build(server);
+        return chain.Build(server)
+            ? null
+            : $"the certificate LND presented is not the one pinned in {certificateFile} (Lnd:TlsCertFile), so it was refused: another program on that port, or LND made a new certificate that this file is not";
     }
 
     /// <summary>One GET: its status code and body. Throws <see cref="UpstreamException"/> for transport, TLS, size and macaroon problems.</summary>
@@ -91,6 +109,11 @@ internal sealed class LndRestClient : IDisposable
         catch (Exception e) when (TransportFailure.IsTransport(e))
         {
             var (reason, cause) = TransportFailure.Describe(e);
+            if (reason == FailureReason.Tls && Volatile.Read(ref _refusal) is { } refusal)
+            {
+                cause = refusal;
+            }
+
             throw new UpstreamException(reason, $"cannot talk to LND at {_http.BaseAddress}: {cause}", e);
         }
     }

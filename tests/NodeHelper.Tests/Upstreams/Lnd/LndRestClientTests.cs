@@ -33,6 +33,7 @@ public sealed class LndRestClientTests
             .Should().ThrowAsync<UpstreamException>();
 
         refused.Which.Reason.Should().Be(FailureReason.Tls);
+        refused.Which.Message.Should().Contain($"not the one pinned in {lnd.TlsCertFile} (Lnd:TlsCertFile), so it was refused");
     }
 
     [Fact]
