@@ -229,6 +229,11 @@ public sealed class LndSimulator : IAsyncDisposable
         }
 
         var (status, body) = Answer(path, state);
+        if (status == 200 && State.Rewrites.TryGetValue(path, out var rewrite))
+        {
+            body = rewrite(JsonNode.Parse(body)!).ToJsonString();
+        }
+
         if (state.Fault == LndFault.TruncatedBody)
         {
             // Half the announced body, then a FIN: what a client sees when LND dies mid-answer.

@@ -143,6 +143,12 @@ public sealed class LndState
         }
     }
 
+    /// <summary>
+    /// Rewrites of an answer by its path (/v1/getinfo), applied last: absurd values in well-formed JSON, as a buggy or
+    /// hostile LND would send them (a negative balance, a height of 2^40).
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, Func<System.Text.Json.Nodes.JsonNode, System.Text.Json.Nodes.JsonNode>> Rewrites { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Everything at once, under the lock, for one answer.</summary>
     public LndStateSnapshot Take()
     {

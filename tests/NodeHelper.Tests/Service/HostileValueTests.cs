@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
+using NodeHelper.Simulators.Lnd;
 using NodeHelper.Tests.Support;
 
 namespace NodeHelper.Tests.Service;
@@ -105,6 +106,91 @@ public sealed class HostileValueTests : IAsyncLifetime
         metrics.Value("electrum_up").Should().Be(1);
         (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
         exporter.Logs.All.Should().Contain($"Collector bitcoind, {method}: ", "the item's problem is logged once");
+    }
+
+    /// <summary>An LND answer rewritten, and a series of that answer that must vanish with it (getinfo's fails the collector).</summary>
+    public static TheoryData<string, string, string> LndRewrites => new()
+    {
+        { "/v1/balance/blockchain", "confirmed-negative", "lnd_wallet_balance_sat{balance=\"confirmed\"}" },
+        { "/v1/channels/pending", "limbo-uint64-max", "lnd_limbo_balance_sat" },
+        { "/v1/channels", "capacity-1e30", "lnd_channel_capacity_sat{chan_id=\"1337\"}" },
+        { "/v1/channels", "htlc-amount-negative", "lnd_pending_htlcs" },
+        { "/v1/fees", "fees-float", "lnd_routing_fees_sat{period=\"day\"}" },
+        { "/v1/balance/channels", "local-not-an-object", "lnd_channel_balance_sat{balance=\"local\"}" },
+        { "/v1/getinfo", "height-negative", "lnd_block_height" },
+        { "/v1/getinfo", "peers-2^70", "lnd_peers" },
+    };
+
+    private static Func<JsonNode, JsonNode> LndRewrite(string name) => name switch
+    {
+        "confirmed-negative" => answer => Set(answer, "confirmed_balance", "-5")!,
+        "limbo-uint64-max" => answer => Set(answer, "total_limbo_balance", "18446744073709551615")!,
+        "capacity-1e30" => answer =>
+        {
+            answer["channels"]![0]!["capacity"] = "1e30";
+            return answer;
+        }
+        ,
+        "htlc-amount-negative" => answer =>
+        {
+            answer["channels"]![0]!["pending_htlcs"] = new JsonArray(new JsonObject { ["incoming"] = true, ["amount"] = "-1", ["expiration_height"] = 200 });
+            return answer;
+        }
+        ,
+        "fees-float" => answer => Set(answer, "day_fee_sum", 12.5)!,
+        "local-not-an-object" => answer => Set(answer, "local_balance", "7331")!,
+        "height-negative" => answer => Set(answer, "block_height", -1)!,
+        "peers-2^70" => answer => Set(answer, "num_peers", JsonNode.Parse("1180591620717411303424"))!,
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(LndRewrites))]
+    public async Task AnAbsurdLndValueFailsItsCallAloneAndGetinfosFailsLndAlone(string path, string rewrite, string vanished)
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+        _stack.Lnd.State.Rewrites[path] = LndRewrite(rewrite);
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 10);
+
+        scrape.Status.Should().Be(200);
+        var metrics = scrape.Metrics; // throws on a duplicate series
+        metrics.Series.Keys.Should().NotContain(vanished);
+        if (path == "/v1/getinfo")
+        {
+            metrics.Value("lnd_up").Should().Be(0, "getinfo is the reading LND's series stand on");
+            metrics.Value("nodehelper_scrape_collector_failure_reason", ("collector", "lnd"), ("reason", "invalid_response")).Should().Be(1);
+        }
+        else
+        {
+            metrics.Value("lnd_up").Should().Be(1, "LND answered; one of its values is absurd");
+            metrics.Value("lnd_endpoint_success", ("endpoint", path)).Should().Be(0);
+            metrics.Family("lnd_endpoint_success").Where(e => !e.Key.Contains(path, StringComparison.Ordinal)).Should().OnlyContain(e => e.Value == 1, "the other calls are not that one");
+            metrics.Value("lnd_block_height").Should().Be(150);
+            exporter.Logs.All.Should().Contain($"Collector lnd, {path}: ", "the call's problem is logged once");
+        }
+
+        metrics.Family("nodehelper_scrape_collector_success").Where(c => !c.Key.Contains("\"lnd\"", StringComparison.Ordinal)).Should().OnlyContain(c => c.Value == 1);
+        (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AHostileChannelIdIsAnEscapedClippedLabelAndPromtoolAccepts()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+        _stack.Lnd.State.Rewrites["/v1/channels"] = answer =>
+        {
+            answer["channels"]![0]!["chan_id"] = "\"}\n<script>" + new string('9', 5000);
+            return answer;
+        };
+
+        var scrape = await exporter.ScrapeAsync(prometheusTimeoutSeconds: 10);
+
+        var ids = scrape.Metrics.Family("lnd_channel_active").Keys.ToList();
+        ids.Should().HaveCount(3);
+        ids.Should().Contain(k => k.StartsWith("lnd_channel_active{chan_id=\"\"}\n<script>999", StringComparison.Ordinal) && k.Length < 600, "the value as sent, clipped to a label's length");
+        scrape.Body.Should().Contain("lnd_channel_active{chan_id=\"\\\"}\\n<script>999", "escaped in the exposition: the quote and the newline cannot end the label or the line");
+        (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
     }
 
     [Fact]
