@@ -46,6 +46,11 @@ public sealed class StackTests : IAsyncLifetime
         scrape.Metrics.Value("nodehelper_listener_exposed", ("port", "8332"), ("service", "bitcoind-rpc")).Should().Be(0);
         scrape.Metrics.Value("nodehelper_listener_exposed", ("port", "8333"), ("service", "bitcoind-p2p")).Should().Be(1);
         scrape.Metrics.Value("nodehelper_listener_exposed", ("port", "3306"), ("service", "mariadb")).Should().Be(0);
+        scrape.Metrics.Value("lnd_up").Should().Be(1);
+        scrape.Metrics.Value("lnd_block_height").Should().Be(150, "LND follows the simulated bitcoind");
+        // The macaroon NodeHelper holds for LND is among the secret files posture watches.
+        scrape.Metrics.Series.Keys.Should().Contain(k => k.StartsWith("nodehelper_secret_file_world_readable{", StringComparison.Ordinal)
+            && k.Contains("component=\"lnd\"", StringComparison.Ordinal) && k.Contains(_stack.Lnd.MacaroonFile, StringComparison.Ordinal));
         (await ExternalProcess.PromtoolCheckMetricsAsync(scrape.Body)).ExitCode.Should().Be(0);
     }
 

@@ -58,6 +58,13 @@ internal static class PostureRegistration
             }
         }
 
+        // The macaroon NodeHelper itself holds for LND (one baked for it may live outside LND's directory).
+        static string Full(string path) => Path.GetFullPath(NodeHelper.Core.Configuration.PathExpansion.Expand(path));
+        if (settings.Lnd.Enabled && !secrets.Any(s => Full(s.Path) == Full(settings.Lnd.MacaroonFile)))
+        {
+            secrets.Add(new("lnd", settings.Lnd.MacaroonFile));
+        }
+
         foreach (var (component, file) in new[]
                  {
                      ("nodehelper", settings.Bitcoind.PasswordFile), ("nodehelper", settings.MariaDb.PasswordFile), ("nodehelper", settings.Report.SmtpPasswordFile),
