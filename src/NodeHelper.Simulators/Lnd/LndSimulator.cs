@@ -453,6 +453,7 @@ public sealed class LndSimulator : IAsyncDisposable
         var info = JsonNode.Parse(CapturedGetInfo)!;
         var unchanged =
             s.BlockHeight == info["block_height"]!.GetValue<long>()
+            && Str(s.BestHeaderTimestamp) == info["best_header_timestamp"]!.GetValue<string>()
             && s.SyncedToChain == info["synced_to_chain"]!.GetValue<bool>()
             && s.SyncedToGraph == info["synced_to_graph"]!.GetValue<bool>()
             && s.NumPeers == info["num_peers"]!.GetValue<int>()
@@ -465,6 +466,7 @@ public sealed class LndSimulator : IAsyncDisposable
         }
 
         info["block_height"] = s.BlockHeight;
+        info["best_header_timestamp"] = Str(s.BestHeaderTimestamp);
         info["synced_to_chain"] = s.SyncedToChain;
         info["synced_to_graph"] = s.SyncedToGraph;
         info["num_peers"] = s.NumPeers;

@@ -11,6 +11,8 @@ public sealed class LndState
     /// <summary>The capture's getinfo values.</summary>
     public const long CapturedBlockHeight = 750112;
 
+    public const long CapturedBestHeaderTimestamp = 1660904009;
+
     public const int CapturedPeers = 241;
 
     public const int CapturedActiveChannels = 3;
@@ -26,6 +28,7 @@ public sealed class LndState
     private TimeSpan _latency;
     private TimeSpan _graphInfoLatency;
     private long _blockHeight = CapturedBlockHeight;
+    private long _bestHeaderTimestamp = CapturedBestHeaderTimestamp;
     private bool _syncedToChain;
     private bool _syncedToGraph;
     private int _numPeers;
@@ -53,6 +56,9 @@ public sealed class LndState
 
     /// <summary>getinfo.block_height; also what force closes and HTLCs count their blocks_til_maturity from.</summary>
     public long BlockHeight { get => Get(() => _blockHeight); set => Set(() => _blockHeight = value); }
+
+    /// <summary>getinfo.best_header_timestamp: the time in the header of the best block, Unix seconds.</summary>
+    public long BestHeaderTimestamp { get => Get(() => _bestHeaderTimestamp); set => Set(() => _bestHeaderTimestamp = value); }
 
     public bool SyncedToChain { get => Get(() => _syncedToChain); set => Set(() => _syncedToChain = value); }
 
@@ -146,8 +152,8 @@ public sealed class LndState
 
     /// <summary>
     /// Back to the capture: no fault, no latency, SERVER_ACTIVE, synced, the captured peers and channels (1337 active),
-    /// nothing pending, no HTLCs, the default balances, fees and graph. The block height stays: it is the chain's
-    /// (the demo's stack keeps it at its bitcoind's tip), not something scripted.
+    /// nothing pending, no HTLCs, the default balances, fees and graph. The block height and its header time stay:
+    /// they are the chain's (the demo's stack keeps them at its bitcoind's tip), not something scripted.
     /// </summary>
     public void Reset()
     {
@@ -185,7 +191,7 @@ public sealed class LndState
         lock (_lock)
         {
             return new LndStateSnapshot(
-                _fault, _walletState, _latency, _graphInfoLatency, _blockHeight, _syncedToChain, _syncedToGraph, _numPeers,
+                _fault, _walletState, _latency, _graphInfoLatency, _blockHeight, _bestHeaderTimestamp, _syncedToChain, _syncedToGraph, _numPeers,
                 _numActiveChannels, _numInactiveChannels, _forceCloses.Count + _waitingClose.Count + _pendingOpen.Count,
                 new Dictionary<string, bool>(_channelActive, StringComparer.Ordinal), [.. _htlcs], [.. _forceCloses], [.. _waitingClose],
                 [.. _pendingOpen], _confirmedBalance, _unconfirmedBalance, _lockedBalance, _reservedAnchor, _feeSums, _graph);

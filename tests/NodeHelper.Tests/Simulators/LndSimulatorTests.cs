@@ -156,6 +156,9 @@ public sealed class LndSimulatorTests : IAsyncLifetime
         info["num_peers"]!.GetValue<int>().Should().Be(3);
         info["best_header_timestamp"]!.GetValue<string>().Should().Be("1660904009", "int64 stays a string");
         JsonNode.Parse((await SendAsync("v1/peers")).Body)!["peers"]!.AsArray().Should().HaveCount(3);
+
+        _lnd.State.BestHeaderTimestamp = 1_795_400_000;
+        JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!["best_header_timestamp"]!.GetValue<string>().Should().Be("1795400000");
     }
 
     [Fact]
@@ -410,8 +413,11 @@ public sealed class LndSimulatorTests : IAsyncLifetime
         JsonNode.Parse((await SendAsync("v1/channels/pending")).Body)!["total_limbo_balance"]!.GetValue<string>().Should().Be("0");
 
         _lnd.State.BlockHeight = 925_000;
+        _lnd.State.BestHeaderTimestamp = 1_795_400_000;
         (await ControlAsync("clear")).Status.Should().Be(HttpStatusCode.NoContent);
-        JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!["block_height"]!.GetValue<long>().Should().Be(925_000, "the height is the chain's, not a script's");
+        var info = JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!;
+        info["block_height"]!.GetValue<long>().Should().Be(925_000, "the height is the chain's, not a script's");
+        info["best_header_timestamp"]!.GetValue<string>().Should().Be("1795400000", "and so is its header's time");
     }
 
     [Fact]
