@@ -178,7 +178,9 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// Every address the demo printed opens a real page (not a 404, not Debian's "no web application" page), path
-    /// included; the one command it prints for Alertmanager works as printed; the fault URL breaks bitcoind and mends it.
+    /// included; the one command it prints for Alertmanager works as printed; the fault URL breaks bitcoind and mends it;
+    /// the curl it prints for LND, run as printed, locks LND's wallet as the exporter sees it, and .../wallet/active
+    /// unlocks it.
     /// </summary>
     private async Task EveryPrintedAddressOpensAsync(string said, Dictionary<string, string> ports)
     {
@@ -188,7 +190,11 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
         var addresses = Address().Matches(block).Select(m => m.Value.TrimEnd('.', ',', ';', ')')).Distinct().ToList();
         var fault = $"http://127.0.0.1:{ports["SIM_PORT"]}/simulator/fault/Http500";
         addresses.Should().Contain(fault);
-        foreach (var address in addresses.Where(a => a != fault && !a.Contains("...", StringComparison.Ordinal)))
+        var lndLock = LndLockCommand().Match(block);
+        lndLock.Success.Should().BeTrue("the demo says how to lock LND's wallet");
+        var lockUrl = new Uri(lndLock.Groups["url"].Value);
+        lockUrl.Port.Should().Be(int.Parse(ports["SIM_PORT"], CultureInfo.InvariantCulture) + SimulatorPorts - 1, "LND is the fifth simulator from SIM_PORT");
+        foreach (var address in addresses.Where(a => a != fault && a != lndLock.Groups["url"].Value && !a.Contains("...", StringComparison.Ordinal)))
         {
             using var response = await Http.GetAsync(new Uri(address));
             var body = await response.Content.ReadAsStringAsync();
@@ -214,6 +220,18 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
         using var mended = await Http.PostAsync(new Uri(fault.Replace("Http500", "None", StringComparison.Ordinal)), null);
         mended.IsSuccessStatusCode.Should().BeTrue(".../fault/None mends it");
+
+        // The LND command as printed (curl: without -f it exits 0 on any status, so the exporter is the judge).
+        var curl = ExternalProcess.Require("curl", "apt-get install curl");
+        var locked = await ExternalProcess.RunAsync(curl, lndLock.Groups["args"].Value.Split(' '));
+        locked.ExitCode.Should().Be(0, locked.StandardError);
+        await Eventually.TrueAsync("the exporter to see LND's wallet locked", TimeSpan.FromSeconds(30),
+            async () => (await ScrapeExporterAsync(ports)).Series.GetValueOrDefault("lnd_wallet_locked") == 1, TimeSpan.FromMilliseconds(250));
+        (await ScrapeExporterAsync(ports)).Series["lnd_up"].Should().Be(1, "a locked LND still answers");
+        var unlocked = await ExternalProcess.RunAsync(curl, lndLock.Groups["args"].Value.Replace("/wallet/locked", "/wallet/active", StringComparison.Ordinal).Split(' '));
+        unlocked.ExitCode.Should().Be(0, unlocked.StandardError);
+        await Eventually.TrueAsync("the exporter to see LND's wallet active again", TimeSpan.FromSeconds(30),
+            async () => (await ScrapeExporterAsync(ports)).Series.GetValueOrDefault("lnd_wallet_locked", 1) == 0, TimeSpan.FromMilliseconds(250));
     }
 
     /// <summary>One scrape of the demo's exporter, parsed.</summary>
@@ -297,4 +315,8 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
     [GeneratedRegex(@"amtool (?<args>--alertmanager\.url=\S+ alert query)")]
     private static partial Regex AmtoolCommand();
+
+    /// <summary>The printed command that locks LND's wallet: the simulator's own control, over its self-signed TLS.</summary>
+    [GeneratedRegex(@"curl (?<args>-k -X POST (?<url>https://127\.0\.0\.1:\d+/simulator/wallet/locked))")]
+    private static partial Regex LndLockCommand();
 }
