@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: the whole bundle on one machine, on loopback. A simulated node stack (bitcoind, an Electrum server, the
-# mempool backend and its front end) moving like a mainnet node, a real MariaDB holding a mempool database, the
+# mempool backend and its front end, LND) moving like a mainnet node, a real MariaDB holding a mempool database, the
 # exporter, and the shipped bundle: Debian's Prometheus with the shipped rules and runbook page, Debian's Alertmanager
 # with the shipped routes and template, and an SMTP listener keeping every mail in a Maildir. Ctrl+C (or a TERM)
 # stops everything; the mails stay.
@@ -8,9 +8,10 @@
 #   scripts/demo.sh          start it (make demo)
 #   scripts/demo.sh report   mail the daily report now, from the running demo (make demo-report)
 #
-# Ports: DEMO_PORT (exporter, 9338), SIM_PORT (first of four simulators, 28332), DEMO_PROMETHEUS_PORT (29090),
-# DEMO_ALERTMANAGER_PORT (29093), DEMO_SMTP_PORT (29025): apart from the usual 9090/9093, so a Prometheus you
-# already run is not in the way. DEMO_DIR (demo/) holds the running demo's files (run/) and the mails (mail/).
+# Ports: DEMO_PORT (exporter, 9338), SIM_PORT (first of five simulators, 28332; LND's REST is the fifth, SIM_PORT+4),
+# DEMO_PROMETHEUS_PORT (29090), DEMO_ALERTMANAGER_PORT (29093), DEMO_SMTP_PORT (29025): apart from the usual
+# 9090/9093, so a Prometheus you already run is not in the way. DEMO_DIR (demo/) holds the running demo's files
+# (run/) and the mails (mail/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 demo_dir="$(mkdir -p "${DEMO_DIR:-demo}" && cd "${DEMO_DIR:-demo}" && pwd)"
@@ -87,8 +88,8 @@ done
 # (links.env), its runbook page, the exporter. Debian's Alertmanager has no web page, so it gets a command.
 cat <<MSG
 
-  NodeHelper demo: a simulated node stack (mainnet-like, a block every two minutes), a real MariaDB, the exporter, and
-  the shipped bundle (Prometheus with its rules, Alertmanager with its mail routes), all on loopback.
+  NodeHelper demo: a simulated node stack (mainnet-like, a block every two minutes, LND included), a real MariaDB, the
+  exporter, and the shipped bundle (Prometheus with its rules, Alertmanager with its mail routes), all on loopback.
 
   Open Prometheus at ${PROMETHEUS_ALERTS}; the mails land in ${demo_dir}/mail/new/ (a file each).
 
@@ -97,6 +98,8 @@ cat <<MSG
   The daily report is mailed at ${NODEHELPER_Report__Schedule}; one now: make demo-report
   Break bitcoind: curl -X POST http://127.0.0.1:${sim_port}/simulator/fault/Http500 (the alert mail follows within 3 minutes;
   .../fault/None mends it). Grafana: add a Prometheus data source ${PROMETHEUS_URL} and import grafana/dashboards/.
+  Lock LND's wallet: curl -k -X POST ${NODEHELPER_Lnd__Url}simulator/wallet/locked (the exporter's lnd_wallet_locked
+  becomes 1; .../wallet/active unlocks it; also .../force-close, .../htlc, .../channel/1337/inactive, .../clear).
   Ctrl+C stops everything; the mails stay.
 
 MSG

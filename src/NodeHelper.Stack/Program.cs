@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
+using NodeHelper.Simulators.Lnd;
 using NodeHelper.Simulators.Mempool;
 using NodeHelper.Stack.Servers;
 
@@ -13,10 +14,11 @@ namespace NodeHelper.Stack;
 ///   nodehelper-stack bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]
 ///   nodehelper-stack --dir DIR [--base-port 28332] [--mariadb] [--live] [--bundle REPO --exporter HOST:PORT
 ///                    --prometheus-port N --alertmanager-port N --smtp-port N --mail MAILDIR]
-/// With --dir it starts the simulated bitcoind, an Electrum server, the mempool backend and its front end (TLS) on consecutive ports
-/// from the base port (with --base-port 0, on free ports each binds itself),
+/// With --dir it starts the simulated bitcoind, an Electrum server, the mempool backend, its front end (TLS) and LND
+/// (REST over TLS, its tls.cert, readonly.macaroon and channel.backup in DIR/lnd/, a copy of the backup in DIR/usb/) on
+/// five consecutive ports from the base port (with --base-port 0, on free ports each binds itself),
 /// with --mariadb a real MariaDB holding a mempool database, and writes DIR/exporter.env: the exporter's settings
-/// for all of them. With --live the node moves like a mainnet node and the others follow its tip. With --bundle,
+/// for all of them. With --live the node moves like a mainnet node and the others (LND too) follow its tip. With --bundle,
 /// the shipped Prometheus and Alertmanager files of REPO run too (see DemoBundle), and exporter.env gains the
 /// daily report's settings, scheduled a few minutes ahead.
 /// </summary>
@@ -68,7 +70,7 @@ internal static class Program
         await using var bitcoind = await BitcoindSimulator.StartAsync(options, stop);
         var auth = bitcoind.CookieFile is { } cookie ? $"cookie {cookie}" : $"user {options.User}";
         Console.WriteLine($"bitcoind simulator on {bitcoind.Url} ({auth}); control: POST {bitcoind.Url}simulator/fault/WarmingUp, .../fault/None, .../mine");
-        await (args.Contains("--live") ? LiveAsync(bitcoind.State, null, null, null, stop) : Task.Delay(Timeout.Infinite, stop));
+        await (args.Contains("--live") ? LiveAsync(bitcoind.State, null, null, null, null, stop) : Task.Delay(Timeout.Infinite, stop));
         return 0;
     }
 
@@ -85,6 +87,16 @@ internal static class Program
         await using var electrum = await ElectrumSimulator.StartAsync(new ElectrumSimulatorOptions { Port = At(1) });
         await using var mempool = await MempoolSimulator.StartAsync(At(2));
         await using var frontend = await FrontendSimulator.StartAsync(DateTimeOffset.UtcNow.AddDays(75), At(3));
+        // LND's files where LND keeps them together: tls.cert, readonly.macaroon, channel.backup; and the backup's copy
+        // "on a USB stick", equal to it, so the backup-copy series are there and say it is current.
+        var lndData = Directory.CreateDirectory(Path.Join(dir, "lnd")).FullName;
+        await using var lnd = await LndSimulator.StartAsync(new LndSimulatorOptions { Port = At(4), Directory = lndData }, stop);
+        var channelBackup = Path.Join(lndData, "channel.backup");
+        await File.WriteAllBytesAsync(channelBackup, System.Security.Cryptography.RandomNumberGenerator.GetBytes(1024), stop);
+        var channelBackupCopy = Path.Join(Directory.CreateDirectory(Path.Join(dir, "usb")).FullName, "channel.backup");
+        File.Copy(channelBackup, channelBackupCopy, overwrite: true);
+        // One chain: LND is at the simulated bitcoind's tip (the captures come from different networks).
+        FollowTip(bitcoind.State, lnd.State);
         var bitcoinData = Directory.CreateDirectory(Path.Join(dir, "bitcoin")).FullName;
         await File.WriteAllBytesAsync(Path.Join(bitcoinData, "blk00000.dat"), new byte[1024 * 1024], stop);
         var electrsData = Directory.CreateDirectory(Path.Join(dir, "electrs")).FullName;
@@ -103,6 +115,12 @@ internal static class Program
                 .AppendLine($"NODEHELPER_Mempool__Url='{mempool.Url}'")
                 .AppendLine($"NODEHELPER_Mempool__FrontendUrl='{frontend.Url}'")
                 .AppendLine("NODEHELPER_Mempool__FrontendTlsVerify='false'")
+                .AppendLine("NODEHELPER_Lnd__Enabled='true'")
+                .AppendLine($"NODEHELPER_Lnd__Url='{lnd.Url}'")
+                .AppendLine($"NODEHELPER_Lnd__MacaroonFile='{lnd.MacaroonFile}'")
+                .AppendLine($"NODEHELPER_Lnd__TlsCertFile='{lnd.TlsCertFile}'")
+                .AppendLine($"NODEHELPER_Lnd__ChannelBackupFile='{channelBackup}'")
+                .AppendLine($"NODEHELPER_Lnd__ChannelBackupCopy='{channelBackupCopy}'")
                 .AppendLine($"NODEHELPER_Host__Paths__bitcoind='{bitcoinData}'")
                 .AppendLine($"NODEHELPER_Host__Paths__electrs='{electrsData}'");
             if (args.Contains("--mariadb"))
@@ -142,13 +160,16 @@ internal static class Program
             // Values are single-quoted: the file is sourced by a shell, and a connection string holds ';' and spaces.
             // Written last: demo.sh waits for it.
             await File.WriteAllTextAsync(Path.Join(dir, "exporter.env"), env.ToString(), stop);
-            Console.WriteLine($"simulated stack: bitcoind {bitcoind.Url}, Electrum 127.0.0.1:{electrum.Port}, mempool {mempool.Url}, front end {frontend.Url}"
+            Console.WriteLine($"simulated stack: bitcoind {bitcoind.Url}, Electrum 127.0.0.1:{electrum.Port}, mempool {mempool.Url}, front end {frontend.Url}, LND {lnd.Url}"
                 + (mariadb is null ? "" : $", MariaDB {mariadb.Socket}")
                 + (bundle is null ? "" : $"; Prometheus {bundle.PrometheusUrl}, Alertmanager {bundle.AlertmanagerUrl}, mail to {bundle.Options.Maildir}"));
+            Console.WriteLine($"LND simulator on {lnd.Url} (tls.cert, readonly.macaroon, channel.backup in {lndData}); its own control, no macaroon: "
+                + $"curl -k -X POST {lnd.Url}simulator/wallet/locked, .../wallet/active, .../fault/Http500, .../fault/None, .../synced/chain/false, "
+                + ".../channel/{chan_id}/inactive, .../force-close, .../htlc, .../clear");
 
             if (args.Contains("--live"))
             {
-                await LiveAsync(bitcoind.State, electrum.State, mempool.State, mariadb, stop);
+                await LiveAsync(bitcoind.State, electrum.State, mempool.State, lnd.State, mariadb, stop);
             }
             else
             {
@@ -178,10 +199,10 @@ internal static class Program
 
     /// <summary>
     /// Moves the simulated node along in real time so graphs and rates show something: a block every two minutes
-    /// (the Electrum server and the mempool backend follow two seconds later, and the mempool database indexes it),
+    /// (the Electrum server, the mempool backend and LND follow two seconds later, and the mempool database indexes it),
     /// traffic, a mempool that breathes, a statistics row a minute.
     /// </summary>
-    private static async Task LiveAsync(BitcoindState node, ElectrumState? electrum, MempoolState? mempool, MariaDbServer? mariadb, CancellationToken stop)
+    private static async Task LiveAsync(BitcoindState node, ElectrumState? electrum, MempoolState? mempool, LndState? lnd, MariaDbServer? mariadb, CancellationToken stop)
     {
         node.Chain = "main";
         node.Warnings = [];
@@ -194,7 +215,7 @@ internal static class Program
         }
 
         // The followers start in step with the node; from then on they follow each block two seconds late.
-        await FollowAsync(node, electrum, mempool, mariadb);
+        await FollowAsync(node, electrum, mempool, lnd, mariadb);
         var second = 0;
         var followed = node.Blocks;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -216,7 +237,7 @@ internal static class Program
             if (followed != node.Blocks && second % 120 == 2)
             {
                 followed = node.Blocks;
-                await FollowAsync(node, electrum, mempool, mariadb);
+                await FollowAsync(node, electrum, mempool, lnd, mariadb);
             }
 
             if (mempool is not null)
@@ -233,8 +254,13 @@ internal static class Program
         }
     }
 
-    private static async Task FollowAsync(BitcoindState node, ElectrumState? electrum, MempoolState? mempool, MariaDbServer? mariadb)
+    private static async Task FollowAsync(BitcoindState node, ElectrumState? electrum, MempoolState? mempool, LndState? lnd, MariaDbServer? mariadb)
     {
+        if (lnd is not null)
+        {
+            FollowTip(node, lnd);
+        }
+
         if (electrum is not null)
         {
             electrum.TipHeight = node.Blocks;
@@ -250,6 +276,13 @@ internal static class Program
         {
             await MempoolDatabase.AddBlockAsync(mariadb, "mempool", node.Blocks, node.BestBlockTime);
         }
+    }
+
+    /// <summary>LND at the node's tip: its height, and the time in that block's header.</summary>
+    private static void FollowTip(BitcoindState node, LndState lnd)
+    {
+        lnd.BlockHeight = node.Blocks;
+        lnd.BestHeaderTimestamp = node.BestBlockTime;
     }
 
     private static int PortOption(string[] args, string name, int fallback) =>

@@ -10,7 +10,9 @@ namespace NodeHelper.Simulators.Lnd;
 /// A loopback LND REST API (grpc-gateway over lnrpc) over HTTPS with its own self-signed certificate, written as a PEM
 /// file like LND's tls.cert, and a binary macaroon file whose hex the <c>Grpc-Metadata-macaroon</c> header must carry on
 /// every call but <c>/v1/state</c>. getinfo and channels come from real captures (Fixtures/lnd), the rest is built from
-/// lnrpc/lightning.swagger.json with LND's JSON encoding. Scriptable through <see cref="State"/>.
+/// lnrpc/lightning.swagger.json with LND's JSON encoding. Scriptable through <see cref="State"/>, and from outside
+/// (the demo, a curl) through the simulator's own control endpoints under /simulator/ (see <see cref="ControlAsync"/>),
+/// which need no macaroon and exist only here, not in LND.
 /// </summary>
 /// <remarks>
 /// LND's errors, as the REST proxy gives them: a gRPC status as JSON, <c>{"code":2,"message":...,"details":[]}</c>, with
@@ -35,6 +37,18 @@ public sealed class LndSimulator : IAsyncDisposable
     private const string Json = "application/json";
     private static readonly string CapturedGetInfo = Fixtures.Read("lnd/getinfo.json");
 
+    /// <summary>The URL words for <see cref="LndWalletState"/>: LND's state names, lower case, dashes for underscores.</summary>
+    private static readonly Dictionary<string, LndWalletState> WalletWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["waiting-to-start"] = LndWalletState.WaitingToStart,
+        ["non-existing"] = LndWalletState.NonExisting,
+        ["locked"] = LndWalletState.Locked,
+        ["unlocked"] = LndWalletState.Unlocked,
+        ["rpc-active"] = LndWalletState.RpcActive,
+        ["server-active"] = LndWalletState.ServerActive,
+        ["active"] = LndWalletState.ServerActive,
+    };
+
     private readonly LndSimulatorOptions _options;
     private readonly string? _ownedDirectory;
     private readonly Lock _lock = new();
@@ -42,6 +56,7 @@ public sealed class LndSimulator : IAsyncDisposable
     private X509Certificate2 _certificate;
     private string _macaroonHex = "";
     private int _requests;
+    private int _forceCloseCount;
     private int _disposed;
 
     private LndSimulator(LndSimulatorOptions options, string directory, string? ownedDirectory)
@@ -64,6 +79,7 @@ public sealed class LndSimulator : IAsyncDisposable
     /// <summary>The binary macaroon (as readonly.macaroon): send its bytes as hex in <see cref="MacaroonHeader"/>.</summary>
     public string MacaroonFile { get; }
 
+    /// <summary>Requests to LND's API received so far (the simulator's own /simulator/ controls are not counted).</summary>
     public int RequestCount => Volatile.Read(ref _requests);
 
     /// <summary>The certificate served now (it differs from <see cref="TlsCertFile"/> after <see cref="ServeOtherCertificate"/>).</summary>
@@ -173,6 +189,12 @@ public sealed class LndSimulator : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (context.Request.Path.StartsWithSegments("/simulator", out var command))
+        {
+            await ControlAsync(context, command.Value ?? "");
+            return;
+        }
+
         Interlocked.Increment(ref _requests);
         var state = State.Take();
         var path = context.Request.Path.Value ?? "";
@@ -251,6 +273,125 @@ public sealed class LndSimulator : IAsyncDisposable
         await WriteAsync(response, status, body);
     }
 
+    /// <summary>
+    /// The simulator's own controls, for the demo and for scripting it from outside; they exist only in the simulator.
+    /// They live under /simulator/ on the same HTTPS port, outside LND's API: no macaroon, no fault or latency applies
+    /// to them, and they are not counted in <see cref="RequestCount"/>. A change is a POST (204 No Content):
+    /// <list type="bullet">
+    /// <item>fault/{name}: an <see cref="LndFault"/> by name (fault/None mends it);</item>
+    /// <item>wallet/{state}: what /v1/state says, in LND's names in lower case with dashes: waiting-to-start,
+    ///   non-existing, locked, unlocked, rpc-active, server-active (or just active);</item>
+    /// <item>synced/{chain|graph}/{true|false}: getinfo's synced_to_chain or synced_to_graph;</item>
+    /// <item>channel/{chan_id}/{active|inactive}: a channel of the capture goes inactive (its peer vanished) or back;</item>
+    /// <item>force-close[?blocks=N]: a channel force closed, its funds in limbo maturing N blocks (144) above the height;</item>
+    /// <item>htlc[?blocks=N]: an HTLC in flight in an active channel, expiring N blocks (12) above the height;</item>
+    /// <item>clear: back to the capture (<see cref="LndState.Reset"/>: the block height stays);</item>
+    /// </list>
+    /// and GET requests answers <see cref="RequestCount"/> as text. Anything else is 404, a known command with the
+    /// other method 405, a bad ?blocks= 400.
+    /// </summary>
+    private async Task ControlAsync(HttpContext context, string command)
+    {
+        var response = context.Response;
+        var parts = command.Trim('/').Split('/');
+        var isPost = HttpMethods.IsPost(context.Request.Method);
+        if (parts is ["requests"])
+        {
+            if (!HttpMethods.IsGet(context.Request.Method))
+            {
+                await RefuseMethodAsync(response, "GET");
+                return;
+            }
+
+            response.ContentType = "text/plain";
+            await response.WriteAsync(RequestCount.ToString(CultureInfo.InvariantCulture));
+            return;
+        }
+
+        Action? change = parts switch
+        {
+            ["fault", var name] when Enum.GetNames<LndFault>().FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } known =>
+                () => State.Fault = Enum.Parse<LndFault>(known),
+            ["wallet", var word] when WalletWords.TryGetValue(word, out var walletState) => () => State.WalletState = walletState,
+            ["synced", "chain", var flag] when bool.TryParse(flag, out var synced) => () => State.SyncedToChain = synced,
+            ["synced", "graph", var flag] when bool.TryParse(flag, out var synced) => () => State.SyncedToGraph = synced,
+            ["channel", var chanId, "active" or "inactive"] when CapturedChannels.All.Any(c => c.ChanId == chanId) =>
+                () => State.SetChannelActive(chanId, parts[2] == "active"),
+            ["force-close"] => () => AddForceClose(Blocks(context, 144)),
+            ["htlc"] => () => AddHtlcNearExpiry(Blocks(context, 12)),
+            ["clear"] => State.Reset,
+            _ => null,
+        };
+        if (change is null)
+        {
+            response.StatusCode = StatusCodes.Status404NotFound;
+            await response.WriteAsync(
+                "unknown simulator command: POST /simulator/fault/{name}, wallet/{locked|active|...}, synced/{chain|graph}/{true|false}, "
+                + $"channel/{{{string.Join('|', CapturedChannels.All.Select(c => c.ChanId))}}}/{{active|inactive}}, force-close, htlc, clear; GET /simulator/requests\n");
+            return;
+        }
+
+        if (!isPost)
+        {
+            await RefuseMethodAsync(response, "POST");
+            return;
+        }
+
+        try
+        {
+            change();
+        }
+        catch (FormatException e)
+        {
+            response.StatusCode = StatusCodes.Status400BadRequest;
+            await response.WriteAsync(e.Message + "\n");
+            return;
+        }
+
+        response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task RefuseMethodAsync(HttpResponse response, string allowed)
+    {
+        response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        response.Headers.Allow = allowed;
+        await response.WriteAsync($"use {allowed}\n");
+    }
+
+    /// <summary>?blocks=N, 0 to 100000, or the default.</summary>
+    private static int Blocks(HttpContext context, int fallback)
+    {
+        var text = context.Request.Query["blocks"].ToString();
+        if (text.Length == 0)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var blocks) && blocks <= 100_000
+            ? blocks
+            : throw new FormatException($"blocks must be a whole number from 0 to 100000, not '{text}'");
+    }
+
+    /// <summary>
+    /// A channel force closed by this node: 600,000 sat of its 1,000,000 in limbo until <paramref name="blocks"/> above
+    /// the height (LND's to_self_delay, 144 by default for small channels), and no HTLCs. A channel point of its own, so
+    /// each call adds one more.
+    /// </summary>
+    private void AddForceClose(int blocks)
+    {
+        var n = Interlocked.Increment(ref _forceCloseCount);
+        var point = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes($"simulated force close {n}"))) + ":0";
+        State.AddForceClose(new LndForceClose(point, CapturedChannels.All[^1].RemotePubkey, 1_000_000, 600_000, State.BlockHeight + blocks, []));
+    }
+
+    /// <summary>An outgoing HTLC of 10,000 sat in the first active channel, expiring <paramref name="blocks"/> above the height.</summary>
+    private void AddHtlcNearExpiry(int blocks)
+    {
+        var active = State.Take().ChannelActive;
+        var channel = CapturedChannels.All.FirstOrDefault(c => active.TryGetValue(c.ChanId, out var on) ? on : c.Active);
+        State.AddHtlc(new LndHtlc((channel == default ? CapturedChannels.All[0] : channel).ChanId, Incoming: false, 10_000, State.BlockHeight + blocks));
+    }
+
     private static string? StateError(LndWalletState state) => state switch
     {
         LndWalletState.WaitingToStart => "waiting to start, RPC services not available",
@@ -317,6 +458,7 @@ public sealed class LndSimulator : IAsyncDisposable
         var info = JsonNode.Parse(CapturedGetInfo)!;
         var unchanged =
             s.BlockHeight == info["block_height"]!.GetValue<long>()
+            && Str(s.BestHeaderTimestamp) == info["best_header_timestamp"]!.GetValue<string>()
             && s.SyncedToChain == info["synced_to_chain"]!.GetValue<bool>()
             && s.SyncedToGraph == info["synced_to_graph"]!.GetValue<bool>()
             && s.NumPeers == info["num_peers"]!.GetValue<int>()
@@ -329,6 +471,7 @@ public sealed class LndSimulator : IAsyncDisposable
         }
 
         info["block_height"] = s.BlockHeight;
+        info["best_header_timestamp"] = Str(s.BestHeaderTimestamp);
         info["synced_to_chain"] = s.SyncedToChain;
         info["synced_to_graph"] = s.SyncedToGraph;
         info["num_peers"] = s.NumPeers;

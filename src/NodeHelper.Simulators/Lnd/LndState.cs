@@ -2,42 +2,46 @@ namespace NodeHelper.Simulators.Lnd;
 
 /// <summary>
 /// What the simulated LND reports. Starts as the capture (lnd 0.14.3-beta, mainnet, height 750112, synced, 241 peers,
-/// the three channels of channels.json; SERVER_ACTIVE, nothing pending). Thread-safe: tests and the demo change it
-/// while requests are answered; every read the simulator makes is one consistent <see cref="LndStateSnapshot"/>.
+/// the three channels of channels.json; SERVER_ACTIVE, nothing pending); <see cref="Reset"/> goes back to it.
+/// Thread-safe: tests and the demo change it while requests are answered; every read the simulator makes is one
+/// consistent <see cref="LndStateSnapshot"/>.
 /// </summary>
 public sealed class LndState
 {
     /// <summary>The capture's getinfo values.</summary>
     public const long CapturedBlockHeight = 750112;
 
+    public const long CapturedBestHeaderTimestamp = 1660904009;
+
     public const int CapturedPeers = 241;
 
     public const int CapturedActiveChannels = 3;
 
     private readonly Lock _lock = new();
-    // The capture's getinfo counts three active channels; its channels.json leaves "active" out of the synthetic
-    // channel 1337 (protobuf's false): it starts active so that the two answers agree, as one LND's would.
-    private readonly Dictionary<string, bool> _channelActive = new(StringComparer.Ordinal) { ["1337"] = true };
+    private readonly Dictionary<string, bool> _channelActive = new(StringComparer.Ordinal);
     private readonly List<LndHtlc> _htlcs = [];
     private readonly List<LndForceClose> _forceCloses = [];
     private readonly List<(string ChannelPoint, long CapacitySat, long LimboBalanceSat)> _waitingClose = [];
     private readonly List<(string ChannelPoint, long CapacitySat)> _pendingOpen = [];
     private LndFault _fault;
-    private LndWalletState _walletState = LndWalletState.ServerActive;
+    private LndWalletState _walletState;
     private TimeSpan _latency;
     private TimeSpan _graphInfoLatency;
     private long _blockHeight = CapturedBlockHeight;
-    private bool _syncedToChain = true;
-    private bool _syncedToGraph = true;
-    private int _numPeers = CapturedPeers;
-    private int _numActiveChannels = CapturedActiveChannels;
+    private long _bestHeaderTimestamp = CapturedBestHeaderTimestamp;
+    private bool _syncedToChain;
+    private bool _syncedToGraph;
+    private int _numPeers;
+    private int _numActiveChannels;
     private int _numInactiveChannels;
-    private long _confirmedBalance = 250_000;
+    private long _confirmedBalance;
     private long _unconfirmedBalance;
     private long _lockedBalance;
-    private long _reservedAnchor = 30_000;
-    private (long Day, long Week, long Month) _feeSums = (12, 95, 410);
-    private (int Nodes, int Channels, long CapacitySat) _graph = (16_342, 71_118, 524_431_903_155);
+    private long _reservedAnchor;
+    private (long Day, long Week, long Month) _feeSums;
+    private (int Nodes, int Channels, long CapacitySat) _graph;
+
+    public LndState() => Reset();
 
     public LndFault Fault { get => Get(() => _fault); set => Set(() => _fault = value); }
 
@@ -52,6 +56,9 @@ public sealed class LndState
 
     /// <summary>getinfo.block_height; also what force closes and HTLCs count their blocks_til_maturity from.</summary>
     public long BlockHeight { get => Get(() => _blockHeight); set => Set(() => _blockHeight = value); }
+
+    /// <summary>getinfo.best_header_timestamp: the time in the header of the best block, Unix seconds.</summary>
+    public long BestHeaderTimestamp { get => Get(() => _bestHeaderTimestamp); set => Set(() => _bestHeaderTimestamp = value); }
 
     public bool SyncedToChain { get => Get(() => _syncedToChain); set => Set(() => _syncedToChain = value); }
 
@@ -149,13 +156,50 @@ public sealed class LndState
     /// </summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, Func<System.Text.Json.Nodes.JsonNode, System.Text.Json.Nodes.JsonNode>> Rewrites { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Back to the capture: no fault, no latency, SERVER_ACTIVE, synced, the captured peers and channels (1337 active),
+    /// nothing pending, no HTLCs, no rewrites, the default balances, fees and graph. The block height and its header time stay:
+    /// they are the chain's (the demo's stack keeps them at its bitcoind's tip), not something scripted.
+    /// </summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _fault = LndFault.None;
+            _walletState = LndWalletState.ServerActive;
+            _latency = TimeSpan.Zero;
+            _graphInfoLatency = TimeSpan.Zero;
+            _syncedToChain = true;
+            _syncedToGraph = true;
+            _numPeers = CapturedPeers;
+            _numActiveChannels = CapturedActiveChannels;
+            _numInactiveChannels = 0;
+            _channelActive.Clear();
+            // The capture's getinfo counts three active channels; its channels.json leaves "active" out of the synthetic
+            // channel 1337 (protobuf's false): it starts active so that the two answers agree, as one LND's would.
+            _channelActive["1337"] = true;
+            _htlcs.Clear();
+            _forceCloses.Clear();
+            _waitingClose.Clear();
+            _pendingOpen.Clear();
+            _confirmedBalance = 250_000;
+            _unconfirmedBalance = 0;
+            _lockedBalance = 0;
+            _reservedAnchor = 30_000;
+            _feeSums = (12, 95, 410);
+            _graph = (16_342, 71_118, 524_431_903_155);
+        }
+
+        Rewrites.Clear();
+    }
+
     /// <summary>Everything at once, under the lock, for one answer.</summary>
     public LndStateSnapshot Take()
     {
         lock (_lock)
         {
             return new LndStateSnapshot(
-                _fault, _walletState, _latency, _graphInfoLatency, _blockHeight, _syncedToChain, _syncedToGraph, _numPeers,
+                _fault, _walletState, _latency, _graphInfoLatency, _blockHeight, _bestHeaderTimestamp, _syncedToChain, _syncedToGraph, _numPeers,
                 _numActiveChannels, _numInactiveChannels, _forceCloses.Count + _waitingClose.Count + _pendingOpen.Count,
                 new Dictionary<string, bool>(_channelActive, StringComparer.Ordinal), [.. _htlcs], [.. _forceCloses], [.. _waitingClose],
                 [.. _pendingOpen], _confirmedBalance, _unconfirmedBalance, _lockedBalance, _reservedAnchor, _feeSums, _graph);

@@ -7,6 +7,7 @@ public sealed record LndStateSnapshot(
     TimeSpan Latency,
     TimeSpan GraphInfoLatency,
     long BlockHeight,
+    long BestHeaderTimestamp,
     bool SyncedToChain,
     bool SyncedToGraph,
     int NumPeers,

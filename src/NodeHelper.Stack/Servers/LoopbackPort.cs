@@ -14,7 +14,7 @@ public static class LoopbackPort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The first of <paramref name="count"/> consecutive ports free right now (the simulated stack's four).</summary>
+    /// <summary>The first of <paramref name="count"/> consecutive ports free right now (the simulated stack's five).</summary>
     public static int FreeRun(int count)
     {
         for (var attempt = 0; attempt < 100; attempt++)

@@ -12,9 +12,9 @@ namespace NodeHelper.Tests.Bundle;
 
 /// <summary>
 /// <c>make demo</c> as a newcomer uses it: <c>scripts/demo.sh</c> itself, on ports of its own. The line it prints
-/// says where Prometheus is and where mails land; the test follows it: Prometheus scrapes the exporter and has the
-/// shipped rules and the demo's Alertmanager, <c>make demo-report</c> puts a report in that mail folder, and a TERM
-/// stops every program it started while the mails stay. It runs alone: the demo builds and starts a dozen processes.
+/// says where Prometheus is and where mails land; the test follows it: Prometheus scrapes the exporter (LND's simulator
+/// among its upstreams) and has the shipped rules and the demo's Alertmanager, <c>make demo-report</c> puts a report
+/// in that mail folder, and a TERM stops every program it started while the mails stay. It runs alone: the demo builds and starts a dozen processes.
 /// </summary>
 [Collection(Name)]
 [CollectionDefinition(Name, DisableParallelization = true)]
@@ -26,12 +26,15 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
     private readonly DirectoryInfo _demoDir = Directory.CreateTempSubdirectory("nodehelper-demo-");
 
+    /// <summary>The simulators' ports from SIM_PORT: bitcoind, Electrum, the mempool backend, its front end, LND.</summary>
+    private const int SimulatorPorts = 5;
+
     /// <summary>The demo's directory and free ports, in the variables scripts/demo.sh reads.</summary>
     private Dictionary<string, string> DemoSettings() => new()
     {
         ["DEMO_DIR"] = _demoDir.FullName,
         ["DEMO_PORT"] = Port(LoopbackPort.Free()),
-        ["SIM_PORT"] = Port(LoopbackPort.FreeRun(4)),
+        ["SIM_PORT"] = Port(LoopbackPort.FreeRun(SimulatorPorts)),
         ["DEMO_PROMETHEUS_PORT"] = Port(LoopbackPort.Free()),
         ["DEMO_ALERTMANAGER_PORT"] = Port(LoopbackPort.Free()),
         ["DEMO_SMTP_PORT"] = Port(LoopbackPort.Free()),
@@ -64,8 +67,12 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
             var queries = new PrometheusApiClient(Http, prometheus);
             await Eventually.TrueAsync("Prometheus to scrape the exporter", TimeSpan.FromSeconds(90),
                 async () => await queries.QueryAsync("up{job=\"nodehelper\"} == 1", DateTimeOffset.UtcNow, default) is [_], TimeSpan.FromMilliseconds(500));
-            (await queries.QueryAsync("bitcoind_up + electrum_up + mempool_up + mariadb_up", DateTimeOffset.UtcNow, default)).Should().ContainSingle()
-                .Which.Value.Should().Be(4, "every simulated upstream answers");
+            (await queries.QueryAsync("bitcoind_up + electrum_up + mempool_up + mariadb_up + lnd_up", DateTimeOffset.UtcNow, default)).Should().ContainSingle()
+                .Which.Value.Should().Be(5, "every simulated upstream answers, LND too");
+            var lnd = await ScrapeExporterAsync(ports);
+            lnd.Series["lnd_wallet_locked"].Should().Be(0);
+            lnd.Series["lnd_channel_backup_copy_matches"].Should().Be(1, "the demo keeps a copy of LND's channel.backup, equal to it");
+            (lnd.Series["bitcoind_blocks"] - lnd.Series["lnd_block_height"]).Should().BeInRange(0, 1, "LND is at bitcoind's tip (following it two seconds late)");
             var groups = (await GetAsync(new Uri(prometheus, "api/v1/rules")))["data"]!["groups"]!.AsArray();
             groups.Select(g => (string)g!["name"]!).Should().BeEquivalentTo(
                 AlertingBundle.RuleFiles.SelectMany(f => AlertingBundle.ReadRules(f).Groups).Select(g => g.Name), "the shipped rules, all of them");
@@ -90,7 +97,7 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
                 await demo.WaitForExitAsync(limit.Token);
             }
 
-            foreach (var (name, port) in ports.Where(p => p.Key.EndsWith("_PORT", StringComparison.Ordinal)))
+            foreach (var (name, port) in ports.Where(p => p.Key.EndsWith("_PORT", StringComparison.Ordinal)).Concat(EverySimulatorPort(ports)))
             {
                 (await LoopbackPort.AcceptsAsync(int.Parse(port, CultureInfo.InvariantCulture))).Should().BeFalse($"{name} {port} is closed once the demo stopped");
             }
@@ -141,7 +148,7 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
                 await demo.WaitForExitAsync(limit.Token);
             }
 
-            foreach (var (name, port) in ports.Where(p => p.Key.EndsWith("_PORT", StringComparison.Ordinal)))
+            foreach (var (name, port) in ports.Where(p => p.Key.EndsWith("_PORT", StringComparison.Ordinal)).Concat(EverySimulatorPort(ports)))
             {
                 (await LoopbackPort.AcceptsAsync(int.Parse(port, CultureInfo.InvariantCulture))).Should().BeFalse($"{name} {port} is closed after Ctrl+C");
             }
@@ -171,7 +178,9 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// Every address the demo printed opens a real page (not a 404, not Debian's "no web application" page), path
-    /// included; the one command it prints for Alertmanager works as printed; the fault URL breaks bitcoind and mends it.
+    /// included; the one command it prints for Alertmanager works as printed; the fault URL breaks bitcoind and mends it;
+    /// the curl it prints for LND, run as printed, locks LND's wallet as the exporter sees it, and .../wallet/active
+    /// unlocks it.
     /// </summary>
     private async Task EveryPrintedAddressOpensAsync(string said, Dictionary<string, string> ports)
     {
@@ -181,7 +190,11 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
         var addresses = Address().Matches(block).Select(m => m.Value.TrimEnd('.', ',', ';', ')')).Distinct().ToList();
         var fault = $"http://127.0.0.1:{ports["SIM_PORT"]}/simulator/fault/Http500";
         addresses.Should().Contain(fault);
-        foreach (var address in addresses.Where(a => a != fault && !a.Contains("...", StringComparison.Ordinal)))
+        var lndLock = LndLockCommand().Match(block);
+        lndLock.Success.Should().BeTrue("the demo says how to lock LND's wallet");
+        var lockUrl = new Uri(lndLock.Groups["url"].Value);
+        lockUrl.Port.Should().Be(int.Parse(ports["SIM_PORT"], CultureInfo.InvariantCulture) + SimulatorPorts - 1, "LND is the fifth simulator from SIM_PORT");
+        foreach (var address in addresses.Where(a => a != fault && a != lndLock.Groups["url"].Value && !a.Contains("...", StringComparison.Ordinal)))
         {
             using var response = await Http.GetAsync(new Uri(address));
             var body = await response.Content.ReadAsStringAsync();
@@ -207,7 +220,28 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
         using var mended = await Http.PostAsync(new Uri(fault.Replace("Http500", "None", StringComparison.Ordinal)), null);
         mended.IsSuccessStatusCode.Should().BeTrue(".../fault/None mends it");
+
+        // The LND command as printed (curl: without -f it exits 0 on any status, so the exporter is the judge).
+        var curl = ExternalProcess.Require("curl", "apt-get install curl");
+        var locked = await ExternalProcess.RunAsync(curl, lndLock.Groups["args"].Value.Split(' '));
+        locked.ExitCode.Should().Be(0, locked.StandardError);
+        await Eventually.TrueAsync("the exporter to see LND's wallet locked", TimeSpan.FromSeconds(30),
+            async () => (await ScrapeExporterAsync(ports)).Series.GetValueOrDefault("lnd_wallet_locked") == 1, TimeSpan.FromMilliseconds(250));
+        (await ScrapeExporterAsync(ports)).Series["lnd_up"].Should().Be(1, "a locked LND still answers");
+        var unlocked = await ExternalProcess.RunAsync(curl, lndLock.Groups["args"].Value.Replace("/wallet/locked", "/wallet/active", StringComparison.Ordinal).Split(' '));
+        unlocked.ExitCode.Should().Be(0, unlocked.StandardError);
+        await Eventually.TrueAsync("the exporter to see LND's wallet active again", TimeSpan.FromSeconds(30),
+            async () => (await ScrapeExporterAsync(ports)).Series.GetValueOrDefault("lnd_wallet_locked", 1) == 0, TimeSpan.FromMilliseconds(250));
     }
+
+    /// <summary>One scrape of the demo's exporter, parsed.</summary>
+    private static async Task<Exposition> ScrapeExporterAsync(Dictionary<string, string> ports) =>
+        Exposition.Parse(await Http.GetStringAsync(new Uri($"http://127.0.0.1:{ports["DEMO_PORT"]}/metrics")));
+
+    /// <summary>Every simulator's port, SIM_PORT and the four after it (only the first is a setting).</summary>
+    private static IEnumerable<KeyValuePair<string, string>> EverySimulatorPort(Dictionary<string, string> ports) =>
+        Enumerable.Range(1, SimulatorPorts - 1).Select(i => KeyValuePair.Create(
+            $"SIM_PORT+{i}", Port(int.Parse(ports["SIM_PORT"], CultureInfo.InvariantCulture) + i)));
 
     /// <summary>Once the demo has stopped, make demo-report says so instead of failing on what the demo left.</summary>
     private static async Task NoDemoRunsAnyMoreAsync(Dictionary<string, string> ports)
@@ -281,4 +315,8 @@ public sealed partial class DemoTests(ITestOutputHelper output) : IDisposable
 
     [GeneratedRegex(@"amtool (?<args>--alertmanager\.url=\S+ alert query)")]
     private static partial Regex AmtoolCommand();
+
+    /// <summary>The printed command that locks LND's wallet: the simulator's own control, over its self-signed TLS.</summary>
+    [GeneratedRegex(@"curl (?<args>-k -X POST (?<url>https://127\.0\.0\.1:\d+/simulator/wallet/locked))")]
+    private static partial Regex LndLockCommand();
 }

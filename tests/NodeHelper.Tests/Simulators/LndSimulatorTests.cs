@@ -6,7 +6,10 @@ using NodeHelper.Simulators.Lnd;
 
 namespace NodeHelper.Tests.Simulators;
 
-/// <summary>The LND simulator itself: pinned TLS, the macaroon check, LND's error answers, the faults, the captures.</summary>
+/// <summary>
+/// The LND simulator itself: pinned TLS, the macaroon check, LND's error answers, the faults, the captures, and its own
+/// control endpoints under /simulator/ (the demo's), which change what LND's REST answers say.
+/// </summary>
 public sealed class LndSimulatorTests : IAsyncLifetime
 {
     private LndSimulator _lnd = null!;
@@ -38,6 +41,14 @@ public sealed class LndSimulatorTests : IAsyncLifetime
         }
 
         return request;
+    }
+
+    /// <summary>A call to the simulator's own controls, as the demo's curl makes it: no macaroon.</summary>
+    private async Task<(HttpStatusCode Status, string Body)> ControlAsync(string path, string method = "POST")
+    {
+        using var client = Pinned(_lnd.TlsCertFile);
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(_lnd.Url, "simulator/" + path)));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private async Task<(HttpStatusCode Status, string Body)> SendAsync(string path, string? macaroonHex = "file")
@@ -145,6 +156,9 @@ public sealed class LndSimulatorTests : IAsyncLifetime
         info["num_peers"]!.GetValue<int>().Should().Be(3);
         info["best_header_timestamp"]!.GetValue<string>().Should().Be("1660904009", "int64 stays a string");
         JsonNode.Parse((await SendAsync("v1/peers")).Body)!["peers"]!.AsArray().Should().HaveCount(3);
+
+        _lnd.State.BestHeaderTimestamp = 1_795_400_000;
+        JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!["best_header_timestamp"]!.GetValue<string>().Should().Be("1795400000");
     }
 
     [Fact]
@@ -272,5 +286,167 @@ public sealed class LndSimulatorTests : IAsyncLifetime
         var answers = await Task.WhenAll(readers);
         await writers;
         answers.Should().OnlyContain(a => a.Status == HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task TheFaultControlNeedsNoMacaroonAndIsNotAFaultItself()
+    {
+        (await ControlAsync("fault/Http500")).Should().Be((HttpStatusCode.NoContent, ""));
+        (await SendAsync("v1/getinfo")).Should().Be((HttpStatusCode.InternalServerError, """{"code":13,"message":"internal error","details":[]}"""));
+        (await ControlAsync("fault/neveranswers")).Status.Should().Be(HttpStatusCode.NoContent, "names are case-insensitive, and a fault does not stop the controls");
+        (await ControlAsync("fault/None")).Status.Should().Be(HttpStatusCode.NoContent);
+        (await SendAsync("v1/getinfo")).Status.Should().Be(HttpStatusCode.OK, "fault/None mends it");
+        _lnd.State.Fault.Should().Be(LndFault.None);
+    }
+
+    [Theory]
+    [InlineData("waiting-to-start", "WAITING_TO_START")]
+    [InlineData("non-existing", "NON_EXISTING")]
+    [InlineData("locked", "LOCKED")]
+    [InlineData("unlocked", "UNLOCKED")]
+    [InlineData("rpc-active", "RPC_ACTIVE")]
+    [InlineData("server-active", "SERVER_ACTIVE")]
+    [InlineData("active", "SERVER_ACTIVE")]
+    public async Task TheWalletControlSetsWhatTheStateEndpointSays(string word, string state)
+    {
+        _lnd.State.WalletState = word == "locked" ? LndWalletState.ServerActive : LndWalletState.Locked;
+        (await ControlAsync($"wallet/{word}")).Status.Should().Be(HttpStatusCode.NoContent);
+        (await SendAsync("v1/state", macaroonHex: null)).Should().Be((HttpStatusCode.OK, $$"""{"state":"{{state}}"}"""));
+    }
+
+    [Fact]
+    public async Task ALockedWalletFromTheControlRefusesEveryCallButStateUntilItIsActiveAgain()
+    {
+        (await ControlAsync("wallet/locked")).Status.Should().Be(HttpStatusCode.NoContent);
+        (await SendAsync("v1/getinfo")).Should().Be(
+            (HttpStatusCode.InternalServerError, """{"code":2,"message":"wallet locked, unlock it to enable full RPC access","details":[]}"""));
+        (await ControlAsync("wallet/active")).Status.Should().Be(HttpStatusCode.NoContent);
+        (await SendAsync("v1/getinfo")).Status.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task TheSyncedControlSetsGetinfosFlags()
+    {
+        (await ControlAsync("synced/chain/false")).Status.Should().Be(HttpStatusCode.NoContent);
+        var info = JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!;
+        info["synced_to_chain"]!.GetValue<bool>().Should().BeFalse();
+        info["synced_to_graph"]!.GetValue<bool>().Should().BeTrue();
+
+        (await ControlAsync("synced/graph/false")).Status.Should().Be(HttpStatusCode.NoContent);
+        (await ControlAsync("synced/chain/true")).Status.Should().Be(HttpStatusCode.NoContent);
+        info = JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!;
+        info["synced_to_chain"]!.GetValue<bool>().Should().BeTrue();
+        info["synced_to_graph"]!.GetValue<bool>().Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task TheChannelControlTakesAChannelOfTheCaptureDownAndUp()
+    {
+        (await ControlAsync("channel/811207584397066241/inactive")).Status.Should().Be(HttpStatusCode.NoContent);
+        var channels = JsonNode.Parse((await SendAsync("v1/channels")).Body)!["channels"]!.AsArray();
+        channels.Single(c => c!["chan_id"]!.GetValue<string>() == "811207584397066241")!["active"]!.GetValue<bool>().Should().BeFalse();
+        var info = JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!;
+        info["num_active_channels"]!.GetValue<int>().Should().Be(2);
+        info["num_inactive_channels"]!.GetValue<int>().Should().Be(1);
+
+        (await ControlAsync("channel/811207584397066241/active")).Status.Should().Be(HttpStatusCode.NoContent);
+        info = JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!;
+        info["num_active_channels"]!.GetValue<int>().Should().Be(3);
+        info["num_inactive_channels"]!.GetValue<int>().Should().Be(0);
+
+        (await ControlAsync("channel/999/inactive")).Status.Should().Be(HttpStatusCode.NotFound, "only the capture's channels exist");
+        JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!["num_active_channels"]!.GetValue<int>().Should().Be(3);
+    }
+
+    [Fact]
+    public async Task TheForceCloseControlPutsFundsInLimboThatMatureInBlocks()
+    {
+        _lnd.State.BlockHeight = 925_000;
+        (await ControlAsync("force-close")).Status.Should().Be(HttpStatusCode.NoContent);
+        var pending = JsonNode.Parse((await SendAsync("v1/channels/pending")).Body)!;
+        pending["total_limbo_balance"]!.GetValue<string>().Should().Be("600000");
+        var close = pending["pending_force_closing_channels"]!.AsArray().Should().ContainSingle().Which!;
+        close["limbo_balance"]!.GetValue<string>().Should().Be("600000");
+        close["maturity_height"]!.GetValue<long>().Should().Be(925_144);
+        close["blocks_til_maturity"]!.GetValue<long>().Should().Be(144, "LND's default delay");
+        JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!["num_pending_channels"]!.GetValue<int>().Should().Be(1);
+
+        (await ControlAsync("force-close?blocks=6")).Status.Should().Be(HttpStatusCode.NoContent);
+        pending = JsonNode.Parse((await SendAsync("v1/channels/pending")).Body)!;
+        pending["total_limbo_balance"]!.GetValue<string>().Should().Be("1200000");
+        var closes = pending["pending_force_closing_channels"]!.AsArray();
+        closes.Select(c => c!["blocks_til_maturity"]!.GetValue<long>()).Should().Equal(144, 6);
+        closes.Select(c => c!["channel"]!["channel_point"]!.GetValue<string>()).Should().OnlyHaveUniqueItems("each call is another channel");
+    }
+
+    [Fact]
+    public async Task TheHtlcControlAddsAnHtlcNearExpiryToAnActiveChannel()
+    {
+        _lnd.State.BlockHeight = 925_000;
+        _lnd.State.SetChannelActive("1337", active: false);
+        (await ControlAsync("htlc")).Status.Should().Be(HttpStatusCode.NoContent);
+        (await ControlAsync("htlc?blocks=3")).Status.Should().Be(HttpStatusCode.NoContent);
+        var channels = JsonNode.Parse((await SendAsync("v1/channels")).Body)!["channels"]!.AsArray();
+        var withHtlcs = channels.Where(c => c!["pending_htlcs"] is JsonArray { Count: > 0 }).Should().ContainSingle().Which!;
+        withHtlcs["active"]!.GetValue<bool>().Should().BeTrue();
+        withHtlcs["pending_htlcs"]!.AsArray().Select(h => h!["expiration_height"]!.GetValue<long>()).Should().Equal(925_012, 925_003);
+        withHtlcs["unsettled_balance"]!.GetValue<string>().Should().Be("20000");
+        var balance = JsonNode.Parse((await SendAsync("v1/balance/channels")).Body)!;
+        balance["unsettled_local_balance"]!["sat"]!.GetValue<string>().Should().Be("20000", "outgoing HTLCs");
+    }
+
+    [Fact]
+    public async Task TheClearControlGoesBackToTheCaptureButKeepsTheHeight()
+    {
+        foreach (var change in new[] { "wallet/locked", "synced/chain/false", "channel/811207584397066241/inactive", "force-close", "htlc", "fault/Garbage" })
+        {
+            (await ControlAsync(change)).Status.Should().Be(HttpStatusCode.NoContent, change);
+        }
+
+        _lnd.State.NumPeers = 2;
+        (await ControlAsync("clear")).Status.Should().Be(HttpStatusCode.NoContent);
+        (await SendAsync("v1/state", macaroonHex: null)).Body.Should().Be("""{"state":"SERVER_ACTIVE"}""");
+        (await SendAsync("v1/getinfo")).Body.Should().Be(Fixtures.Read("lnd/getinfo.json"), "the capture again, byte for byte");
+        var expected = JsonNode.Parse(Fixtures.Read("lnd/channels.json"))!;
+        expected["channels"]![0]!["active"] = true;
+        JsonNode.DeepEquals(JsonNode.Parse((await SendAsync("v1/channels")).Body), expected).Should().BeTrue("no HTLCs, every channel as captured");
+        JsonNode.Parse((await SendAsync("v1/channels/pending")).Body)!["total_limbo_balance"]!.GetValue<string>().Should().Be("0");
+
+        _lnd.State.BlockHeight = 925_000;
+        _lnd.State.BestHeaderTimestamp = 1_795_400_000;
+        (await ControlAsync("clear")).Status.Should().Be(HttpStatusCode.NoContent);
+        var info = JsonNode.Parse((await SendAsync("v1/getinfo")).Body)!;
+        info["block_height"]!.GetValue<long>().Should().Be(925_000, "the height is the chain's, not a script's");
+        info["best_header_timestamp"]!.GetValue<string>().Should().Be("1795400000", "and so is its header's time");
+    }
+
+    [Fact]
+    public async Task TheRequestsControlCountsLndsApiOnly()
+    {
+        await SendAsync("v1/state", macaroonHex: null);
+        await SendAsync("v1/getinfo");
+        await ControlAsync("synced/graph/true");
+        (await ControlAsync("requests", "GET")).Should().Be((HttpStatusCode.OK, "2"));
+        (await ControlAsync("requests", "GET")).Should().Be((HttpStatusCode.OK, "2"), "asking is not counted either");
+        _lnd.RequestCount.Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData("POST", "nonsense", HttpStatusCode.NotFound)]
+    [InlineData("POST", "fault/NoSuchFault", HttpStatusCode.NotFound)]
+    [InlineData("POST", "fault/3", HttpStatusCode.NotFound)]
+    [InlineData("POST", "wallet/sleepy", HttpStatusCode.NotFound)]
+    [InlineData("POST", "synced/mempool/true", HttpStatusCode.NotFound)]
+    [InlineData("POST", "synced/chain/maybe", HttpStatusCode.NotFound)]
+    [InlineData("POST", "force-close?blocks=-1", HttpStatusCode.BadRequest)]
+    [InlineData("POST", "htlc?blocks=soon", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "wallet/locked", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("GET", "clear", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("POST", "requests", HttpStatusCode.MethodNotAllowed)]
+    public async Task AWrongControlChangesNothing(string method, string path, HttpStatusCode status)
+    {
+        var before = _lnd.State.Take();
+        (await ControlAsync(path, method)).Status.Should().Be(status);
+        _lnd.State.Take().Should().BeEquivalentTo(before);
     }
 }
