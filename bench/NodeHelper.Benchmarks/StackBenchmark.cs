@@ -5,6 +5,7 @@ using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
 using NodeHelper.Exporter.Upstreams.Host;
+using NodeHelper.Exporter.Upstreams.Lnd;
 using NodeHelper.Exporter.Upstreams.MariaDb;
 using NodeHelper.Exporter.Upstreams.Mempool;
 using NodeHelper.Exporter.Upstreams.Systemd;
@@ -22,7 +23,7 @@ internal static class StackBenchmark
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "mariadb", "host", "services", "posture"];
+    private static readonly string[] Collectors = ["bitcoind", "electrum", "mempool", "mempool_frontend", "lnd", "mariadb", "host", "services", "posture"];
 
     /// <summary>Whole-stack scrapes answered before the resident memory is read (the target's wording).</summary>
     public const int ResidentAfter = 10_000;
@@ -57,6 +58,8 @@ internal static class StackBenchmark
             var electrumClient = new ElectrumClient(new ElectrumOptions { Port = int.Parse(settings["NODEHELPER_Electrum__Port"], Invariant) });
             using var mempoolClient = new MempoolClient(new MempoolOptions { Url = new Uri(settings["NODEHELPER_Mempool__Url"]) });
             using var frontendClient = new MempoolFrontendClient(new MempoolOptions { FrontendUrl = new Uri(settings["NODEHELPER_Mempool__FrontendUrl"]), FrontendTlsVerify = false });
+            using var lndClient = new LndRestClient(new Uri(settings["NODEHELPER_Lnd__Url"]), settings["NODEHELPER_Lnd__MacaroonFile"], settings["NODEHELPER_Lnd__TlsCertFile"], TimeSpan.FromSeconds(5));
+            var lndSource = new LndSnapshotSource(lndClient, 5, TimeProvider.System);
             var mariadbClient = new MariaDbClient(new MariaDbOptions { Enabled = true, ConnectionString = settings["NODEHELPER_MariaDb__ConnectionString"] });
             var systemdClient = new SystemdClient(new ServicesOptions { Units = ["bitcoind"], SystemctlPath = systemctl }, new HostViewOptions { Root = settings["NODEHELPER_Host__Root"] });
             var hostCollector = new HostCollector(host, new DirectorySizeMonitor(host, Microsoft.Extensions.Logging.Abstractions.NullLogger<DirectorySizeMonitor>.Instance),
@@ -95,6 +98,7 @@ internal static class StackBenchmark
                         Timed("electrum", () => electrumClient.ProbeAsync(CancellationToken.None)),
                         Timed("mempool", () => mempoolClient.FetchAsync(CancellationToken.None)),
                         Timed("mempool_frontend", () => frontendClient.ProbeAsync(CancellationToken.None)),
+                        Timed("lnd", () => lndSource.FetchAsync(CancellationToken.None)),
                         Timed("mariadb", () => mariadbClient.FetchAsync(CancellationToken.None)),
                         Timed("host", () => hostCollector.CollectAsync(new MetricSet(), CancellationToken.None)),
                         Timed("services", () => systemdClient.FetchAsync(CancellationToken.None)));
