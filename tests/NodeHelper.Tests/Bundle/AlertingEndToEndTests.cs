@@ -5,6 +5,7 @@ using MimeKit;
 using NodeHelper.Report.Prometheus;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
+using NodeHelper.Simulators.Lnd;
 using NodeHelper.Simulators.Mempool;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
@@ -133,6 +134,97 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
         {
             await bitcoind.DisposeAsync();
             cookies.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task LndWalletLockedSendsExactlyOneMailAndUnlockingItsResolvedOne()
+    {
+        // LND's channel.backup, with no copy watched (Lnd:ChannelBackupCopy unset: no copy alert can fire).
+        var files = Directory.CreateTempSubdirectory("nodehelper-e2e-lnd-");
+        var channelBackup = Path.Join(files.FullName, "channel.backup");
+        await File.WriteAllBytesAsync(channelBackup, [1, 2, 3, 4]);
+        try
+        {
+            await using var bitcoind = await BitcoindSimulator.StartAsync();
+            Healthy(bitcoind.State);
+            await using var lnd = await LndSimulator.StartAsync();
+            // One chain: LND at the simulated bitcoind's tip (the captures come from different networks).
+            lnd.State.BlockHeight = bitcoind.State.Blocks;
+            await using var exporter = await ExporterUnderTest.StartAsync(
+            [
+                .. ExporterUnderTest.For(bitcoind),
+                "--Lnd:Enabled=true", $"--Lnd:Url={lnd.Url}", $"--Lnd:MacaroonFile={lnd.MacaroonFile}", $"--Lnd:TlsCertFile={lnd.TlsCertFile}",
+                $"--Lnd:ChannelBackupFile={channelBackup}",
+                // This machine's own posture (its pending upgrades, its listeners) is not the healthy stack under test.
+                "--Host:Enabled=false", "--Services:Enabled=false", "--Posture:Enabled=false",
+            ]);
+            var instance = exporter.BaseUrl.Authority;
+
+            await using var smtp = await RealServers.StartSmtpSinkAsync(Directory.CreateTempSubdirectory("nodehelper-e2e-smtp-").FullName);
+            var mail = new Maildir(Path.Join(smtp.Directory, "mail"));
+            await using var alertmanager = await RealServers.StartAlertmanagerAsync(AlertmanagerCopy(smtp.Port));
+            await using var prometheus = await RealServers.StartPrometheusAsync(PrometheusCopy(instance, alertmanager.Port));
+            try
+            {
+                // A healthy LND: answering, unlocked, in sync, with active channels, its balance above the anchor reserve,
+                // its certificate far from expiry and channel.backup there; nothing else firing or pending.
+                await Eventually.TrueAsync("Prometheus sees bitcoind and an unlocked LND in sync", Within, async () =>
+                    await QueryValueAsync(prometheus, "min(bitcoind_up) + min(lnd_up) + min(lnd_synced_to_chain) - max(lnd_wallet_locked)") == 3);
+                (await QueryValueAsync(prometheus, "min(lnd_channels{state=\"active\"})")).Should().BeGreaterThan(0);
+                (await QueryValueAsync(prometheus, "min(lnd_wallet_balance_sat{balance=\"confirmed\"} - ignoring(balance) lnd_wallet_anchor_reserve_sat)"))
+                    .Should().BeGreaterThan(0, "the simulated wallet holds more than its anchor reserve");
+                (await QueryValueAsync(prometheus, "min(lnd_tls_certificate_expiry_timestamp_seconds) - time()")).Should().BeGreaterThan(14 * 86400);
+                (await QueryValueAsync(prometheus, "min(lnd_channel_backup_exists)")).Should().Be(1);
+                (await QueryValueAsync(prometheus, "count(lnd_channel_backup_copy_matches)")).Should().BeNull("no copy is watched");
+                await Eventually.TrueAsync("the Watchdog reaches Alertmanager", Within, async () =>
+                    (await AlertmanagerAlertsAsync(alertmanager)).Any(a => Label(a, "alertname") == "NodeHelperWatchdog"));
+                await Task.Delay(Settle);
+                (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Select(a => Label(a, "alertname"))
+                    .Should().BeEmpty("the simulated stack with LND is healthy before the wallet is locked");
+                mail.Messages().Should().BeEmpty("the Watchdog and information are not mailed");
+
+                // LND restarts without unlocking its wallet: it answers its state, nothing else.
+                lnd.State.WalletState = LndWalletState.Locked;
+                await Eventually.TrueAsync("the wallet-locked alert reaches Alertmanager", Within, async () =>
+                    (await AlertmanagerAlertsAsync(alertmanager)).Any(a => Label(a, "alertname") == "NodeHelperLndWalletLocked" && State(a) == "active"));
+                await mail.WaitForAsync(1, Within);
+                await Task.Delay(Settle);
+
+                var locked = mail.Messages();
+                locked.Select(m => m.Subject).Should().Equal([$"[CRITICAL] LND's wallet is locked on {instance}"],
+                    "one mail, about the wallet: a locked LND answers, so it is not down, and its other series are simply gone");
+                (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Select(a => Label(a, "alertname"))
+                    .Should().Equal(["NodeHelperLndWalletLocked"], "no other alert is even pending: LndDown above all");
+                locked[0].HtmlBody.Should().Contain($"LND on {instance} has been waiting for its wallet password for 5 minutes");
+                locked[0].TextBody.Should().Contain($"CRITICAL: LND's wallet is locked on {instance}")
+                    .And.Contain("1. `lncli state`", "the mail carries the runbook's first checks");
+                var runbook = new Uri(prometheus.Url, "consoles/nodehelper-runbook.html#nodehelperlndwalletlocked");
+                locked[0].HtmlBody.Should().Contain($"href=\"{runbook}\"");
+                (await Http.GetStringAsync(runbook)).Should().Contain("<h3 id=\"nodehelperlndwalletlocked\">NodeHelperLndWalletLocked</h3>");
+
+                // Unlocked (lncli unlock): the one resolved mail.
+                lnd.State.WalletState = LndWalletState.ServerActive;
+                await mail.WaitForAsync(2, Within);
+                await Task.Delay(Settle);
+                var all = mail.Messages();
+                all.Select(m => m.Subject).Should().Equal(
+                    [$"[CRITICAL] LND's wallet is locked on {instance}", $"[RESOLVED] LND's wallet is locked on {instance}"],
+                    "unlocking sends its resolved mail, and nothing else");
+                all[1].HtmlBody.Should().Contain("Resolved &middot; lnd").And.NotContain("What to do");
+                (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Should().BeEmpty();
+            }
+            catch
+            {
+                output.WriteLine($"Prometheus:\n{prometheus.Output}\nAlertmanager:\n{alertmanager.Output}\nSMTP:\n{smtp.Output}");
+                output.WriteLine("Alerts in Alertmanager:\n" + string.Join('\n', (await AlertmanagerAlertsAsync(alertmanager)).Select(a => a.ToJsonString())));
+                output.WriteLine("Mails: " + string.Join(" | ", mail.Messages().Select(m => m.Subject)));
+                throw;
+            }
+        }
+        finally
+        {
+            files.Delete(recursive: true);
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
@@ -17,7 +19,7 @@ public sealed class AlertmanagerConfigTests : IDisposable
         var result = await Amtool("check-config", ConfigFile);
 
         result.ExitCode.Should().Be(0, result.StandardOutput + result.StandardError);
-        result.StandardOutput.Should().Contain("4 inhibit rules").And.Contain("1 templates");
+        result.StandardOutput.Should().Contain("6 inhibit rules").And.Contain("1 templates");
     }
 
     [Fact]
@@ -63,6 +65,92 @@ public sealed class AlertmanagerConfigTests : IDisposable
             keys.Should().Contain(["source_matchers", "target_matchers", "equal"]).And.NotContain(["source_match", "target_match", "source_match_re", "target_match_re"]);
         }
     }
+
+    /// <summary>LND's alerts held back while bitcoind is down: they follow from it. Written here, not read from the configuration.</summary>
+    private static readonly string[] LndAlertsBitcoindDownHoldsBack = ["NodeHelperLndDown", "NodeHelperLndNotSyncedToChain", "NodeHelperLndBehindBitcoind"];
+
+    [Fact]
+    public async Task InhibitionsHoldBackWhatFollowsFromACauseButNeverLndsWalletChannelsOrBackup()
+    {
+        // Every LND alert and tier, as the rules label it; each case on a node of its own, so that only its pair meets.
+        var lnd = AlertingBundle.AllRules().Where(r => r.Rule.Alert is not null && r.Rule.Labels.GetValueOrDefault("scope") == "lnd")
+            .Select(r => (Name: r.Rule.Alert!, Severity: r.Rule.Labels["severity"])).Distinct().ToList();
+        lnd.Should().HaveCountGreaterThan(10);
+        var posted = new List<JsonObject>();
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        var node = 0;
+        void Case(string cause, string causeSeverity, string causeScope, (string Name, string Severity) target, bool heldBack)
+        {
+            var instance = $"node{++node}:9338";
+            posted.Add(PostedAlert(cause, causeSeverity, causeScope, instance));
+            posted.Add(PostedAlert(target.Name, target.Severity, "lnd", instance));
+            expected[Key(target.Name, target.Severity, instance)] = heldBack ? "suppressed" : "active";
+        }
+
+        // bitcoind down holds back what follows from it, and nothing else of LND's.
+        foreach (var alert in lnd)
+        {
+            Case("NodeHelperBitcoindDown", "critical", "bitcoind", alert, heldBack: LndAlertsBitcoindDownHoldsBack.Contains(alert.Name));
+        }
+
+        // LND down holds back its own warnings, none of its critical alerts (the channel backup's copy among them).
+        foreach (var alert in lnd.Where(a => a.Name != "NodeHelperLndDown"))
+        {
+            Case("NodeHelperLndDown", "critical", "lnd", alert, heldBack: alert.Severity != "critical");
+        }
+
+        // No active channel at all holds back "some channels inactive".
+        Case("NodeHelperLndNoActiveChannels", "critical", "lnd", ("NodeHelperLndChannelsInactive", "warning"), heldBack: true);
+
+        expected.Where(e => e.Value == "active").Select(e => e.Key.Split('|')[0]).Should()
+            .Contain(["NodeHelperLndWalletLocked", "NodeHelperLndChannelBackupCopyStale", "NodeHelperLndChannelBackupMissing", "NodeHelperLndHtlcNearExpiry"],
+                "the wallet, the channel backup and an HTLC about to go on chain need someone whatever bitcoind does");
+
+        // Its own directory, which it deletes when it stops. Nothing listens on the SMTP port: the test reads
+        // Alertmanager's verdicts, not its mail.
+        var directory = Directory.CreateTempSubdirectory("nodehelper-am-inhibit-").FullName;
+        BundleCopy.Alertmanager(Repository.Root, directory, LoopbackPort.Free());
+        await using var alertmanager = await RealServers.StartAlertmanagerAsync(directory);
+        using (var body = new StringContent(new JsonArray([.. posted]).ToJsonString(), Encoding.UTF8, "application/json"))
+        {
+            (await Http.PostAsync(new Uri(alertmanager.Url, "api/v2/alerts"), body)).EnsureSuccessStatusCode();
+        }
+
+        // The inhibitor learns of each source alert shortly after it arrives: wait until the verdicts settle.
+        var actual = new Dictionary<string, string>();
+        try
+        {
+            await Eventually.TrueAsync("Alertmanager's verdicts are the expected ones", TimeSpan.FromSeconds(20), async () =>
+            {
+                actual = (JsonNode.Parse(await Http.GetStringAsync(new Uri(alertmanager.Url, "api/v2/alerts")))?.AsArray() ?? [])
+                    .OfType<JsonNode>()
+                    .Select(a => (Key: Key(a["labels"]!["alertname"]!.GetValue<string>(), a["labels"]!["severity"]!.GetValue<string>(), a["labels"]!["instance"]!.GetValue<string>()),
+                        State: a["status"]!["state"]!.GetValue<string>()))
+                    .Where(a => expected.ContainsKey(a.Key))
+                    .ToDictionary(a => a.Key, a => a.State, StringComparer.Ordinal);
+                return actual.Count == expected.Count && expected.All(e => actual[e.Key] == e.Value);
+            });
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            // The comparison below says which verdict differs.
+        }
+
+        actual.Should().BeEquivalentTo(expected, "Alertmanager, with the shipped inhibitions, holds back exactly these");
+    }
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private static string Key(string alertname, string severity, string instance) => $"{alertname}|{severity}|{instance}";
+
+    /// <summary>A firing alert as Prometheus posts it to Alertmanager's API.</summary>
+    private static JsonObject PostedAlert(string alertname, string severity, string scope, string instance) => new()
+    {
+        ["labels"] = new JsonObject { ["alertname"] = alertname, ["severity"] = severity, ["scope"] = scope, ["instance"] = instance, ["job"] = "nodehelper" },
+        ["annotations"] = new JsonObject { ["summary"] = $"{alertname} on {instance}" },
+        ["startsAt"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["endsAt"] = DateTimeOffset.UtcNow.AddHours(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     [Fact]
     public async Task SubjectSaysSeverityAndTheFirstSummary()
