@@ -47,6 +47,7 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
 
         node.Alerts.Where(a => !a.StillFiring).Select(a => (a.Alert, a.Severity, a.Start, a.Duration)).Should().Equal(
             ("NodeHelperBitcoindDown", "critical", Day.BitcoindAlertFrom, TimeSpan.FromMinutes(28)),
+            ("NodeHelperLndWalletLocked", "critical", Day.LndAlertFrom, TimeSpan.FromMinutes(15)),
             ("NodeHelperElectrumBehind", "warning", Day.ElectrumBehindFrom + TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(20)));
         node.Alerts.Where(a => a.StillFiring).Select(a => a.Alert).Should().BeEquivalentTo(RecordedDay.StandingAlerts.Select(a => a.Alert));
         Component(node, "Services").Facts.Single(f => f.Label == "mempool.service").Tone.Should().Be(Tone.Attention, "NodeHelperServiceFailed fires for it");
@@ -63,6 +64,7 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         report.Findings.Where(f => f.Tone != Tone.Neutral).Select(f => f.Text).Should().BeEquivalentTo(
             [
                 $"NodeHelperBitcoindDown fired at {Formats.Time(Day.BitcoindAlertFrom)} for 28 min.",
+                $"NodeHelperLndWalletLocked fired at {Formats.Time(Day.LndAlertFrom)} for 15 min.",
                 $"NodeHelperElectrumBehind fired at {Formats.Time(Day.ElectrumBehindFrom + TimeSpan.FromMinutes(15))} for 20 min.",
                 $"NodeHelperServiceFailed (state failed, unit mempool.service) has been firing all day (since before {since}).",
                 $"NodeHelperPiUnderVoltage (flag under_voltage, when now) has been firing all day (since before {since}).",
