@@ -485,7 +485,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                     "NON_EXISTING" => "none: LND has no wallet yet (NON_EXISTING; lncli create)",
                     _ => $"{state}, a state NodeHelper does not know",
                 };
-            facts.Add(new("Wallet", lockedToday is null ? wallet : $"{wallet}; {lockedToday}", ToneOf(LndAbout("Lock"))));
+            facts.Add(new("Wallet", lockedToday is null ? wallet : $"{wallet}; {lockedToday}", ToneOf(LndAbout("Lock", "Ready"))));
 
             if (answering)
             {
@@ -493,7 +493,10 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
             else
             {
-                facts.Add(new("Sync, channels, balances", up == 1 && locked == 1 ? "unknown while the wallet is locked" : "unknown while LND is not answering", Tone.Neutral));
+                // The wallet's own fact carries its alert; LND not answering is its down alert's to colour.
+                facts.Add(up == 1 && locked == 1
+                    ? new("Sync, channels, balances", "unknown while the wallet is locked", Tone.Neutral)
+                    : new("Sync, channels, balances", "unknown while LND is not answering", ToneOf(LndAbout("Down"))));
             }
 
             await AddLndFilesAsync(facts);

@@ -177,8 +177,8 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         var lnd = Component(report.Nodes.Should().ContainSingle().Subject, "Lightning (LND)");
         Fact(lnd, "Version").Should().Be(RecordedDay.HostileVersion);
         Fact(lnd, "Wallet").Should().Be($"{RecordedDay.HostileState}, a state NodeHelper does not know");
-        lnd.Facts.Single(f => f.Label == "Channels").Tone.Should().Be(Tone.Attention, "NodeHelperLndChannelInactive (warning) is about the channels");
-        Fact(lnd, "Alerts firing now").Should().Be("NodeHelperLndChannelInactive");
+        lnd.Facts.Single(f => f.Label == "Channels").Tone.Should().Be(Tone.Attention, "NodeHelperLndChannelsInactive (warning) is about the channels");
+        Fact(lnd, "Alerts firing now").Should().Be("NodeHelperLndChannelsInactive");
 
         var html = ReportRenderer.Standalone(report);
         foreach (var hostile in new[] { RecordedDay.HostileVersion, RecordedDay.HostileState, RecordedDay.HostileChannel })

@@ -206,7 +206,7 @@ internal sealed partial class RecordedDay
         Alert(text, "NodeHelperLndWalletLocked", "critical", "lnd", LndAlertFrom, LndUnlockedAt);
 
         // The hostile node's alert about LND carries a label as hostile as its values.
-        var hostile = $"ALERTS{{alertname=\"NodeHelperLndChannelInactive\",alertstate=\"firing\",chan_id=\"{Escape(HostileChannel)}\",scope=\"lnd\",severity=\"warning\"}}";
+        var hostile = $"ALERTS{{alertname=\"NodeHelperLndChannelsInactive\",alertstate=\"firing\",chan_id=\"{Escape(HostileChannel)}\",scope=\"lnd\",severity=\"warning\"}}";
         for (var time = HostileFrom; time <= End; time += Step)
         {
             Sample(text, hostile, 1, time, HostileJob, HostileInstance);
