@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 
 var output = args.Length > 0 ? args[0] : Path.Join(Path.GetDirectoryName(ThisFile())!, "dashboards");
 Directory.CreateDirectory(output);
-foreach (var board in new[] { Boards.Overview(), Boards.Bitcoind(), Boards.Services(), Boards.Host() })
+foreach (var board in new[] { Boards.Overview(), Boards.Bitcoind(), Boards.Services(), Boards.Lightning(), Boards.Host() })
 {
     var path = Path.Join(output, board.Uid + ".json");
     File.WriteAllText(path, board.ToJson());
@@ -129,12 +129,20 @@ internal static class Rules
     private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }
 
-/// <summary>The four dashboards. Every query selects the chosen job and instance with <see cref="Q.S"/>.</summary>
+/// <summary>The five dashboards. Every query selects the chosen job and instance with <see cref="Q.S"/>.</summary>
 internal static class Boards
 {
     private static readonly string[] UpDown = ["0", "Down", "red", "1", "Up", "green"];
     private static readonly string[] YesNo = ["0", "No", "green", "1", "Yes", "orange"];
     private static readonly string[] SyncedMap = ["0", "Not synced", "red", "1", "Synced", "green"];
+    private static readonly string[] WalletMap = ["0", "Unlocked", "green", "1", "Locked", "red"];
+    private static readonly string[] OkFailing = ["0", "Failing", "red", "1", "OK", "green"];
+
+    /// <summary>
+    /// For a number no shipped rule judges (yet): shown in the text colour, neither green nor red. The LND rules are not
+    /// part of this branch; once they are, their thresholds belong here through <see cref="Rules"/>, as elsewhere.
+    /// </summary>
+    internal static readonly (string, double?)[] Neutral = [("text", null)];
 
     public static Board Overview()
     {
@@ -147,13 +155,15 @@ internal static class Boards
         b.Stat("mempool backend", Q.S("mempool_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
         b.Stat("mempool web site", Q.S("mempool_frontend_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
         b.Stat("MariaDB", Q.S("mariadb_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
-        b.Stat("NodeHelper collectors", $"min({Q.S("nodehelper_scrape_collector_success")})", "none", w: 3,
+        b.Stat("LND", Q.S("lnd_up"), "none", w: 3, mappings: UpDown, noValue: "not watched",
+            description: "LND answers while its wallet is locked: Up here, Locked in the Lightning row below.");
+        b.Stat("NodeHelper collectors", $"min({Q.S("nodehelper_scrape_collector_success")})", "none", w: 2,
             mappings: ["0", "Failing", "red", "1", "All reading", "green"],
             description: "1 when every enabled collector read its upstream in the last scrape.");
-        b.Stat("Alerts firing", $"count({Q.Alerts("severity=~\"critical|warning\"")}) or vector(0)", "none", w: 3,
+        b.Stat("Alerts firing", $"count({Q.Alerts("severity=~\"critical|warning\"")}) or vector(0)", "none", w: 2,
             thresholds: [("green", null), ("red", 1)],
             description: "Critical and warning alerts firing for this node now (the NodeHelper alert rules must be loaded in Prometheus).");
-        b.Stat("Services failed", $"count({Q.S("nodehelper_service_state", "state=\"failed\"")} == 1) or vector(0)", "none", w: 3,
+        b.Stat("Services failed", $"count({Q.S("nodehelper_service_state", "state=\"failed\"")} == 1) or vector(0)", "none", w: 2,
             thresholds: [("green", null), ("red", 1)], description: "systemd units of the stack in the failed state.");
 
         b.Row("Is it in sync?");
@@ -163,6 +173,7 @@ internal static class Boards
             new(Q.S("electrum_tip_height"), "Electrum"),
             new(Q.S("mempool_tip_height"), "mempool"),
             new(Q.S("mariadb_mempool_indexed_block_height"), "mempool database"),
+            new(Q.S("lnd_block_height"), "LND"),
         ], description: "The newest block each component has processed.");
         b.Stat("Tip age", $"time() - {Q.S("bitcoind_best_block_timestamp_seconds")}", "s", w: 4, h: 5,
             thresholds: Rules.Above("NodeHelperBitcoindTipStale"),
@@ -175,8 +186,21 @@ internal static class Boards
             new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("electrum_tip_height")}", "Electrum"),
             new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mempool_tip_height")}", "mempool"),
             new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mariadb_mempool_indexed_block_height")}", "mempool database"),
+            new(Q.LndLag, "LND"),
             new($"{Q.S("bitcoind_headers")} - {Q.S("bitcoind_blocks")}", "headers not yet validated"),
         ], description: "Blocks each component is behind bitcoind's validated tip. More than 2 for 15 minutes is an alert.");
+
+        b.Row("Lightning");
+        b.Stat("LND wallet", Q.S("lnd_wallet_locked"), "none", w: 4, mappings: WalletMap, noValue: "no answer from LND",
+            description: "A locked wallet (after a restart of LND) answers nothing else: no payment, no HTLC claimed, until `lncli unlock`.");
+        b.Stat("LND synced to chain", Q.S("lnd_synced_to_chain"), "none", w: 4, mappings: SyncedMap, noValue: "unknown");
+        b.Stat("Channels active", Q.S("lnd_channels", "state=\"active\""), "none", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown");
+        b.Stat("Channels inactive", Q.S("lnd_channels", "state=\"inactive\""), "none", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown",
+            description: "Open channels whose peer is not connected: they cannot route.");
+        b.Stat("Channels closing", $"sum({Q.S("lnd_channels", "state=~\"pending_close|force_closing|waiting_close\"")})", "none", w: 4, decimals: 0,
+            thresholds: Neutral, noValue: "unknown");
+        b.Stat("Lightning alerts firing", $"count({Q.LndAlerts}) or vector(0)", "none", w: 4,
+            thresholds: [("green", null), ("red", 1)], description: "Alerts of scope lnd firing for this node now.");
 
         b.Row("Network and mempool");
         b.Timeseries("Peers", "none", w: 6, decimals: 0, stack: true, targets:
@@ -384,6 +408,94 @@ internal static class Boards
         return b;
     }
 
+    public static Board Lightning()
+    {
+        var b = new Board("nodehelper-lightning", "NodeHelper / Lightning (LND)",
+            "LND in detail: its wallet, sync and lag behind bitcoind, peers, channels and balances, funds in limbo and the blocks left before force closes mature and HTLCs expire, routing fees, the graph, its TLS certificate and channel backup.");
+
+        b.Row("Is LND up?");
+        b.Stat("LND", Q.S("lnd_up"), "none", w: 3, mappings: UpDown, noValue: "not watched",
+            description: "1 when LND answered /v1/state and, with the wallet unlocked, getinfo. A locked wallet answers: Up, and Locked beside it.");
+        b.Stat("Wallet", Q.S("lnd_wallet_locked"), "none", w: 3, mappings: WalletMap, colorMode: "background", noValue: "no answer from LND",
+            description: "Locked after every restart of LND until `lncli unlock`: meanwhile it answers nothing else, routes nothing, claims no HTLC.");
+        b.Stat("Wallet state", $"{Q.S("lnd_wallet_state")} == 1", "none", w: 4, legend: "{{state}}", textMode: "name", noValue: "no answer from LND",
+            description: "/v1/state: SERVER_ACTIVE is a wallet unlocked and LND fully started.");
+        b.Stat("Synced to chain", Q.S("lnd_synced_to_chain"), "none", w: 3, mappings: SyncedMap, noValue: "unknown");
+        b.Stat("Synced to graph", Q.S("lnd_synced_to_graph"), "none", w: 3, mappings: SyncedMap, noValue: "unknown");
+        b.Stat("Version", Q.S("lnd_build_info"), "none", w: 4, legend: "{{version}}", textMode: "name", noValue: "unknown");
+        b.Stat("Lightning alerts firing", $"count({Q.LndAlerts}) or vector(0)", "none", w: 4,
+            thresholds: [("green", null), ("red", 1)],
+            description: "Alerts of scope lnd firing for this node now (the NodeHelper alert rules must be loaded in Prometheus).");
+
+        b.Row("Chain and peers");
+        b.Stat("Behind bitcoind", Q.LndLag, "suffix: blocks", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown",
+            description: "bitcoind's validated tip minus the height LND has processed.");
+        b.Stat("Best block's time", $"{Q.S("lnd_best_header_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "unknown",
+            description: "The time in the header of LND's best block (miners' clocks, so a few minutes either way).");
+        b.Stat("Peers", Q.S("lnd_peers"), "none", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown");
+        b.Timeseries("Lag behind bitcoind", "none", w: 6, h: 4, decimals: 0, targets: [new(Q.LndLag, "blocks behind")]);
+        b.Timeseries("Peers over time", "none", w: 6, h: 4, decimals: 0, targets: [new(Q.S("lnd_peers"), "peers")]);
+
+        b.Row("Channels and balances");
+        b.Timeseries("Channels by state", "none", w: 8, decimals: 0, stack: true, targets: [new(Q.S("lnd_channels"), "{{state}}")],
+            description: "Open channels active or inactive (the peer is not connected), and channels opening or closing.");
+        b.Timeseries("Channel balance", Q.Sat, w: 8, decimals: 0, targets: [new(Q.S("lnd_channel_balance_sat"), "{{balance}}")],
+            description: "Across open channels: local is what this node can send, remote what it can receive; unsettled is in HTLCs.");
+        b.Timeseries("On-chain balance and anchor reserve", Q.Sat, w: 8, decimals: 0, targets:
+        [
+            new(Q.S("lnd_wallet_balance_sat"), "{{balance}}"),
+            new(Q.S("lnd_wallet_anchor_reserve_sat"), "anchor reserve"),
+        ], description: "A confirmed balance below the anchor reserve cannot fee-bump the anchor channels' force closes.");
+
+        b.Row("Closing channels and HTLCs");
+        b.Stat("In limbo", Q.S("lnd_limbo_balance_sat"), Q.Sat, w: 6, decimals: 0, thresholds: Neutral, noValue: "unknown",
+            description: "Satoshis in closing channels not yet back in the wallet.");
+        b.Stat("Force close matures in", Q.S("lnd_force_close_maturity_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Neutral,
+            noValue: "no force close", description: "Blocks until the soonest output of a confirmed force close can be swept (about 10 minutes a block); negative once it could.");
+        b.Stat("Nearest HTLC expires in", Q.S("lnd_htlc_expiry_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Neutral,
+            noValue: "no HTLC in flight", description: "Blocks until the nearest in-flight HTLC expires: its channel must close on chain before then if it is not settled.");
+        b.Stat("HTLCs in flight", Q.S("lnd_pending_htlcs"), "none", w: 6, decimals: 0, thresholds: Neutral, noValue: "unknown");
+        b.Timeseries("Blocks left", "suffix: blocks", w: 12, decimals: 0, targets:
+        [
+            new(Q.S("lnd_force_close_maturity_blocks"), "force close matures in"),
+            new(Q.S("lnd_htlc_expiry_blocks"), "nearest HTLC expires in"),
+        ]);
+        b.Timeseries("Limbo balance", Q.Sat, w: 12, decimals: 0, targets: [new(Q.S("lnd_limbo_balance_sat"), "in limbo")]);
+
+        b.Row("Routing and graph");
+        b.Stat("Routing fees earned", Q.S("lnd_routing_fees_sat"), Q.Sat, w: 8, decimals: 0, legend: "last {{period}}", textMode: "value_and_name",
+            thresholds: Neutral, noValue: "unknown", description: "/v1/fees: fees earned forwarding payments over the last day, week and month.");
+        b.Stat("Graph nodes", Q.S("lnd_graph_nodes"), "none", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown");
+        b.Stat("Graph channels", Q.S("lnd_graph_channels"), "none", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown");
+        b.Stat("Graph capacity", Q.S("lnd_graph_capacity_sat"), Q.Sat, w: 8, decimals: 0, thresholds: Neutral, noValue: "unknown",
+            description: "The channel graph as LND sees it, read every 10 minutes.");
+
+        b.Row("TLS certificate and channel backup");
+        b.Stat("TLS certificate expires in", $"({Q.S("lnd_tls_certificate_expiry_timestamp_seconds")} - time()) / 86400", "suffix: days", w: 4, decimals: 0,
+            thresholds: Neutral, noValue: "not read",
+            description: "LND's tls.cert (Lnd:TlsCertFile, pinned by NodeHelper): LND makes it for 14 months and renews it only at a restart once expired.");
+        b.Stat("channel.backup written", $"{Q.S("lnd_channel_backup_last_modified_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "missing",
+            description: "LND rewrites channel.backup on every channel open and close.");
+        b.Stat("Copy of channel.backup", Q.S("lnd_channel_backup_copy_matches"), "none", w: 4,
+            mappings: ["0", "differs or missing", "red", "1", "same", "green"], colorMode: "background", noValue: "no copy watched",
+            description: "Lnd:ChannelBackupCopy compared with channel.backup by content, now: a copy that differs cannot restore the channels opened since.");
+        b.Stat("Copy written", $"{Q.S("lnd_channel_backup_copy_last_modified_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "no copy",
+            description: "The copy is rewritten only when channel.backup changes: its age alone means nothing.");
+        b.Stat("LND's files readable", Q.S("lnd_file_read_success"), "none", w: 8, legend: "{{file}}", textMode: "name",
+            mappings: OkFailing, colorMode: "background", description: "The files of LND's NodeHelper reads: tls.cert, channel.backup and its copy.");
+
+        b.Row("Per channel (Lnd:PerChannel)");
+        b.Table("Channels", "chan_id", w: 24, h: 8, noValue: "no per-channel series: Lnd:PerChannel is off", columns:
+        [
+            new(Q.S("lnd_channel_active"), "active", "none", ["0", "inactive", "red", "1", "active", "green"]),
+            new(Q.S("lnd_channel_capacity_sat"), "capacity", Q.Sat),
+            new(Q.S("lnd_channel_local_balance_sat"), "local balance", Q.Sat),
+            new(Q.S("lnd_channel_remote_balance_sat"), "remote balance", Q.Sat),
+            new(Q.S("lnd_channel_pending_htlcs"), "HTLCs in flight", "none"),
+        ], description: "Each channel by its short channel id (never by peer): whether it is active, its capacity and balances, its HTLCs.");
+        return b;
+    }
+
     public static Board Host()
     {
         var b = new Board("nodehelper-host", "NodeHelper / Host",
@@ -501,11 +613,20 @@ internal static class Q
 
     public static string Increase(string counter, string window) => $"increase({S(counter)}[{window}])";
 
+    /// <summary>How many blocks LND is behind bitcoind (instance:lnd_block_height:lag_blocks, computed here).</summary>
+    public static string LndLag => $"{S("bitcoind_blocks")} - on (instance, job) {S("lnd_block_height")}";
+
+    /// <summary>The alerts about LND firing for the chosen instance: whatever their names, they carry scope="lnd".</summary>
+    public static string LndAlerts => Alerts("scope=\"lnd\"");
+
     /// <summary>Alerts firing for the chosen instance (Prometheus's own ALERTS series).</summary>
     public static string Alerts(string matchers) => $"ALERTS{{alertstate=\"firing\", instance=\"$instance\", {matchers}}}";
 }
 
 internal sealed record Target(string Expr, string Legend);
+
+/// <summary>A table column: its query, its header, its unit, and value mappings (value, text, colour triples) if any.</summary>
+internal sealed record Column(string Expr, string Name, string Unit, string[]? Mappings = null);
 
 /// <summary>One dashboard: panels laid out left to right in rows 24 units wide.</summary>
 internal sealed class Board(string uid, string title, string description)
@@ -579,6 +700,61 @@ internal sealed class Board(string uid, string title, string description)
         {
             ["legend"] = new JsonObject { ["displayMode"] = "list", ["placement"] = "bottom", ["showLegend"] = true, ["calcs"] = new JsonArray() },
             ["tooltip"] = new JsonObject { ["mode"] = "multi", ["sort"] = "desc" },
+        };
+        Place(panel, w, h);
+    }
+
+    /// <summary>A table of instant queries joined on <paramref name="key"/>: one row per key, one column per query.</summary>
+    public void Table(string panelTitle, string key, int w, int h, Column[] columns, string? noValue = null, string? description = null)
+    {
+        var targets = columns.Select(c => new Target(c.Expr, c.Name)).ToArray();
+        var panel = Panel("table", panelTitle, description, w, h, targets, instant: true,
+            Defaults("none", null, noValue, Boards.Neutral, 0, null, null, "thresholds"));
+        foreach (var query in panel["targets"]!.AsArray())
+        {
+            query!["format"] = "table";
+        }
+
+        var rename = new JsonObject();
+        var order = new JsonObject { [key] = 0 };
+        var overrides = new JsonArray();
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var value = $"Value #{(char)('A' + i)}";
+            rename[value] = columns[i].Name;
+            order[value] = i + 1;
+            var properties = new JsonArray(new JsonObject { ["id"] = "unit", ["value"] = columns[i].Unit });
+            if (columns[i].Mappings is { } mappings)
+            {
+                properties.Add((JsonNode)new JsonObject { ["id"] = "mappings", ["value"] = Defaults("none", mappings, null, null, null, null, null, null)["mappings"]!.DeepClone() });
+                properties.Add((JsonNode)new JsonObject { ["id"] = "custom.cellOptions", ["value"] = new JsonObject { ["type"] = "color-text" } });
+            }
+
+            overrides.Add((JsonNode)new JsonObject
+            {
+                ["matcher"] = new JsonObject { ["id"] = "byName", ["options"] = columns[i].Name },
+                ["properties"] = properties,
+            });
+        }
+
+        panel["fieldConfig"]!["overrides"] = overrides;
+        panel["transformations"] = new JsonArray(
+            new JsonObject { ["id"] = "merge", ["options"] = new JsonObject() },
+            new JsonObject
+            {
+                ["id"] = "organize",
+                ["options"] = new JsonObject
+                {
+                    ["excludeByName"] = new JsonObject { ["Time"] = true, ["job"] = true, ["instance"] = true, ["__name__"] = true },
+                    ["renameByName"] = rename,
+                    ["indexByName"] = order,
+                },
+            });
+        panel["options"] = new JsonObject
+        {
+            ["showHeader"] = true, ["cellHeight"] = "sm",
+            ["footer"] = new JsonObject { ["show"] = false, ["reducer"] = new JsonArray("sum"), ["fields"] = "", ["countRows"] = false },
+            ["sortBy"] = new JsonArray(new JsonObject { ["displayName"] = key, ["desc"] = false }),
         };
         Place(panel, w, h);
     }

@@ -105,6 +105,12 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
     /// <param name="named">Whether findings name the instance: only when the report covers several.</param>
     private sealed class NodeQueries(PrometheusApiClient prometheus, string job, string instance, bool named, DateTimeOffset to, CancellationToken cancellationToken)
     {
+        private const string LndAlertPrefix = "NodeHelperLnd";
+
+        /// <summary>lnd_channels' states of a closing channel, and how the card says them.</summary>
+        private static readonly (string State, string Said)[] ClosingStates =
+            [("force_closing", "force closing"), ("waiting_close", "waiting for the close to confirm"), ("pending_close", "closing cooperatively")];
+
         /// <summary>Labels of ALERTS that say nothing about what an alert is about.</summary>
         private static readonly HashSet<string> BookkeepingLabels = ["__name__", "alertname", "alertstate", "severity", "scope", "job", "instance"];
 
@@ -126,6 +132,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             await AddAsync(components, findings, MempoolAsync());
             await AddAsync(components, findings, FrontendAsync());
             await AddAsync(components, findings, MariaDbAsync());
+            await AddAsync(components, findings, LightningAsync());
             await AddAsync(components, findings, HostAsync());
             await AddAsync(components, findings, ServicesAsync(findings));
             await AddAsync(components, findings, SecurityAsync());
@@ -166,13 +173,28 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
         /// A fact's colour from the alerts about it that fire now: a critical one, a problem; a warning, worth a look;
         /// none, fine. <paramref name="labels"/> narrows them to what the fact is about (a disk's component and path).
         /// </summary>
-        private Tone ToneOf(string[] alerts, IReadOnlyDictionary<string, string>? labels = null)
+        private Tone ToneOf(string[] alerts, IReadOnlyDictionary<string, string>? labels = null) =>
+            ToneOf(a => alerts.Contains(a.Name) && a.Matches(labels));
+
+        private Tone ToneOf(Func<AlertNow, bool> isAbout)
         {
-            var about = _firing.Where(a => alerts.Contains(a.Name) && a.Matches(labels)).ToList();
+            var about = _firing.Where(isAbout).ToList();
             return about.Any(a => a.Severity == "critical") ? Tone.Bad
                 : about.Any(a => a.Severity == "warning") ? Tone.Attention
                 : Tone.Good;
         }
+
+        /// <summary>An alert about LND: every one carries scope="lnd" and is named NodeHelperLnd…, whatever else its name says.</summary>
+        private static bool IsLnd(AlertNow alert) =>
+            alert.Labels.TryGetValue("scope", out var scope) && scope == "lnd" || alert.Name.StartsWith(LndAlertPrefix, StringComparison.Ordinal);
+
+        /// <summary>
+        /// An alert about LND whose CamelCase name holds one of <paramref name="words"/> (case-sensitive, so "Lock" is not
+        /// the lock of "BlockHeight"): how a fact of the Lightning card finds its alerts without a list of names the rules
+        /// could outgrow. An LND alert no fact claims still colours the card's "Alerts firing now".
+        /// </summary>
+        private static Func<AlertNow, bool> LndAbout(params string[] words) => alert =>
+            IsLnd(alert) && words.Any(w => alert.Name.Contains(w, StringComparison.Ordinal));
 
         private async Task AddAsync(List<ComponentSection> components, List<Finding> findings, Task<ComponentSection?> section)
         {
@@ -202,8 +224,8 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             [
                 new("Version", version ?? "unknown"),
                 new("Collectors failing now", failing.Count == 0 ? "none" : string.Join(", ", failing),
-                    failing.Count == 0 ? Tone.Good : ToneOf(["NodeHelperCollectorFailing", "NodeHelperBitcoindDown", "NodeHelperElectrumDown",
-                        "NodeHelperMempoolBackendDown", "NodeHelperMempoolFrontendDown", "NodeHelperMariaDbDown"])),
+                    failing.Count == 0 ? Tone.Good : ToneOf(a => a.Name is "NodeHelperCollectorFailing" or "NodeHelperBitcoindDown" or "NodeHelperElectrumDown"
+                        or "NodeHelperMempoolBackendDown" or "NodeHelperMempoolFrontendDown" or "NodeHelperMariaDbDown" || IsLnd(a) && a.Name.EndsWith("Down", StringComparison.Ordinal))),
             ];
             var watched = await WatchedAsync();
             if (watched < Window - TimeSpan.FromMinutes(30))
@@ -423,6 +445,218 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
             return new ComponentSection("MariaDB", availability, facts);
         }
+
+        /// <summary>
+        /// LND's card, when Prometheus has lnd_up of the day. Each fact is coloured by the LND alerts firing now that are
+        /// about it (<see cref="LndAbout"/>), and "Alerts firing now" by all of them. What only LND can tell (sync,
+        /// channels, balances, HTLCs) is unknown while its wallet is locked or it does not answer: not its last value.
+        /// Its files (tls.cert, channel.backup and its copy) are read whether LND answers or not.
+        /// </summary>
+        private async Task<ComponentSection?> LightningAsync()
+        {
+            var availability = await ScalarAsync($"avg_over_time(lnd_up{{{_sel}}}[24h])");
+            if (availability is null)
+            {
+                return null;
+            }
+
+            var facts = new List<Fact>();
+            if (await LabelAsync("lnd_build_info", "version") is { } version)
+            {
+                facts.Add(new("Version", version));
+            }
+
+            var up = await ScalarAsync($"last_over_time(lnd_up{{{_sel}}}[10m])");
+            var locked = await ScalarAsync($"last_over_time(lnd_wallet_locked{{{_sel}}}[10m])");
+            // Minutes: the day sampled once a minute, each sample standing for the minute after it (1 while locked); the
+            // minute after the latest has not passed yet, hence the offset.
+            var lockedMinutes = await ScalarAsync($"sum_over_time(lnd_wallet_locked{{{_sel}}}[24h:1m] offset 1m)");
+            var lockedToday = lockedMinutes is { } minutes && minutes > 0 ? $"locked for {Formats.Duration(TimeSpan.FromMinutes(minutes))} today" : null;
+            var state = (await QueryAsync($"last_over_time(lnd_wallet_state{{{_sel}}}[10m]) == 1")).Select(s => s.Label("state")).FirstOrDefault(s => s.Length > 0);
+            var answering = up == 1 && locked == 0;
+            var wallet = up != 1 ? "unknown now: LND is not answering"
+                : locked == 1 ? "locked now: LND answers nothing else until it is unlocked (lncli unlock)"
+                : locked != 0 ? "unknown"
+                : state switch
+                {
+                    null or "SERVER_ACTIVE" => "unlocked",
+                    "UNLOCKED" or "RPC_ACTIVE" => $"unlocked, LND still starting ({state})",
+                    "WAITING_TO_START" => "LND is waiting to start (WAITING_TO_START)",
+                    "NON_EXISTING" => "none: LND has no wallet yet (NON_EXISTING; lncli create)",
+                    _ => $"{state}, a state NodeHelper does not know",
+                };
+            facts.Add(new("Wallet", lockedToday is null ? wallet : $"{wallet}; {lockedToday}", ToneOf(LndAbout("Lock", "Ready"))));
+
+            if (answering)
+            {
+                await AddLndStateAsync(facts);
+            }
+            else
+            {
+                // The wallet's own fact carries its alert; LND not answering is its down alert's to colour.
+                facts.Add(up == 1 && locked == 1
+                    ? new("Sync, channels, balances", "unknown while the wallet is locked", Tone.Neutral)
+                    : new("Sync, channels, balances", "unknown while LND is not answering", ToneOf(LndAbout("Down"))));
+            }
+
+            await AddLndFilesAsync(facts);
+            var firing = _firing.Where(IsLnd).Select(a => a.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+            facts.Add(new("Alerts firing now", firing.Count == 0 ? "none" : string.Join(", ", firing), ToneOf(IsLnd)));
+            return new ComponentSection("Lightning (LND)", availability, facts);
+        }
+
+        /// <summary>What LND said in its latest answers: sync, lag, peers, channels, balances, limbo, HTLCs, fees.</summary>
+        private async Task AddLndStateAsync(List<Fact> facts)
+        {
+            foreach (var (metric, label, words) in new[] { ("lnd_synced_to_chain", "Synced to chain", "Chain"), ("lnd_synced_to_graph", "Synced to graph", "Graph") })
+            {
+                var now = await ScalarAsync($"last_over_time({metric}{{{_sel}}}[10m])");
+                var share = await ScalarAsync($"avg_over_time({metric}{{{_sel}}}[24h])");
+                if (now is { } synced)
+                {
+                    facts.Add(new(label, $"{(synced == 1 ? "yes" : "no")} now{(share is { } s ? $", {Formats.Percent(s)} of the time LND answered today" : "")}",
+                        ToneOf(a => LndAbout("Sync")(a) && a.Name.Contains(words, StringComparison.Ordinal))));
+                }
+            }
+
+            await AddLagAsync(facts, "lnd_block_height", LndAbout("Behind", "Lag", "Height"));
+            if (await ScalarAsync($"last_over_time(lnd_peers{{{_sel}}}[10m])") is { } peers)
+            {
+                facts.Add(new("Peers", Formats.Count(peers), ToneOf(LndAbout("Peer"))));
+            }
+
+            var channels = await ByLabelAsync($"last_over_time(lnd_channels{{{_sel}}}[10m])", "state");
+            if (channels.Count > 0)
+            {
+                string Part(string state) => channels.TryGetValue(state, out var n) ? Formats.Count(n) : "unknown";
+                var closing = ClosingStates.Where(c => channels.GetValueOrDefault(c.State) > 0)
+                    .Select(c => $"{Formats.Count(channels[c.State])} {c.Said}").ToList();
+                var closingTotal = ClosingStates.Sum(c => channels.GetValueOrDefault(c.State));
+                var text = $"{Part("active")} active, {Part("inactive")} inactive";
+                if (channels.GetValueOrDefault("pending_open") > 0)
+                {
+                    text += $", {Formats.Count(channels["pending_open"])} opening";
+                }
+
+                text += channels.ContainsKey("force_closing") ? $", {Formats.Count(closingTotal)} closing{(closing.Count > 0 ? $" ({string.Join(", ", closing)})" : "")}" : "";
+                facts.Add(new("Channels", text, ToneOf(a => LndAbout("Channel", "Inactive")(a) && !a.Name.Contains("Backup", StringComparison.Ordinal))));
+            }
+
+            var balance = await ByLabelAsync($"last_over_time(lnd_channel_balance_sat{{{_sel}}}[10m])", "balance");
+            if (balance.TryGetValue("local", out var local) && balance.TryGetValue("remote", out var remote))
+            {
+                var text = $"{Formats.Sat(local)} local, {Formats.Sat(remote)} remote";
+                var unsettled = balance.GetValueOrDefault("unsettled_local") + balance.GetValueOrDefault("unsettled_remote");
+                if (unsettled > 0)
+                {
+                    text += $", {Formats.Sat(unsettled)} in HTLCs";
+                }
+
+                var opening = balance.GetValueOrDefault("pending_open_local");
+                if (opening > 0)
+                {
+                    text += $", {Formats.Sat(opening)} local in channels opening";
+                }
+
+                facts.Add(new("Channel balance", text));
+            }
+
+            var onChain = await ByLabelAsync($"last_over_time(lnd_wallet_balance_sat{{{_sel}}}[10m])", "balance");
+            if (onChain.TryGetValue("confirmed", out var confirmed))
+            {
+                var text = $"{Formats.Sat(confirmed)} confirmed";
+                if (onChain.GetValueOrDefault("unconfirmed") > 0)
+                {
+                    text += $", {Formats.Sat(onChain["unconfirmed"])} unconfirmed";
+                }
+
+                if (onChain.GetValueOrDefault("locked") > 0)
+                {
+                    text += $", {Formats.Sat(onChain["locked"])} locked in a pending transaction";
+                }
+
+                if (await ScalarAsync($"last_over_time(lnd_wallet_anchor_reserve_sat{{{_sel}}}[10m])") is { } reserve)
+                {
+                    text += $"; anchor reserve {Formats.Sat(reserve)}";
+                }
+
+                facts.Add(new("On-chain balance", text, ToneOf(LndAbout("Anchor", "Reserve", "OnChain", "WalletBalance"))));
+            }
+
+            if (await ScalarAsync($"last_over_time(lnd_limbo_balance_sat{{{_sel}}}[10m])") is { } limbo)
+            {
+                var maturity = await ScalarAsync($"last_over_time(lnd_force_close_maturity_blocks{{{_sel}}}[10m])");
+                var text = limbo == 0 ? "none"
+                    : maturity is not { } blocks ? $"{Formats.Sat(limbo)}, no force close confirmed yet"
+                    : blocks > 0 ? $"{Formats.Sat(limbo)}; a force close matures in {Blocks(blocks)}"
+                    : $"{Formats.Sat(limbo)}; a force close could be swept now";
+                facts.Add(new("In limbo", text, ToneOf(LndAbout("Limbo", "ForceClose"))));
+            }
+
+            if (await ScalarAsync($"last_over_time(lnd_pending_htlcs{{{_sel}}}[10m])") is { } htlcs)
+            {
+                var expiry = htlcs > 0 ? await ScalarAsync($"last_over_time(lnd_htlc_expiry_blocks{{{_sel}}}[10m])") : null;
+                var text = htlcs == 0 ? "none in flight"
+                    : expiry is not { } blocks ? $"{Formats.Count(htlcs)} in flight"
+                    : blocks > 0 ? $"{Formats.Count(htlcs)} in flight, the nearest expires in {Blocks(blocks)}"
+                    : $"{Formats.Count(htlcs)} in flight, the nearest expired {Formats.Plural(-blocks, "block", "blocks")} ago";
+                facts.Add(new("HTLCs", text, ToneOf(LndAbout("Htlc", "HTLC"))));
+            }
+
+            var fees = await ByLabelAsync($"last_over_time(lnd_routing_fees_sat{{{_sel}}}[10m])", "period");
+            if (fees.TryGetValue("day", out var day))
+            {
+                var text = $"{Formats.Sat(day)} in the last day";
+                if (fees.TryGetValue("week", out var week) && fees.TryGetValue("month", out var month))
+                {
+                    text += $" ({Formats.Sat(week)} in the last week, {Formats.Sat(month)} in the last month)";
+                }
+
+                facts.Add(new("Routing fees earned", text));
+            }
+        }
+
+        /// <summary>LND's TLS certificate and channel.backup against its copy, from the files: there whether LND answers or not.</summary>
+        private async Task AddLndFilesAsync(List<Fact> facts)
+        {
+            if (await ScalarAsync($"(last_over_time(lnd_tls_certificate_expiry_timestamp_seconds{{{_sel}}}[10m]) - time()) / 86400") is { } days)
+            {
+                facts.Add(new("TLS certificate", days < 0 ? "expired" : $"expires in {Formats.Plural(Math.Floor(days), "day", "days")}", ToneOf(LndAbout("Tls", "TLS", "Certificate"))));
+            }
+
+            var read = await ByLabelAsync($"last_over_time(lnd_file_read_success{{{_sel}}}[10m])", "file");
+            var exists = await ScalarAsync($"last_over_time(lnd_channel_backup_exists{{{_sel}}}[10m])");
+            var written = await ScalarAsync($"time() - last_over_time(lnd_channel_backup_last_modified_timestamp_seconds{{{_sel}}}[10m])");
+            var copyExists = await ScalarAsync($"last_over_time(lnd_channel_backup_copy_exists{{{_sel}}}[10m])");
+            var matches = await ScalarAsync($"last_over_time(lnd_channel_backup_copy_matches{{{_sel}}}[10m])");
+            string? text = null;
+            if (read.GetValueOrDefault("channel.backup", 1) == 0)
+            {
+                text = "channel.backup cannot be read (NodeHelper's log says why)";
+            }
+            else if (exists == 0)
+            {
+                text = "channel.backup is missing";
+            }
+            else if (exists == 1)
+            {
+                var copy = read.GetValueOrDefault("channel.backup copy", 1) == 0 ? "its copy cannot be read"
+                    : copyExists == 0 ? "its copy is missing"
+                    : matches == 1 ? "its copy is the same now"
+                    : matches == 0 ? "its copy differs: it cannot restore the channels opened since"
+                    : read.ContainsKey("channel.backup copy") ? "its copy is unknown" : "no copy watched (Lnd:ChannelBackupCopy)";
+                text = written is { } age && age >= 0 ? $"written {Formats.Duration(TimeSpan.FromSeconds(age))} ago, {copy}" : copy;
+            }
+
+            if (text is not null)
+            {
+                facts.Add(new("Channel backup", text, ToneOf(LndAbout("Backup"))));
+            }
+        }
+
+        /// <summary>"144 blocks (about 1 d 0 h)": blocks come every 10 minutes on average.</summary>
+        private static string Blocks(double blocks) =>
+            $"{Formats.Plural(blocks, "block", "blocks")} (about {Formats.Duration(TimeSpan.FromMinutes(10 * blocks))})";
 
         private async Task<ComponentSection?> HostAsync()
         {
@@ -795,7 +1029,9 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
         /// How far a follower's tip is behind bitcoind's. Only while bitcoind answers: its last tip before it stopped is
         /// no yardstick. A follower a block ahead is a scrape that caught a new block half-way: it counts as none.
         /// </summary>
-        private async Task AddLagAsync(List<Fact> facts, string tip, string[] alerts)
+        private Task AddLagAsync(List<Fact> facts, string tip, string[] alerts) => AddLagAsync(facts, tip, a => alerts.Contains(a.Name));
+
+        private async Task AddLagAsync(List<Fact> facts, string tip, Func<AlertNow, bool> alerts)
         {
             var most = await ScalarAsync($"max_over_time(clamp_min(bitcoind_blocks{{{_sel}}} - on (instance, job) {tip}{{{_sel}}}, 0)[24h:5m])");
             var today = most is { } m ? $", at most {Formats.Count(m)} today" : "";

@@ -40,6 +40,9 @@ internal static class Formats
 
     public static string FeeRate(double satPerVbyte) => $"{Number(satPerVbyte)} sat/vB";
 
+    /// <summary>Satoshis, as bitcoin tools show amounts: 250,000 sat.</summary>
+    public static string Sat(double sat) => $"{Count(sat)} sat";
+
     /// <summary>45 s, 28 min, 2 h 05 min, 3 d 4 h.</summary>
     public static string Duration(TimeSpan span)
     {

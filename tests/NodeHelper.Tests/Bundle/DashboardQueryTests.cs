@@ -1,4 +1,5 @@
 using NodeHelper.Report.Prometheus;
+using NodeHelper.Simulators.Lnd;
 using NodeHelper.Stack.Servers;
 using NodeHelper.Tests.Support;
 
@@ -21,6 +22,12 @@ public sealed class DashboardQueryTests(MariaDbFixture mariadb)
     {
         await using var whole = await WholeStack.StartAsync(mariadb);
         await whole.WaitForEverySeriesAsync();
+
+        // A node that runs everything with a Lightning node at work: a force close maturing, an HTLC in flight (the
+        // series of those panels exist only then, as ExportedFamilies also scrapes them).
+        var lnd = whole.Stack.Lnd.State;
+        lnd.AddForceClose(new LndForceClose("aa:0", "02b6", 100_000, 60_000, lnd.BlockHeight + 144, []));
+        lnd.AddHtlc(new LndHtlc("821261518687043586", Incoming: true, 2_000, lnd.BlockHeight + 400));
         var instance = whole.Exporter.BaseUrl.Authority;
         var directory = Directory.CreateTempSubdirectory("nodehelper-dashboards-prometheus-").FullName;
         await File.WriteAllTextAsync(Path.Join(directory, "prometheus.yml"), $"""

@@ -11,7 +11,7 @@ namespace NodeHelper.Tests.Bundle;
 /// </summary>
 public sealed partial class DashboardTests : IDisposable
 {
-    private static readonly string[] ExpectedUids = ["nodehelper-bitcoind", "nodehelper-host", "nodehelper-overview", "nodehelper-services"];
+    private static readonly string[] ExpectedUids = ["nodehelper-bitcoind", "nodehelper-host", "nodehelper-lightning", "nodehelper-overview", "nodehelper-services"];
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-dashboards-");
 

@@ -27,7 +27,8 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         var node = report.Nodes.Should().ContainSingle().Subject;
         node.Instance.Should().Be(RecordedDay.Instance);
         node.Components.Select(c => c.Title).Should().Equal(
-            "NodeHelper", "bitcoind", "Electrum server", "mempool backend", "mempool web site", "MariaDB", "Host", "Services", "Security and backups");
+            "NodeHelper", "bitcoind", "Electrum server", "mempool backend", "mempool web site", "MariaDB", "Lightning (LND)", "Host", "Services",
+            "Security and backups");
 
         var bitcoind = Component(node, "bitcoind");
         Formats.Percent(bitcoind.Availability!.Value).Should().Be("97.92%", "30 of the day's 1,440 minutes were down");
@@ -47,6 +48,7 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
 
         node.Alerts.Where(a => !a.StillFiring).Select(a => (a.Alert, a.Severity, a.Start, a.Duration)).Should().Equal(
             ("NodeHelperBitcoindDown", "critical", Day.BitcoindAlertFrom, TimeSpan.FromMinutes(28)),
+            ("NodeHelperLndWalletLocked", "critical", Day.LndAlertFrom, TimeSpan.FromMinutes(15)),
             ("NodeHelperElectrumBehind", "warning", Day.ElectrumBehindFrom + TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(20)));
         node.Alerts.Where(a => a.StillFiring).Select(a => a.Alert).Should().BeEquivalentTo(RecordedDay.StandingAlerts.Select(a => a.Alert));
         Component(node, "Services").Facts.Single(f => f.Label == "mempool.service").Tone.Should().Be(Tone.Attention, "NodeHelperServiceFailed fires for it");
@@ -63,6 +65,7 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
         report.Findings.Where(f => f.Tone != Tone.Neutral).Select(f => f.Text).Should().BeEquivalentTo(
             [
                 $"NodeHelperBitcoindDown fired at {Formats.Time(Day.BitcoindAlertFrom)} for 28 min.",
+                $"NodeHelperLndWalletLocked fired at {Formats.Time(Day.LndAlertFrom)} for 15 min.",
                 $"NodeHelperElectrumBehind fired at {Formats.Time(Day.ElectrumBehindFrom + TimeSpan.FromMinutes(15))} for 20 min.",
                 $"NodeHelperServiceFailed (state failed, unit mempool.service) has been firing all day (since before {since}).",
                 $"NodeHelperPiUnderVoltage (flag under_voltage, when now) has been firing all day (since before {since}).",
@@ -92,6 +95,98 @@ public sealed class DailyReportTests(RecordedPrometheus prometheus) : IClassFixt
             ("Backup channel_backup", "the same as its live file now, written 3 d 0 h ago"),
             ("Backup restic", "last succeeded 5 h 00 min ago (at most 1 d 2 h)"));
         security.Facts.Where(f => f.Label != "Updates").Should().OnlyContain(f => f.Tone == Tone.Good, "no alert about any of them fires that day");
+    }
+
+    [Fact]
+    public async Task TheLightningCardSaysWhatLndSawThatDay()
+    {
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions()).BuildAsync(Day.End, default);
+
+        var lnd = Component(report.Nodes.Single(), "Lightning (LND)");
+        lnd.Availability.Should().Be(1, "a locked wallet is LND answering");
+        lnd.Facts.Select(f => (f.Label, f.Value)).Should().Equal(
+            ("Version", "0.14.3-beta"),
+            ("Wallet", "unlocked; locked for 20 min today"),
+            ("Synced to chain", "yes now, 100% of the time LND answered today"),
+            ("Synced to graph", "yes now, 100% of the time LND answered today"),
+            ("Behind bitcoind", "0 blocks now, at most 0 today"),
+            ("Peers", "241"),
+            ("Channels", "3 active, 0 inactive, 1 closing (1 force closing)"),
+            ("Channel balance", "71,981 sat local, 1,337 sat remote, 2,000 sat in HTLCs"),
+            ("On-chain balance", "250,000 sat confirmed; anchor reserve 30,000 sat"),
+            ("In limbo", "60,000 sat; a force close matures in 144 blocks (about 1 d 0 h)"),
+            ("HTLCs", "1 in flight, the nearest expires in 400 blocks (about 2 d 19 h)"),
+            ("Routing fees earned", "12 sat in the last day (95 sat in the last week, 410 sat in the last month)"),
+            ("TLS certificate", "expires in 300 days"),
+            ("Channel backup", "written 3 d 0 h ago, its copy is the same now"),
+            ("Alerts firing now", "none"));
+        lnd.Facts.Should().OnlyContain(f => f.Tone == Tone.Good || f.Tone == Tone.Neutral, "no alert about LND fires at the end of the day");
+
+        var text = ReportRenderer.Text(report);
+        text.Should().Contain("Lightning (LND) (100% available)").And.Contain("  In limbo: 60,000 sat; a force close matures in 144 blocks");
+    }
+
+    [Fact]
+    public async Task ANodeWithoutLndHasNoLightningCard()
+    {
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions { Job = RecordedDay.NoLightningJob })
+            .BuildAsync(Day.End, default);
+
+        var node = report.Nodes.Should().ContainSingle().Subject;
+        node.Components.Select(c => c.Title).Should().Contain(["bitcoind", "Electrum server", "MariaDB"]).And.NotContain("Lightning (LND)",
+            "no lnd_up in the day: not a Lightning node, so no card of zeros");
+        ReportRenderer.Text(report).Should().NotContain("Lightning").And.NotContain("LND");
+    }
+
+    [Fact]
+    public async Task ALockedWalletIsAProblemWhileItsAlertFiresAndWhatOnlyLndKnowsIsUnknown()
+    {
+        using var http = new HttpClient();
+        var client = new PrometheusApiClient(http, prometheus.Url);
+
+        // Ten minutes into the lock, NodeHelperLndWalletLocked (critical) firing for five.
+        var report = await new DailyReportBuilder(client, new ReportOptions()).BuildAsync(Day.LndAlertFrom + TimeSpan.FromMinutes(5), default);
+
+        var lnd = Component(report.Nodes.Single(), "Lightning (LND)");
+        var wallet = lnd.Facts.Single(f => f.Label == "Wallet");
+        wallet.Value.Should().Be("locked now: LND answers nothing else until it is unlocked (lncli unlock); locked for 10 min today");
+        wallet.Tone.Should().Be(Tone.Bad, "NodeHelperLndWalletLocked, of scope lnd, is critical and fires");
+        lnd.Facts.Single(f => f.Label == "Alerts firing now").Should().Be(new Fact("Alerts firing now", "NodeHelperLndWalletLocked", Tone.Bad));
+        Fact(lnd, "Sync, channels, balances").Should().Be("unknown while the wallet is locked");
+        lnd.Facts.Select(f => f.Label).Should().NotContain(["Synced to chain", "Behind bitcoind", "Peers", "Channels", "Channel balance", "In limbo", "HTLCs"],
+            "the values of ten minutes ago, still in Prometheus's lookback, are not what LND says now");
+        Fact(lnd, "TLS certificate").Should().StartWith("expires in", "LND's files are read whether it answers or not");
+        Fact(lnd, "Channel backup").Should().EndWith("its copy is the same now");
+        report.Findings.Should().Contain(new Finding(Tone.Bad, $"NodeHelperLndWalletLocked has been firing since {Formats.Time(Day.LndAlertFrom)}."));
+
+        // Two minutes into the lock the alert is not firing yet: the card says so, and judges nothing by itself.
+        var before = await new DailyReportBuilder(client, new ReportOptions()).BuildAsync(Day.LndLockedFrom + TimeSpan.FromMinutes(2), default);
+        Component(before.Nodes.Single(), "Lightning (LND)").Facts.Single(f => f.Label == "Wallet").Should().Be(
+            new Fact("Wallet", "locked now: LND answers nothing else until it is unlocked (lncli unlock); locked for 2 min today", Tone.Good));
+    }
+
+    [Fact]
+    public async Task HostileLabelValuesOfLndAreEscapedInTheMail()
+    {
+        using var http = new HttpClient();
+        var report = await new DailyReportBuilder(new PrometheusApiClient(http, prometheus.Url), new ReportOptions { Job = RecordedDay.HostileJob })
+            .BuildAsync(Day.End, default);
+
+        var lnd = Component(report.Nodes.Should().ContainSingle().Subject, "Lightning (LND)");
+        Fact(lnd, "Version").Should().Be(RecordedDay.HostileVersion);
+        Fact(lnd, "Wallet").Should().Be($"{RecordedDay.HostileState}, a state NodeHelper does not know");
+        lnd.Facts.Single(f => f.Label == "Channels").Tone.Should().Be(Tone.Attention, "NodeHelperLndChannelsInactive (warning) is about the channels");
+        Fact(lnd, "Alerts firing now").Should().Be("NodeHelperLndChannelsInactive");
+
+        var html = ReportRenderer.Standalone(report);
+        foreach (var hostile in new[] { RecordedDay.HostileVersion, RecordedDay.HostileState, RecordedDay.HostileChannel })
+        {
+            html.Should().NotContain(hostile).And.Contain(System.Net.WebUtility.HtmlEncode(hostile), "a label value is text in the mail, never markup");
+        }
+
+        html.Should().NotContain("<script").And.NotContain("<img src=x").And.NotContain("<iframe");
     }
 
     [Fact]

@@ -9,11 +9,16 @@ namespace NodeHelper.Tests.Support;
 /// alert Prometheus would have fired), the Electrum server 4 blocks behind for 35 minutes three hours ago (and its
 /// warning, 20 minutes), electrs restarted three times six hours ago, the bitcoind disk filling to be full in 50.5 days,
 /// apt's lists refreshed 6 hours before the end, the version feed made a day before, a channel backup copy written
-/// three days before and a restic job's success five hours before.
-/// Two more nodes, each in a job of its own so the main day's report covers one node: a node Prometheus has watched
+/// three days before and a restic job's success five hours before. LND follows bitcoind's tip with a force close
+/// maturing and an HTLC in flight (their blocks left counting down with the blocks), and restarted about eight hours
+/// before the end: its wallet waited locked for 20 minutes (LND answering only its state, with the alert Prometheus would
+/// have fired from the fifth minute on).
+/// Four more nodes, each in a job of its own so the main day's report covers one node: a node Prometheus has watched
 /// for only <see cref="YoungMinutes"/> minutes (job <see cref="YoungJob"/>: its disk falling fast over those minutes,
 /// its tip 8 minutes old, the disk alert pending), and a node whose bitcoind data directory moved five hours ago (job
-/// <see cref="MovedJob"/>: two path series for one component in the window).
+/// <see cref="MovedJob"/>: two path series for one component in the window), a node without LND (job
+/// <see cref="NoLightningJob"/>: the recorded scrape but LND's series for the last half hour), and a node whose LND
+/// answers with hostile label values (job <see cref="HostileJob"/>, for ten minutes, with an lnd alert as hostile).
 /// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>, one sample a minute.
 /// </summary>
 internal sealed partial class RecordedDay
@@ -29,6 +34,27 @@ internal sealed partial class RecordedDay
 
     public const string MovedJob = "moved";
     public const string MovedInstance = "moved:9338";
+
+    public const string NoLightningJob = "no-lightning";
+    public const string NoLightningInstance = "plain:9338";
+
+    public const string HostileJob = "hostile";
+    public const string HostileInstance = "hostile:9338";
+
+    /// <summary>What the hostile node's LND says its version is, and its wallet state; and a label of its alert.</summary>
+    public const string HostileVersion = "0.18.4-beta<script>alert('version')</script>";
+    public const string HostileState = "<img src=x onerror=\"alert('state')\">";
+    public const string HostileChannel = "</td><iframe src=\"//evil.example\">";
+
+    /// <summary>The last block of the day (a block every 10 minutes over 25 hours).</summary>
+    public const long LastBlock = FirstBlock + 150;
+
+    /// <summary>The force close in the recorded scrape matures 144 blocks after the last block; the HTLC expires 400 after it.</summary>
+    public const long ForceCloseMaturityHeight = LastBlock + 144;
+    public const long HtlcExpiryHeight = LastBlock + 400;
+
+    /// <summary>LND's tls.cert has this long left at the end of the day.</summary>
+    public static readonly TimeSpan LndCertificateLeft = TimeSpan.FromDays(300);
 
     public static readonly TimeSpan Step = TimeSpan.FromMinutes(1);
 
@@ -71,6 +97,24 @@ internal sealed partial class RecordedDay
     /// <summary>The nightly restic job succeeded five hours before the report (its limit: 26 hours).</summary>
     public DateTimeOffset ResticSucceededAt => End - TimeSpan.FromHours(5);
 
+    /// <summary>
+    /// LND restarted: its wallet locked from then until <see cref="LndUnlockedAt"/>. Three minutes after a block: a real
+    /// Prometheus marks the series LND stops answering stale, a backfill cannot, and read through the 5-minute lookback
+    /// across the gap their last height still equals bitcoind's (LND was not behind; the day has no such lag).
+    /// </summary>
+    public DateTimeOffset LndLockedFrom => End - TimeSpan.FromHours(8) + TimeSpan.FromMinutes(3);
+
+    public DateTimeOffset LndUnlockedAt => LndLockedFrom + TimeSpan.FromMinutes(20);
+
+    /// <summary>NodeHelperLndWalletLocked fires from the fifth minute locked until the wallet is unlocked: 15 minutes.</summary>
+    public DateTimeOffset LndAlertFrom => LndLockedFrom + TimeSpan.FromMinutes(5);
+
+    /// <summary>The node without LND: the last half hour.</summary>
+    public DateTimeOffset NoLightningFrom => End - TimeSpan.FromMinutes(30);
+
+    /// <summary>The hostile node: the last ten minutes.</summary>
+    public DateTimeOffset HostileFrom => End - TimeSpan.FromMinutes(10);
+
     /// <summary>The young node's first sample.</summary>
     public DateTimeOffset YoungFrom => End - TimeSpan.FromMinutes(YoungMinutes);
 
@@ -108,6 +152,22 @@ internal sealed partial class RecordedDay
                     Sample(text, series, YoungValue(family.Key, series, time), time, YoungJob, YoungInstance);
                 }
 
+                if (!family.Key.StartsWith("lnd_", StringComparison.Ordinal) && !series.Contains("\"lnd\"", StringComparison.Ordinal))
+                {
+                    for (var time = NoLightningFrom; time <= End; time += Step)
+                    {
+                        Sample(text, series, Recorded(series), time, NoLightningJob, NoLightningInstance);
+                    }
+                }
+
+                if (family.Key.StartsWith("lnd_", StringComparison.Ordinal))
+                {
+                    for (var time = HostileFrom; time <= End; time += Step)
+                    {
+                        Sample(text, HostileSeries(family.Key, series), Recorded(series), time, HostileJob, HostileInstance);
+                    }
+                }
+
                 if (family.Key is "nodehelper_filesystem_size_bytes" or "nodehelper_filesystem_avail_bytes" && series.Contains("\"bitcoind\"", StringComparison.Ordinal))
                 {
                     for (var time = Start; time <= End; time += Step)
@@ -128,11 +188,29 @@ internal sealed partial class RecordedDay
             {
                 Sample(text, "up", 1, time, YoungJob, YoungInstance);
             }
+
+            if (time >= NoLightningFrom)
+            {
+                Sample(text, "up", 1, time, NoLightningJob, NoLightningInstance);
+            }
+
+            if (time >= HostileFrom)
+            {
+                Sample(text, "up", 1, time, HostileJob, HostileInstance);
+            }
         }
 
         text.Append("# TYPE ALERTS gauge\n");
         Alert(text, "NodeHelperBitcoindDown", "critical", "bitcoind", BitcoindAlertFrom, BitcoindDownUntil);
         Alert(text, "NodeHelperElectrumBehind", "warning", "electrum", ElectrumBehindFrom + TimeSpan.FromMinutes(15), ElectrumBehindUntil);
+        Alert(text, "NodeHelperLndWalletLocked", "critical", "lnd", LndAlertFrom, LndUnlockedAt);
+
+        // The hostile node's alert about LND carries a label as hostile as its values.
+        var hostile = $"ALERTS{{alertname=\"NodeHelperLndChannelsInactive\",alertstate=\"firing\",chan_id=\"{Escape(HostileChannel)}\",scope=\"lnd\",severity=\"warning\"}}";
+        for (var time = HostileFrom; time <= End; time += Step)
+        {
+            Sample(text, hostile, 1, time, HostileJob, HostileInstance);
+        }
 
         // What the recorded scrape shows all day long, Prometheus alerts on all day long: a failed unit, a Pi short of power.
         foreach (var (alert, scope, labels) in StandingAlerts)
@@ -191,6 +269,11 @@ internal sealed partial class RecordedDay
             return null;
         }
 
+        if (name.StartsWith("lnd_", StringComparison.Ordinal))
+        {
+            return LndValue(name, series, time, blocks);
+        }
+
         return name switch
         {
             "bitcoind_blocks" or "bitcoind_headers" or "bitcoind_latest_block_height" or "mempool_tip_height" or "mariadb_mempool_indexed_block_height" => blocks,
@@ -213,6 +296,55 @@ internal sealed partial class RecordedDay
             _ => Recorded(series),
         };
     }
+
+    /// <summary>
+    /// LND at bitcoind's tip, its force close and HTLC counting down with the blocks. While its wallet is locked it
+    /// answers only /v1/state: its state and the series of its files are there, nothing else (as the collector writes).
+    /// </summary>
+    private double? LndValue(string name, string series, DateTimeOffset time, double blocks)
+    {
+        var locked = time >= LndLockedFrom && time < LndUnlockedAt;
+        switch (name)
+        {
+            case "lnd_up":
+                return 1;
+            case "lnd_wallet_locked":
+                return locked ? 1 : 0;
+            case "lnd_wallet_state":
+                return series.Contains(locked ? "\"LOCKED\"" : "\"SERVER_ACTIVE\"", StringComparison.Ordinal) ? 1 : 0;
+            case "lnd_tls_certificate_expiry_timestamp_seconds":
+                return (End + LndCertificateLeft).ToUnixTimeSeconds();
+            case "lnd_channel_backup_last_modified_timestamp_seconds" or "lnd_channel_backup_copy_last_modified_timestamp_seconds":
+                return ChannelBackupWrittenAt.ToUnixTimeSeconds();
+            case "lnd_channel_backup_exists" or "lnd_channel_backup_copy_exists" or "lnd_channel_backup_copy_matches" or "lnd_file_read_success":
+                return Recorded(series);
+        }
+
+        if (locked)
+        {
+            return null;
+        }
+
+        return name switch
+        {
+            "lnd_block_height" => blocks,
+            "lnd_best_header_timestamp_seconds" => (Start + TimeSpan.FromSeconds(600 * Math.Floor((time - Start).TotalSeconds / 600))).ToUnixTimeSeconds(),
+            "lnd_force_close_maturity_blocks" => ForceCloseMaturityHeight - blocks,
+            "lnd_htlc_expiry_blocks" => HtlcExpiryHeight - blocks,
+            _ => Recorded(series),
+        };
+    }
+
+    /// <summary>The hostile node's LND: its version, commit and an unknown wallet state are markup.</summary>
+    private static string HostileSeries(string name, string series) => name switch
+    {
+        "lnd_build_info" => $"lnd_build_info{{commit=\"{Escape(HostileChannel)}\",version=\"{Escape(HostileVersion)}\"}}",
+        "lnd_wallet_state" when series.Contains("\"SERVER_ACTIVE\"", StringComparison.Ordinal) => $"lnd_wallet_state{{state=\"{Escape(HostileState)}\"}}",
+        _ => series,
+    };
+
+    /// <summary>A label value as the exposition format writes it.</summary>
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
     /// <summary>Two CPUs, a quarter busy: 1.5 idle seconds a second, 0.3 user, 0.2 system.</summary>
     private static double CpuRate(string series) =>
