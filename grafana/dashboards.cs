@@ -34,6 +34,10 @@ internal static class Rules
     public static (string, double?)[] Below(string alert) =>
         [("red", null), ("orange", Number(alert, "<", "critical")), ("green", Number(alert, "<", "warning"))];
 
+    /// <summary>Red (or orange, for a warning) up to the alert's "&lt;= n", green above it: a count of blocks left.</summary>
+    public static (string, double?)[] AtMost(string alert) =>
+        [(Colour(alert), null), ("green", Math.BitIncrement(Number(alert, "<=")))];
+
     /// <summary>Green within ±n of an alert on abs(x) > n, orange beyond.</summary>
     public static (string, double?)[] Within(string alert)
     {
@@ -428,7 +432,7 @@ internal static class Boards
             description: "Alerts of scope lnd firing for this node now (the NodeHelper alert rules must be loaded in Prometheus).");
 
         b.Row("Chain and peers");
-        b.Stat("Behind bitcoind", Q.LndLag, "suffix: blocks", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown",
+        b.Stat("Behind bitcoind", Q.LndLag, "suffix: blocks", w: 4, decimals: 0, thresholds: Rules.Above("NodeHelperLndBehindBitcoind"), noValue: "unknown",
             description: "bitcoind's validated tip minus the height LND has processed.");
         b.Stat("Best block's time", $"{Q.S("lnd_best_header_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "unknown",
             description: "The time in the header of LND's best block (miners' clocks, so a few minutes either way).");
@@ -452,7 +456,7 @@ internal static class Boards
             description: "Satoshis in closing channels not yet back in the wallet.");
         b.Stat("Force close matures in", Q.S("lnd_force_close_maturity_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Neutral,
             noValue: "no force close", description: "Blocks until the soonest output of a confirmed force close can be swept (about 10 minutes a block); negative once it could.");
-        b.Stat("Nearest HTLC expires in", Q.S("lnd_htlc_expiry_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Neutral,
+        b.Stat("Nearest HTLC expires in", Q.S("lnd_htlc_expiry_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Rules.AtMost("NodeHelperLndHtlcNearExpiry"),
             noValue: "no HTLC in flight", description: "Blocks until the nearest in-flight HTLC expires: its channel must close on chain before then if it is not settled.");
         b.Stat("HTLCs in flight", Q.S("lnd_pending_htlcs"), "none", w: 6, decimals: 0, thresholds: Neutral, noValue: "unknown");
         b.Timeseries("Blocks left", "suffix: blocks", w: 12, decimals: 0, targets:
@@ -471,8 +475,8 @@ internal static class Boards
             description: "The channel graph as LND sees it, read every 10 minutes.");
 
         b.Row("TLS certificate and channel backup");
-        b.Stat("TLS certificate expires in", $"({Q.S("lnd_tls_certificate_expiry_timestamp_seconds")} - time()) / 86400", "suffix: days", w: 4, decimals: 0,
-            thresholds: Neutral, noValue: "not read",
+        b.Stat("TLS certificate expires in", $"{Q.S("lnd_tls_certificate_expiry_timestamp_seconds")} - time()", "s", w: 4,
+            thresholds: Rules.Below("NodeHelperLndTlsCertificateExpiring"), noValue: "not read",
             description: "LND's tls.cert (Lnd:TlsCertFile, pinned by NodeHelper): LND makes it for 14 months and renews it only at a restart once expired.");
         b.Stat("channel.backup written", $"{Q.S("lnd_channel_backup_last_modified_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "missing",
             description: "LND rewrites channel.backup on every channel open and close.");
