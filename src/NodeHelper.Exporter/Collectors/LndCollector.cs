@@ -12,7 +12,7 @@ namespace NodeHelper.Exporter.Collectors;
 /// LND answers or not. Per-channel series only with Lnd:PerChannel, by channel id, never by peer.
 /// </summary>
 internal sealed class LndCollector(LndSnapshotSource source, LndLocalFiles files, bool perChannel, ItemLog items, CancellationToken stopping, RunningVersions? versions = null)
-    : SnapshotCollector<LndSnapshot>(source.FetchAsync, stopping)
+    : SnapshotCollector<LndSnapshot>(cancellationToken => FetchAsync(source, files, cancellationToken), stopping)
 {
     private static readonly UpGauge UpGauge = new("lnd_up", "Whether LND answered /v1/state and, with the wallet active, /v1/getinfo (1) or not (0). A locked wallet answers: 1.");
 
@@ -25,7 +25,21 @@ internal sealed class LndCollector(LndSnapshotSource source, LndLocalFiles files
 
     public override UpGauge Up => UpGauge;
 
-    public override void WriteFailure(MetricSet metrics, UpstreamException failure) => WriteFiles(metrics, CancellationToken.None);
+    public override void WriteFailure(MetricSet metrics, UpstreamException failure) => WriteFiles(metrics);
+
+    /// <summary>LND's reading, and its files read meanwhile (bounded: a hung mount does not hold the scrape).</summary>
+    private static async Task<LndSnapshot> FetchAsync(LndSnapshotSource source, LndLocalFiles files, CancellationToken cancellationToken)
+    {
+        var reading = files.RefreshAsync();
+        try
+        {
+            return await source.FetchAsync(cancellationToken);
+        }
+        finally
+        {
+            await reading;
+        }
+    }
 
     protected override void Write(MetricSet metrics, LndSnapshot snapshot)
     {
@@ -47,7 +61,7 @@ internal sealed class LndCollector(LndSnapshotSource source, LndLocalFiles files
             WriteActive(m, snapshot, info);
         }
 
-        WriteFiles(m, CancellationToken.None);
+        WriteFiles(m);
     }
 
     private void WriteActive(MetricSet m, LndSnapshot snapshot, LndInfo info)
@@ -141,16 +155,17 @@ internal sealed class LndCollector(LndSnapshotSource source, LndLocalFiles files
     {
         m.Gauge("lnd_limbo_balance_sat", "Satoshis in closing channels not yet back in the wallet (/v1/channels/pending total_limbo_balance).", pending.TotalLimboBalance);
 
-        // Heights LND knows (maturity_height 0: the closing transaction is not confirmed yet, nothing counts down).
+        // Outputs still counting down: a maturity height known (0: not yet, e.g. an HTLC's second stage before its
+        // first confirms) and not reached (an output swept keeps its height, its count going negative).
         var maturities = (pending.ForceClosing ?? [])
             .SelectMany(c => (c.PendingHtlcs ?? []).Select(h => (h.MaturityHeight, h.BlocksTilMaturity)).Prepend((c.MaturityHeight, c.BlocksTilMaturity)))
-            .Where(x => x.MaturityHeight > 0)
+            .Where(x => x.MaturityHeight > 0 && x.BlocksTilMaturity > 0)
             .Select(x => x.BlocksTilMaturity)
             .ToList();
         if (maturities.Count > 0)
         {
             m.Gauge("lnd_force_close_maturity_blocks",
-                "Blocks until the soonest output of a force-closed channel (its commitment output or an HTLC) can be swept (blocks_til_maturity); negative once it could. Absent without a confirmed force close.",
+                "Fewest blocks until an output of a force-closed channel (its commitment output or an HTLC) matures and can be swept (blocks_til_maturity), over the outputs not matured yet. Absent when none is counting down.",
                 maturities.Min());
         }
     }
@@ -162,7 +177,7 @@ internal sealed class LndCollector(LndSnapshotSource source, LndLocalFiles files
         if (htlcs.Count > 0)
         {
             m.Gauge("lnd_htlc_expiry_blocks",
-                "Blocks until the nearest in-flight HTLC expires (its expiration_height minus getinfo.block_height): at 0 its channel must be closed on chain to claim it. Absent without HTLCs.",
+                "Blocks until the nearest in-flight HTLC of an open channel expires: its expiration_height minus LND's own getinfo.block_height (fewer when LND lags bitcoind). LND goes on chain for it 10 blocks before expiry if incoming, at expiry if outgoing. Absent without HTLCs.",
                 htlcs.Min(h => h.ExpirationHeight) - height);
         }
     }
@@ -174,9 +189,9 @@ internal sealed class LndCollector(LndSnapshotSource source, LndLocalFiles files
         var local = m.Family("lnd_channel_local_balance_sat", "This node's balance in the channel, in satoshis.", "chan_id");
         var remote = m.Family("lnd_channel_remote_balance_sat", "The peer's balance in the channel, in satoshis.", "chan_id");
         var htlcs = m.Family("lnd_channel_pending_htlcs", "HTLCs in flight in the channel.", "chan_id");
-        foreach (var channel in channels.Where(c => c.ChannelId.Length > 0).DistinctBy(c => c.ChannelId))
+        // By the label as written (clipped): two hostile ids alike in their first characters must not collide.
+        foreach (var (channel, id) in channels.Where(c => c.ChannelId.Length > 0).Select(c => (c, LabelValue.Clip(c.ChannelId))).DistinctBy(c => c.Item2))
         {
-            var id = LabelValue.Clip(channel.ChannelId);
             active.WithLabels(id).Set(channel.Active ? 1 : 0);
             capacity.WithLabels(id).Set(channel.Capacity);
             local.WithLabels(id).Set(channel.LocalBalance);
@@ -186,9 +201,13 @@ internal sealed class LndCollector(LndSnapshotSource source, LndLocalFiles files
     }
 
     /// <summary>The certificate's expiry and the channel backup, from LND's files: written whether LND answered or not.</summary>
-    private void WriteFiles(MetricSet m, CancellationToken cancellationToken)
+    private void WriteFiles(MetricSet m)
     {
-        var read = files.Read(cancellationToken);
+        if (files.Latest() is not { } read)
+        {
+            return;
+        }
+
         items.NoteAll(read.Problems);
         var success = m.Family("lnd_file_read_success", "Whether NodeHelper could read this file of LND's (1) or not (0): tls.cert, channel.backup, its copy (Lnd:ChannelBackupCopy).", "file");
         foreach (var (file, problem) in read.Problems.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -208,7 +227,7 @@ internal sealed class LndCollector(LndSnapshotSource source, LndLocalFiles files
 
         if (read.Backup is { } backup)
         {
-            m.Gauge("lnd_channel_backup_last_modified_timestamp_seconds", "When LND last wrote channel.backup (it does on every channel open and close), Unix seconds.", Seconds(backup));
+            m.Gauge("lnd_channel_backup_last_modified_timestamp_seconds", "When LND last wrote channel.backup (at every start, and on every channel open and close), Unix seconds.", Seconds(backup));
         }
 
         if (read.CopyRead)

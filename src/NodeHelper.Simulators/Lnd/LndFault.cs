@@ -16,6 +16,12 @@ public enum LndFault
     /// </summary>
     MacaroonRejected,
 
+    /// <summary>
+    /// The macaroon is LND's but lacks the call's permission (one baked without, say, offchain:read): HTTP 500 with
+    /// <c>{"code":2,"message":"permission denied"}</c> on every call but /v1/state.
+    /// </summary>
+    PermissionDenied,
+
     /// <summary>HTTP 401 with no JSON body: an authenticating reverse proxy in front of LND refusing the request.</summary>
     Unauthorized,
 

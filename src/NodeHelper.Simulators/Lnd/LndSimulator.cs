@@ -209,6 +209,11 @@ public sealed class LndSimulator : IAsyncDisposable
             await Task.Delay(state.GraphInfoLatency, context.RequestAborted);
         }
 
+        if (State.PathLatency.TryGetValue(path, out var slow))
+        {
+            await Task.Delay(slow, context.RequestAborted);
+        }
+
         var isState = path == "/v1/state";
         switch (state.Fault)
         {
@@ -425,7 +430,7 @@ public sealed class LndSimulator : IAsyncDisposable
             Encoding.ASCII.GetBytes(sent.ToLowerInvariant()), Encoding.ASCII.GetBytes(expected));
         return fault == LndFault.MacaroonRejected || !matches
             ? "verification failed: signature mismatch after caveat verification"
-            : null;
+            : fault == LndFault.PermissionDenied ? "permission denied" : null;
     }
 
     private static (int Status, string Body) Answer(string path, LndStateSnapshot state) => path switch

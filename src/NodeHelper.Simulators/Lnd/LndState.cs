@@ -156,6 +156,9 @@ public sealed class LndState
     /// </summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, Func<System.Text.Json.Nodes.JsonNode, System.Text.Json.Nodes.JsonNode>> Rewrites { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Extra delay before the answer of one path (/v1/fees): one slow call among quick ones.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan> PathLatency { get; } = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Back to the capture: no fault, no latency, SERVER_ACTIVE, synced, the captured peers and channels (1337 active),
     /// nothing pending, no HTLCs, no rewrites, the default balances, fees and graph. The block height and its header time stay:
@@ -191,6 +194,7 @@ public sealed class LndState
         }
 
         Rewrites.Clear();
+        PathLatency.Clear();
     }
 
     /// <summary>Everything at once, under the lock, for one answer.</summary>

@@ -88,7 +88,7 @@ public sealed class LndCollectorTests : IAsyncLifetime
         metrics.Value("lnd_routing_fees_sat", ("period", "day")).Should().Be(12);
         metrics.Value("lnd_routing_fees_sat", ("period", "week")).Should().Be(95);
         metrics.Value("lnd_routing_fees_sat", ("period", "month")).Should().Be(410);
-        metrics.Family("lnd_endpoint_success").Should().HaveCount(6).And.OnlyContain(s => s.Value == 1);
+        metrics.Family("lnd_endpoint_success").Should().HaveCountGreaterThanOrEqualTo(6, "six calls, and the graph's once it was read").And.OnlyContain(s => s.Value == 1);
         metrics.Names.Should().NotContain("lnd_channel_active", "per-channel series are off by default");
 
         metrics.Value("lnd_tls_certificate_expiry_timestamp_seconds").Should().BeApproximately(_lnd.ServedCertificate.NotAfter.ToUniversalTime().Subtract(DateTime.UnixEpoch).TotalSeconds, 1);
@@ -105,6 +105,7 @@ public sealed class LndCollectorTests : IAsyncLifetime
         later.Value("lnd_graph_nodes").Should().Be(16_342);
         later.Value("lnd_graph_channels").Should().Be(71_118);
         later.Value("lnd_graph_capacity_sat").Should().Be(524_431_903_155);
+        later.Value("lnd_endpoint_success", ("endpoint", "/v1/graph/info")).Should().Be(1);
     }
 
     [Fact]
@@ -162,6 +163,7 @@ public sealed class LndCollectorTests : IAsyncLifetime
 
     [Theory]
     [InlineData(LndFault.MacaroonRejected, "unauthorized")]
+    [InlineData(LndFault.PermissionDenied, "forbidden")]
     [InlineData(LndFault.Unauthorized, "unauthorized")]
     [InlineData(LndFault.Forbidden, "forbidden")]
     [InlineData(LndFault.Http500, "upstream_error")]
@@ -197,6 +199,60 @@ public sealed class LndCollectorTests : IAsyncLifetime
         (await Registries.ScrapeAsync(collector)).Value("lnd_channel_backup_copy_matches").Should().Be(1);
         File.WriteAllBytes(Backup, [1, 2, 3, 5]); // a channel opened: same size, other bytes
         (await Registries.ScrapeAsync(collector)).Value("lnd_channel_backup_copy_matches").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task OneSlowCallFailsAloneAndLndIsStillUp()
+    {
+        _lnd.State.PathLatency["/v1/fees"] = TimeSpan.FromMinutes(10);
+
+        var metrics = await Registries.ScrapeAsync(Collector(timeoutSeconds: 2));
+
+        metrics.Value("lnd_up").Should().Be(1, "getinfo answered: a routing node's slow fee report is that call's problem");
+        metrics.Value("lnd_endpoint_success", ("endpoint", "/v1/fees")).Should().Be(0);
+        metrics.Value("lnd_endpoint_success", ("endpoint", "/v1/channels")).Should().Be(1);
+        metrics.Names.Should().NotContain("lnd_routing_fees_sat").And.Contain("lnd_channels");
+    }
+
+    [Fact]
+    public async Task AFileThatHangsOnReadFailsItsItemsAndTheScrapeDoesNotWait()
+    {
+        // A FIFO with no writer: opening it blocks, as a file on a hung network mount does.
+        var fifo = Path.Join(_work.FullName, "tls.cert");
+        (await ExternalProcess.RunAsync("mkfifo", [fifo])).ExitCode.Should().Be(0);
+        var options = new LndOptions { TlsCertFile = fifo, ChannelBackupFile = Backup };
+        var client = new LndRestClient(_lnd.Url, _lnd.MacaroonFile, _lnd.TlsCertFile, TimeSpan.FromSeconds(5));
+        var collector = new LndCollector(new LndSnapshotSource(client, 5, TimeProvider.System), new LndLocalFiles(options), perChannel: false,
+            new ItemLog(NullLogger.Instance, "lnd"), CancellationToken.None);
+        try
+        {
+            var metrics = await Registries.ScrapeAsync(collector, deadlineSeconds: 20);
+
+            metrics.Value("nodehelper_scrape_collector_success", ("collector", "lnd")).Should().Be(1);
+            metrics.Value("lnd_up").Should().Be(1);
+            metrics.Value("lnd_file_read_success", ("file", "tls.cert")).Should().Be(0);
+            metrics.Value("lnd_file_read_success", ("file", "channel.backup")).Should().Be(0, "the whole reading is stuck behind it: nothing it would say is known");
+            metrics.Names.Should().NotContain("lnd_tls_certificate_expiry_timestamp_seconds");
+        }
+        finally
+        {
+            // A writer that opens and closes: the stuck read ends (EOF).
+            await using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AnExpiredPinnedCertificateIsSaidToHaveExpired()
+    {
+        await using var expired = await LndSimulator.StartAsync(new LndSimulatorOptions { CertificateNotAfter = DateTimeOffset.UtcNow.AddDays(-3) });
+        using var client = new LndRestClient(expired.Url, expired.MacaroonFile, expired.TlsCertFile, TimeSpan.FromSeconds(5));
+
+        var refused = await FluentActions.Awaiting(() => client.GetAsync("v1/getinfo", withMacaroon: true, CancellationToken.None))
+            .Should().ThrowAsync<NodeHelper.Core.Upstreams.UpstreamException>();
+
+        refused.Which.Message.Should().Contain($"LND's certificate, the one pinned in {expired.TlsCertFile} (Lnd:TlsCertFile), expired on").And.Contain("restart LND");
     }
 
     [Fact]

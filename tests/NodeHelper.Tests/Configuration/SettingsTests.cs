@@ -95,6 +95,10 @@ public sealed class SettingsTests
     [InlineData("--urls=http://unix:", "urls: 'http://unix:' names no socket*")]
     [InlineData("--urls=http://node.example:9338", "urls: 'http://node.example:9338' has a host name (node.example): Kestrel would listen on every interface for it.*")]
     [InlineData("--Logging:LogLevel:Default=9", "Logging:LogLevel:Default: '9' is not a log level*")]
+    [InlineData("--Lnd:Url=http://10.0.0.7:8080/", "Lnd:Url: may be http:// only for a loopback host (LND's no-rest-tls), not '10.0.0.7': the macaroon would cross the network in clear.")]
+    [InlineData("--Lnd:ChannelBackupCopy=~/.lnd/data/chain/bitcoin/mainnet/channel.backup", "Lnd:ChannelBackupCopy: is Lnd:ChannelBackupFile itself*")]
+    [InlineData("--Lnd:TimeoutSeconds=0", "Lnd:TimeoutSeconds: 0 is out of range; use 0.1 to 300 seconds.")]
+    [InlineData("--Lnd:Macaroon=abcd", "Lnd:Macaroon: unknown setting. Lnd knows: Url, Enabled, MacaroonFile, TlsCertFile, TimeoutSeconds, ChannelBackupFile, ChannelBackupCopy, PerChannel.")]
     public void AWrongSettingIsNamedByItsKey(string argument, string problem)
     {
         Problems(argument).Should().ContainMatch(problem);

@@ -64,6 +64,7 @@ public sealed class StackTests : IAsyncLifetime
 
     [Theory]
     [InlineData(LndFault.MacaroonRejected)]
+    [InlineData(LndFault.PermissionDenied)]
     [InlineData(LndFault.Unauthorized)]
     [InlineData(LndFault.Forbidden)]
     [InlineData(LndFault.Http500)]

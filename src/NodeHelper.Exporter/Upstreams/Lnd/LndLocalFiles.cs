@@ -10,15 +10,78 @@ namespace NodeHelper.Exporter.Upstreams.Lnd;
 /// What of LND is read from its files rather than asked over REST: when the pinned tls.cert expires, and
 /// channel.backup against its copy off the disk. Read whether LND answers or not: a stale backup copy matters most
 /// when LND is down. Each file is its own item: a file that cannot be read leaves only its own series out.
+/// The files are read off the scrape's path (<see cref="RefreshAsync"/>, bounded), because a copy on a mounted share
+/// can hang in stat() or read(): a read still running past the bound makes every file an item failure until it ends,
+/// never a scrape that waits.
 /// </summary>
-internal sealed class LndLocalFiles(LndOptions options)
+internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
 {
+    /// <summary>Longest a scrape waits for the files.</summary>
+    public static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(1);
+
+    private static readonly string[] Items = ["tls.cert", "channel.backup", "channel.backup copy"];
+
     /// <summary>channel.backup grows with the channels (a few hundred bytes each); this bounds a wrong path to a huge file.</summary>
     private const int CompareMaxBytes = 64 * 1024 * 1024;
 
     private readonly CopyComparison _comparison = new(CompareMaxBytes);
     private readonly Lock _lock = new();
+    private readonly Lock _certificateLock = new();
     private (FileStamp Stamp, DateTimeOffset NotAfter)? _certificate;
+
+    private Task? _reading;
+    private DateTimeOffset _readingSince;
+    private LndFilesReading? _latest;
+
+    public LndLocalFiles(LndOptions options)
+        : this(options, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Starts a reading unless one is running, and waits for it at most <see cref="ReadBound"/>. Never throws.</summary>
+    public async Task RefreshAsync()
+    {
+        Task reading;
+        lock (_lock)
+        {
+            if (_reading is null or { IsCompleted: true })
+            {
+                _readingSince = clock.GetUtcNow();
+                _reading = Task.Run(() =>
+                {
+                    var read = Read(CancellationToken.None);
+                    lock (_lock)
+                    {
+                        _latest = read;
+                    }
+                });
+            }
+
+            reading = _reading;
+        }
+
+        await Task.WhenAny(reading, Task.Delay(ReadBound, clock));
+    }
+
+    /// <summary>
+    /// The latest reading; while a reading has run past <see cref="ReadBound"/>, none: every file is an item that
+    /// failed, saying so. Null before the first reading ends.
+    /// </summary>
+    public LndFilesReading? Latest()
+    {
+        lock (_lock)
+        {
+            if (_reading is { IsCompleted: false } && clock.GetUtcNow() - _readingSince > ReadBound)
+            {
+                var seconds = (clock.GetUtcNow() - _readingSince).TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+                var stuck = $"still being read after {seconds} s: a hung mount or device?";
+                return new LndFilesReading(null, null, false, null, false, null,
+                    Items.Where(i => i != "channel.backup copy" || options.ChannelBackupCopy is not null).ToDictionary(i => i, _ => (string?)stuck, StringComparer.Ordinal));
+            }
+
+            return _latest;
+        }
+    }
 
     public LndFilesReading Read(CancellationToken cancellationToken)
     {
@@ -50,7 +113,7 @@ internal sealed class LndLocalFiles(LndOptions options)
     {
         var file = Stat(path) ?? throw new IOException($"{path} does not exist");
         var stamp = FileStamp.Of(file);
-        lock (_lock)
+        lock (_certificateLock)
         {
             if (_certificate is { } known && known.Stamp == stamp)
             {
@@ -79,7 +142,7 @@ internal sealed class LndLocalFiles(LndOptions options)
             certificate.Dispose();
         }
 
-        lock (_lock)
+        lock (_certificateLock)
         {
             _certificate = (stamp, notAfter);
         }

@@ -87,8 +87,14 @@ internal sealed class LndRestClient : IDisposable
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var server = new X509Certificate2(presented);
-        return chain.Build(server)
-            ? null
+        if (chain.Build(server))
+        {
+            return null;
+        }
+
+        // The pinned certificate itself, out of date: LND makes a new one only when it starts with an expired one.
+        return pinned.Any(p => p.RawData.AsSpan().SequenceEqual(server.RawData)) && server.NotAfter.ToUniversalTime() < DateTime.UtcNow
+            ? $"LND's certificate, the one pinned in {certificateFile} (Lnd:TlsCertFile), expired on {server.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC: restart LND to make a new one (NodeHelper reads the new file by itself)"
             : $"the certificate LND presented is not the one pinned in {certificateFile} (Lnd:TlsCertFile), so it was refused: another program on that port, or LND made a new certificate that this file is not";
     }
 

@@ -18,11 +18,13 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
 
     private readonly Lock _graphLock = new();
     private (LndGraphInfo Graph, DateTimeOffset At)? _graph;
+    private string? _graphProblem;
     private Task? _graphRefresh;
 
     public async Task<LndSnapshot> FetchAsync(CancellationToken cancellationToken)
     {
-        using var timeout = Deadline.After(timeoutSeconds, cancellationToken);
+        var timeout = Deadline.After(timeoutSeconds, cancellationToken);
+        var items = new List<Task>();
         try
         {
             var state = await ReadAsync("v1/state", LndJsonContext.Default.LndGetStateResponse, withMacaroon: false, timeout.Token);
@@ -39,12 +41,12 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
 
             var info = ReadAsync("v1/getinfo", LndJsonContext.Default.LndInfo, withMacaroon: true, timeout.Token);
             var problems = new Dictionary<string, string?>(StringComparer.Ordinal);
-            var channelBalance = ItemAsync("v1/balance/channels", LndJsonContext.Default.LndChannelBalance, b => b.Problem(), problems, timeout.Token);
-            var walletBalance = ItemAsync("v1/balance/blockchain", LndJsonContext.Default.LndWalletBalance, b => b.Problem(), problems, timeout.Token);
-            var pending = ItemAsync("v1/channels/pending", LndJsonContext.Default.LndPendingChannels, p => p.Problem(), problems, timeout.Token);
-            var channels = ItemAsync("v1/channels", LndJsonContext.Default.LndChannels, c => c.Problem(), problems, timeout.Token);
-            var fees = ItemAsync("v1/fees", LndJsonContext.Default.LndFeeReport, f => f.Problem(), problems, timeout.Token);
-            var peers = ItemAsync("v1/peers", LndJsonContext.Default.LndPeers, _ => null, problems, timeout.Token);
+            var channelBalance = Item(items, ItemAsync("v1/balance/channels", LndJsonContext.Default.LndChannelBalance, b => b.Problem(), problems, timeout.Token));
+            var walletBalance = Item(items, ItemAsync("v1/balance/blockchain", LndJsonContext.Default.LndWalletBalance, b => b.Problem(), problems, timeout.Token));
+            var pending = Item(items, ItemAsync("v1/channels/pending", LndJsonContext.Default.LndPendingChannels, p => p.Problem(), problems, timeout.Token));
+            var channels = Item(items, ItemAsync("v1/channels", LndJsonContext.Default.LndChannels, c => c.Problem(), problems, timeout.Token));
+            var fees = Item(items, ItemAsync("v1/fees", LndJsonContext.Default.LndFeeReport, f => f.Problem(), problems, timeout.Token));
+            var peers = Item(items, ItemAsync("v1/peers", LndJsonContext.Default.LndPeers, _ => null, problems, timeout.Token));
             RefreshGraphIfOld();
             var read = await info;
             if (read.Problem() is { } wrong)
@@ -52,6 +54,7 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
                 throw new UpstreamException(FailureReason.InvalidResponse, $"LND's /v1/getinfo: {wrong}.");
             }
 
+            var graph = LatestGraph(problems);
             return snapshot with
             {
                 Info = read,
@@ -61,7 +64,7 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
                 Channels = await channels,
                 Fees = await fees,
                 Peers = (await peers)?.Peers?.Count,
-                Graph = LatestGraph(),
+                Graph = graph,
                 EndpointProblems = problems,
             };
         }
@@ -70,14 +73,46 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
             throw new UpstreamException(FailureReason.Timeout,
                 $"LND did not answer within {timeoutSeconds.ToString(CultureInfo.InvariantCulture)} s (Lnd:TimeoutSeconds).");
         }
+        finally
+        {
+            // A reading that failed (getinfo refused, the state absurd) ends the calls still in flight rather than
+            // leave them to their timeout, and the timeout's timer is released only once every call has ended.
+            if (items.All(t => t.IsCompleted))
+            {
+                timeout.Dispose();
+            }
+            else
+            {
+                await timeout.CancelAsync();
+                _ = Task.WhenAll(items).ContinueWith(_ => timeout.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
     }
 
-    /// <summary>The graph's latest reading, if one arrived in the last two intervals (an old one is no longer the graph).</summary>
-    private LndGraphInfo? LatestGraph()
+    private static Task<T?> Item<T>(List<Task> items, Task<T?> call)
+    {
+        items.Add(call);
+        return call;
+    }
+
+    /// <summary>
+    /// The graph's latest reading, if one arrived in the last two intervals (an old one is no longer the graph); and
+    /// /v1/graph/info as an endpoint once it has been tried: its last problem, or none.
+    /// </summary>
+    private LndGraphInfo? LatestGraph(Dictionary<string, string?> problems)
     {
         lock (_graphLock)
         {
-            return _graph is { } graph && clock.GetUtcNow() - graph.At <= 2 * GraphInterval ? graph.Graph : null;
+            var graph = _graph is { } known && clock.GetUtcNow() - known.At <= 2 * GraphInterval ? known.Graph : null;
+            if (_graphProblem is not null || graph is not null)
+            {
+                lock (problems)
+                {
+                    problems["/v1/graph/info"] = _graphProblem;
+                }
+            }
+
+            return graph;
         }
     }
 
@@ -94,10 +129,12 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
             {
                 // Its own bound, not the scrape's: the point is that no scrape waits for it.
                 using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                string? problem;
                 try
                 {
                     var read = await ReadAsync("v1/graph/info", LndJsonContext.Default.LndGraphInfo, withMacaroon: true, timeout.Token);
-                    if (read.Problem() is null)
+                    problem = read.Problem();
+                    if (problem is null)
                     {
                         lock (_graphLock)
                         {
@@ -105,9 +142,19 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
                         }
                     }
                 }
-                catch (Exception e) when (e is UpstreamException or OperationCanceledException)
+                catch (UpstreamException e)
                 {
-                    // The graph's series stay absent; the next scrape after GraphInterval tries again.
+                    problem = e.Message;
+                }
+                catch (OperationCanceledException)
+                {
+                    problem = "LND's /v1/graph/info did not answer within 2 minutes.";
+                }
+
+                // The graph's series stay as they were (absent once too old); the next scrape after GraphInterval tries again.
+                lock (_graphLock)
+                {
+                    _graphProblem = problem;
                 }
             });
         }
@@ -127,6 +174,12 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
         catch (UpstreamException e)
         {
             failed = e.Message;
+        }
+        catch (OperationCanceledException)
+        {
+            // Its timeout (or the reading ending): this call alone. A caller that gave up sees its own cancellation
+            // from the reading's other awaits.
+            failed = $"LND's /{path} did not answer within {timeoutSeconds.ToString(CultureInfo.InvariantCulture)} s (Lnd:TimeoutSeconds).";
         }
 
         lock (problems)
@@ -174,6 +227,8 @@ internal sealed class LndSnapshotSource(LndRestClient client, double timeoutSeco
         {
             401 => FailureReason.Unauthorized,
             403 => FailureReason.Forbidden,
+            // A macaroon without the call's permission (bakery's ErrPermissionDenied): the credential is right, its rights are not.
+            _ when message == "permission denied" => FailureReason.Forbidden,
             _ when message.Contains("macaroon", StringComparison.OrdinalIgnoreCase) || message.StartsWith("verification failed", StringComparison.Ordinal) => FailureReason.Unauthorized,
             _ when error is not null => FailureReason.UpstreamError,
             _ => FailureReason.HttpError,
