@@ -455,7 +455,7 @@ internal static class Boards
         b.Stat("In limbo", Q.S("lnd_limbo_balance_sat"), Q.Sat, w: 6, decimals: 0, thresholds: Neutral, noValue: "unknown",
             description: "Satoshis in closing channels not yet back in the wallet.");
         b.Stat("Force close matures in", Q.S("lnd_force_close_maturity_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Neutral,
-            noValue: "no force close", description: "Blocks until the soonest output of a confirmed force close can be swept (about 10 minutes a block); negative once it could.");
+            noValue: "none to mature", description: "Blocks until the next output of a confirmed force close still to mature can be swept (about 10 minutes a block): none when every output has matured, or none has a maturity height (a remote close).");
         b.Stat("Nearest HTLC expires in", Q.S("lnd_htlc_expiry_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Rules.AtMost("NodeHelperLndHtlcNearExpiry"),
             noValue: "no HTLC in flight", description: "Blocks until the nearest in-flight HTLC expires: its channel must close on chain before then if it is not settled.");
         b.Stat("HTLCs in flight", Q.S("lnd_pending_htlcs"), "none", w: 6, decimals: 0, thresholds: Neutral, noValue: "unknown");
