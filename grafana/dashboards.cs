@@ -479,10 +479,10 @@ internal static class Boards
             thresholds: Rules.Below("NodeHelperLndTlsCertificateExpiring"), noValue: "not read",
             description: "LND's tls.cert (Lnd:TlsCertFile, pinned by NodeHelper): LND makes it for 14 months and renews it only at a restart once expired.");
         b.Stat("channel.backup written", $"{Q.S("lnd_channel_backup_last_modified_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "missing",
-            description: "LND rewrites channel.backup on every channel open and close.");
+            description: "LND rewrites channel.backup at every start and on every channel open and close.");
         b.Stat("Copy of channel.backup", Q.S("lnd_channel_backup_copy_matches"), "none", w: 4,
             mappings: ["0", "differs or missing", "red", "1", "same", "green"], colorMode: "background", noValue: "no copy watched",
-            description: "Lnd:ChannelBackupCopy compared with channel.backup by content, now: a copy that differs cannot restore the channels opened since.");
+            description: "Lnd:ChannelBackupCopy compared with channel.backup by content, now: a restore from a copy that differs misses whatever changed since, the channels opened since (after a mere restart of LND only the encryption differs: refresh the copy all the same).");
         b.Stat("Copy written", $"{Q.S("lnd_channel_backup_copy_last_modified_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "no copy",
             description: "The copy is rewritten only when channel.backup changes: its age alone means nothing.");
         b.Stat("LND's files readable", Q.S("lnd_file_read_success"), "none", w: 8, legend: "{{file}}", textMode: "name",
