@@ -457,7 +457,7 @@ internal static class Boards
         b.Stat("Force close matures in", Q.S("lnd_force_close_maturity_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Neutral,
             noValue: "none to mature", description: "Blocks until the next output of a confirmed force close still to mature can be swept (about 10 minutes a block): none when every output has matured, or none has a maturity height (a remote close).");
         b.Stat("Nearest HTLC expires in", Q.S("lnd_htlc_expiry_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Rules.AtMost("NodeHelperLndHtlcNearExpiry"),
-            noValue: "no HTLC in flight", description: "Blocks until the nearest in-flight HTLC expires: its channel must close on chain before then if it is not settled.");
+            noValue: "no HTLC in flight", description: "Blocks until the nearest in-flight HTLC expires, from LND's own height (NodeHelperLndHtlcNearExpiry takes off LND's lag behind bitcoind). Unless it settles, LND takes its channel on chain for it: 10 blocks before the expiry for an incoming HTLC whose preimage it has, at the expiry for an outgoing one.");
         b.Stat("HTLCs in flight", Q.S("lnd_pending_htlcs"), "none", w: 6, decimals: 0, thresholds: Neutral, noValue: "unknown");
         b.Timeseries("Blocks left", "suffix: blocks", w: 12, decimals: 0, targets:
         [
