@@ -455,9 +455,9 @@ internal static class Boards
         b.Stat("In limbo", Q.S("lnd_limbo_balance_sat"), Q.Sat, w: 6, decimals: 0, thresholds: Neutral, noValue: "unknown",
             description: "Satoshis in closing channels not yet back in the wallet.");
         b.Stat("Force close matures in", Q.S("lnd_force_close_maturity_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Neutral,
-            noValue: "no force close", description: "Blocks until the soonest output of a confirmed force close can be swept (about 10 minutes a block); negative once it could.");
+            noValue: "none to mature", description: "Blocks until the next output of a confirmed force close still to mature can be swept (about 10 minutes a block): none when every output has matured, or none has a maturity height (a remote close).");
         b.Stat("Nearest HTLC expires in", Q.S("lnd_htlc_expiry_blocks"), "suffix: blocks", w: 6, decimals: 0, thresholds: Rules.AtMost("NodeHelperLndHtlcNearExpiry"),
-            noValue: "no HTLC in flight", description: "Blocks until the nearest in-flight HTLC expires: its channel must close on chain before then if it is not settled.");
+            noValue: "no HTLC in flight", description: "Blocks until the nearest in-flight HTLC expires, from LND's own height (NodeHelperLndHtlcNearExpiry takes off LND's lag behind bitcoind). Unless it settles, LND takes its channel on chain for it: 10 blocks before the expiry for an incoming HTLC whose preimage it has, at the expiry for an outgoing one.");
         b.Stat("HTLCs in flight", Q.S("lnd_pending_htlcs"), "none", w: 6, decimals: 0, thresholds: Neutral, noValue: "unknown");
         b.Timeseries("Blocks left", "suffix: blocks", w: 12, decimals: 0, targets:
         [
@@ -479,10 +479,10 @@ internal static class Boards
             thresholds: Rules.Below("NodeHelperLndTlsCertificateExpiring"), noValue: "not read",
             description: "LND's tls.cert (Lnd:TlsCertFile, pinned by NodeHelper): LND makes it for 14 months and renews it only at a restart once expired.");
         b.Stat("channel.backup written", $"{Q.S("lnd_channel_backup_last_modified_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "missing",
-            description: "LND rewrites channel.backup on every channel open and close.");
+            description: "LND rewrites channel.backup at every start and on every channel open and close.");
         b.Stat("Copy of channel.backup", Q.S("lnd_channel_backup_copy_matches"), "none", w: 4,
             mappings: ["0", "differs or missing", "red", "1", "same", "green"], colorMode: "background", noValue: "no copy watched",
-            description: "Lnd:ChannelBackupCopy compared with channel.backup by content, now: a copy that differs cannot restore the channels opened since.");
+            description: "Lnd:ChannelBackupCopy compared with channel.backup by content, now: a restore from a copy that differs misses whatever changed since, the channels opened since (after a mere restart of LND only the encryption differs: refresh the copy all the same).");
         b.Stat("Copy written", $"{Q.S("lnd_channel_backup_copy_last_modified_timestamp_seconds")} * 1000", "dateTimeFromNow", w: 4, noValue: "no copy",
             description: "The copy is rewritten only when channel.backup changes: its age alone means nothing.");
         b.Stat("LND's files readable", Q.S("lnd_file_read_success"), "none", w: 8, legend: "{{file}}", textMode: "name",

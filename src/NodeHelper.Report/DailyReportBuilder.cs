@@ -587,7 +587,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             {
                 var maturity = await ScalarAsync($"last_over_time(lnd_force_close_maturity_blocks{{{_sel}}}[10m])");
                 var text = limbo == 0 ? "none"
-                    : maturity is not { } blocks ? $"{Formats.Sat(limbo)}, no force close confirmed yet"
+                    : maturity is not { } blocks ? $"{Formats.Sat(limbo)}, no output has a maturity height yet (a close not confirmed yet, a remote close, or every output has matured)"
                     : blocks > 0 ? $"{Formats.Sat(limbo)}; a force close matures in {Blocks(blocks)}"
                     : $"{Formats.Sat(limbo)}; a force close could be swept now";
                 facts.Add(new("In limbo", text, ToneOf(LndAbout("Limbo", "ForceClose"))));
