@@ -586,11 +586,11 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             if (await ScalarAsync($"last_over_time(lnd_limbo_balance_sat{{{_sel}}}[10m])") is { } limbo)
             {
                 var maturity = await ScalarAsync($"last_over_time(lnd_force_close_maturity_blocks{{{_sel}}}[10m])");
+                // lnd_force_close_maturity_blocks counts only outputs not matured yet: positive when present.
                 var text = limbo == 0 ? "none"
-                    : maturity is not { } blocks ? $"{Formats.Sat(limbo)}, no output has a maturity height yet (a close not confirmed yet, a remote close, or every output has matured)"
-                    : blocks > 0 ? $"{Formats.Sat(limbo)}; a force close matures in {Blocks(blocks)}"
-                    : $"{Formats.Sat(limbo)}; a force close could be swept now";
-                facts.Add(new("In limbo", text, ToneOf(LndAbout("Limbo", "ForceClose"))));
+                    : maturity is not { } blocks ? $"{Formats.Sat(limbo)}, no output counting down to maturity (a close not confirmed yet, a remote close, or every output has matured)"
+                    : $"{Formats.Sat(limbo)}; a force close matures in {Blocks(blocks)}";
+                facts.Add(new("In limbo", text, ToneOf(LndAbout("Limbo", "ForceClose", "CloseNotConfirming"))));
             }
 
             if (await ScalarAsync($"last_over_time(lnd_pending_htlcs{{{_sel}}}[10m])") is { } htlcs)
