@@ -30,6 +30,7 @@ internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
     private (FileStamp Stamp, DateTimeOffset NotAfter)? _certificate;
 
     private Task? _reading;
+    private Task? _overdue;
     private DateTimeOffset _readingSince;
     private LndFilesReading? _latest;
 
@@ -60,7 +61,13 @@ internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
             reading = _reading;
         }
 
-        await Task.WhenAny(reading, Task.Delay(ReadBound, clock));
+        if (await Task.WhenAny(reading, Task.Delay(ReadBound, clock)) != reading)
+        {
+            lock (_lock)
+            {
+                _overdue = reading;
+            }
+        }
     }
 
     /// <summary>
@@ -71,7 +78,8 @@ internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
     {
         lock (_lock)
         {
-            if (_reading is { IsCompleted: false } && clock.GetUtcNow() - _readingSince > ReadBound)
+            // Overdue: a scrape waited its bound for this reading and it has not ended (not one just started by another scrape).
+            if (_reading is { IsCompleted: false } && ReferenceEquals(_reading, _overdue))
             {
                 var seconds = (clock.GetUtcNow() - _readingSince).TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
                 var stuck = $"still being read after {seconds} s: a hung mount or device?";
