@@ -59,6 +59,31 @@ internal static class SimulatorHost
         return BaseUrl(app);
     }
 
+    /// <summary>
+    /// A 50 MB answer: valid JSON as far as it goes (<paramref name="prefix"/>, then x's, then <paramref name="suffix"/>),
+    /// chunked with no Content-Length, so only a reader that counts bytes stops it.
+    /// </summary>
+    public static async Task WriteHugeJsonAsync(HttpContext context, string prefix, string suffix)
+    {
+        const int HugeBodyBytes = 50 * 1024 * 1024;
+        context.Response.ContentType = "application/json";
+        var chunk = System.Text.Encoding.ASCII.GetBytes(new string('x', 64 * 1024));
+        try
+        {
+            await context.Response.WriteAsync(prefix, context.RequestAborted);
+            for (var sent = 0; sent < HugeBodyBytes; sent += chunk.Length)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+
+            await context.Response.WriteAsync(suffix, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client stopped reading, as it should.
+        }
+    }
+
     /// <summary>The base URL the started host listens on (the real port when 0 was asked for).</summary>
     public static Uri BaseUrl(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");

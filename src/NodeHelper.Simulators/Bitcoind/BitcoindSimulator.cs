@@ -13,7 +13,6 @@ namespace NodeHelper.Simulators.Bitcoind;
 /// </summary>
 public sealed class BitcoindSimulator : IAsyncDisposable
 {
-    private const int HugeBodyBytes = 50 * 1024 * 1024;
 
     private readonly WebApplication _app;
     private readonly BitcoindSimulatorOptions _options;
@@ -173,7 +172,7 @@ public sealed class BitcoindSimulator : IAsyncDisposable
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
                 return;
             case BitcoindFault.HugeBody:
-                await WriteHugeBodyAsync(context);
+                await SimulatorHost.WriteHugeJsonAsync(context, "[{\"result\":\"", "\",\"error\":null,\"id\":0}]");
                 return;
             default:
                 break;
@@ -263,27 +262,6 @@ public sealed class BitcoindSimulator : IAsyncDisposable
         }
 
         return new JsonObject { ["result"] = result, ["error"] = errorNode, ["id"] = id };
-    }
-
-    private static async Task WriteHugeBodyAsync(HttpContext context)
-    {
-        // Valid JSON as far as it goes, chunked (no Content-Length), so only a reader that counts bytes stops it.
-        context.Response.ContentType = "application/json";
-        var chunk = Encoding.ASCII.GetBytes(new string('x', 64 * 1024));
-        try
-        {
-            await context.Response.WriteAsync("[{\"result\":\"", context.RequestAborted);
-            for (var sent = 0; sent < HugeBodyBytes; sent += chunk.Length)
-            {
-                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-            }
-
-            await context.Response.WriteAsync("\",\"error\":null,\"id\":0}]", context.RequestAborted);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
-        {
-            // The client stopped reading, as it should.
-        }
     }
 
     /// <summary>

@@ -33,7 +33,6 @@ public sealed class LndSimulator : IAsyncDisposable
 {
     public const string MacaroonHeader = "Grpc-Metadata-macaroon";
 
-    private const int HugeBodyBytes = 50 * 1024 * 1024;
     private const string Json = "application/json";
     private static readonly string CapturedGetInfo = Fixtures.Read("lnd/getinfo.json");
 
@@ -233,7 +232,7 @@ public sealed class LndSimulator : IAsyncDisposable
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
                 return;
             case LndFault.HugeBody:
-                await WriteHugeBodyAsync(context);
+                await SimulatorHost.WriteHugeJsonAsync(context, "{\"alias\":\"", "\"}");
                 return;
             default:
                 break;
@@ -744,26 +743,5 @@ public sealed class LndSimulator : IAsyncDisposable
         response.ContentType = Json;
         response.ContentLength = bytes.Length;
         await response.Body.WriteAsync(bytes);
-    }
-
-    private static async Task WriteHugeBodyAsync(HttpContext context)
-    {
-        // Valid JSON as far as it goes, chunked (no Content-Length), so only a reader that counts bytes stops it.
-        context.Response.ContentType = Json;
-        var chunk = Encoding.ASCII.GetBytes(new string('x', 64 * 1024));
-        try
-        {
-            await context.Response.WriteAsync("{\"alias\":\"", context.RequestAborted);
-            for (var sent = 0; sent < HugeBodyBytes; sent += chunk.Length)
-            {
-                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-            }
-
-            await context.Response.WriteAsync("\"}", context.RequestAborted);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
-        {
-            // The client stopped reading, as it should.
-        }
     }
 }
