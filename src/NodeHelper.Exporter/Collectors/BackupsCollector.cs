@@ -96,7 +96,7 @@ internal sealed class BackupsCollector(BackupsOptions options, ItemLog items) : 
     /// <summary>Everything of one item, read before anything is written: a failure leaves no partial series.</summary>
     private Reading Read(BackupItem item, string path, CancellationToken cancellationToken)
     {
-        var file = Stat(path);
+        var file = ExistingFile.Stat(path);
         double? lastSuccess = file is not null && item.IsTextfile ? TextfileTimestamp.Read(path, DateTimeOffset.UtcNow) : null;
         return new Reading(file, lastSuccess, item.CopyOf is { } copyOf ? Compare(item, file, PathExpansion.Expand(copyOf), cancellationToken) : null);
     }
@@ -106,7 +106,7 @@ internal sealed class BackupsCollector(BackupsOptions options, ItemLog items) : 
         FileInfo? source;
         try
         {
-            source = Stat(sourcePath);
+            source = ExistingFile.Stat(sourcePath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -131,26 +131,6 @@ internal sealed class BackupsCollector(BackupsOptions options, ItemLog items) : 
         {
             return new SourceReading(sourcePath, null, UpstreamException.Clip(e.Message));
         }
-    }
-
-    /// <summary>The file's stat, null when it does not exist; throws when it cannot be looked at (a directory on its path others may not enter).</summary>
-    private static FileInfo? Stat(string path)
-    {
-        try
-        {
-            // FileInfo.Exists says false for "permission denied" too; GetAttributes tells the two apart.
-            if ((File.GetAttributes(path) & FileAttributes.Directory) != 0)
-            {
-                throw new IOException("is a directory, not a file");
-            }
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-
-        var file = new FileInfo(path);
-        return file.Exists ? file : null;
     }
 
     private sealed record Reading(FileInfo? File, double? LastSuccess, SourceReading? Source);

@@ -96,13 +96,13 @@ internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
         var problems = new Dictionary<string, string?>(StringComparer.Ordinal);
         var certificate = Attempt("tls.cert", problems, () => CertificateExpiry(PathExpansion.Expand(options.TlsCertFile)));
         var backupPath = PathExpansion.Expand(options.ChannelBackupFile);
-        var backup = Attempt("channel.backup", problems, () => new Looked(Stat(backupPath)));
+        var backup = Attempt("channel.backup", problems, () => new Looked(ExistingFile.Stat(backupPath)));
         Looked? copy = null;
         bool? matches = null;
         if (options.ChannelBackupCopy is { } copyOf)
         {
             var copyPath = PathExpansion.Expand(copyOf);
-            copy = Attempt("channel.backup copy", problems, () => new Looked(Stat(copyPath)));
+            copy = Attempt("channel.backup copy", problems, () => new Looked(ExistingFile.Stat(copyPath)));
             if (copy is { File: { } copyFile } && backup is { File: { } live })
             {
                 matches = Attempt("channel.backup copy", problems, () => (bool?)_comparison.Equal("channel.backup", copyFile, live, cancellationToken));
@@ -119,7 +119,7 @@ internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
     /// <summary>The earliest notAfter of the certificates in the PEM file, kept while the file is unchanged.</summary>
     private DateTimeOffset? CertificateExpiry(string path)
     {
-        var file = Stat(path) ?? throw new IOException($"{path} does not exist");
+        var file = ExistingFile.Stat(path) ?? throw new IOException($"{path} does not exist");
         var stamp = FileStamp.Of(file);
         lock (_certificateLock)
         {
@@ -156,25 +156,6 @@ internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
         }
 
         return notAfter;
-    }
-
-    /// <summary>A file's stat, null when it does not exist; throws when it cannot be looked at.</summary>
-    private static FileInfo? Stat(string path)
-    {
-        try
-        {
-            if ((File.GetAttributes(path) & FileAttributes.Directory) != 0)
-            {
-                throw new IOException($"{path} is a directory, not a file");
-            }
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-
-        var file = new FileInfo(path);
-        return file.Exists ? file : null;
     }
 
     private static T? Attempt<T>(string item, Dictionary<string, string?> problems, Func<T?> read)
