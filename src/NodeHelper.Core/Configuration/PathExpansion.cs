@@ -13,4 +13,7 @@ internal static class PathExpansion
 
         return path;
     }
+
+    /// <summary>The absolute path, ~ expanded: for telling whether two settings name the same file.</summary>
+    public static string Full(string path) => Path.GetFullPath(Expand(path));
 }

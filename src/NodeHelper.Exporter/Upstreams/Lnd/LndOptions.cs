@@ -55,14 +55,11 @@ internal sealed class LndOptions
             settings.Fail($"{Section}:Url", $"may be http:// only for a loopback host (LND's no-rest-tls), not '{url.Host}': the macaroon would cross the network in clear.");
         }
 
-        if (options.ChannelBackupCopy is { } backupCopy && SamePath(backupCopy, options.ChannelBackupFile))
+        if (options.ChannelBackupCopy is { } backupCopy && PathExpansion.Full(backupCopy) == PathExpansion.Full(options.ChannelBackupFile))
         {
             settings.Fail($"{Section}:ChannelBackupCopy", "is Lnd:ChannelBackupFile itself: give the copy kept off this disk (e.g. /mnt/usb/channel.backup).");
         }
 
         return options;
     }
-
-    private static bool SamePath(string a, string b) =>
-        Path.GetFullPath(PathExpansion.Expand(a)) == Path.GetFullPath(PathExpansion.Expand(b));
 }

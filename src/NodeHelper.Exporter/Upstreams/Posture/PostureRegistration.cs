@@ -1,3 +1,4 @@
+using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Collectors;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
@@ -59,8 +60,7 @@ internal static class PostureRegistration
         }
 
         // The macaroon NodeHelper itself holds for LND (one baked for it may live outside LND's directory).
-        static string Full(string path) => Path.GetFullPath(NodeHelper.Core.Configuration.PathExpansion.Expand(path));
-        if (settings.Lnd.Enabled && !secrets.Any(s => Full(s.Path) == Full(settings.Lnd.MacaroonFile)))
+        if (settings.Lnd.Enabled && !secrets.Any(s => PathExpansion.Full(s.Path) == PathExpansion.Full(settings.Lnd.MacaroonFile)))
         {
             secrets.Add(new("lnd", settings.Lnd.MacaroonFile));
         }
