@@ -60,21 +60,12 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
             ]);
             var instance = exporter.BaseUrl.Authority;
 
-            await using var smtp = await RealServers.StartSmtpSinkAsync(Directory.CreateTempSubdirectory("nodehelper-e2e-smtp-").FullName);
-            var mail = new Maildir(Path.Join(smtp.Directory, "mail"));
-            await using var alertmanager = await RealServers.StartAlertmanagerAsync(AlertmanagerCopy(smtp.Port));
-            await using var prometheus = await RealServers.StartPrometheusAsync(PrometheusCopy(instance, alertmanager.Port));
-            try
+            await WithAlertingAsync(instance, async (prometheus, alertmanager, mail) =>
             {
                 // A healthy stack: scraped, evaluated, the Watchdog through to Alertmanager, nothing else firing or pending.
                 await Eventually.TrueAsync("Prometheus sees every component up", Within, async () =>
                     await QueryValueAsync(prometheus, "min(bitcoind_up) + min(electrum_up) + min(mempool_up)") == 3);
-                await Eventually.TrueAsync("the Watchdog reaches Alertmanager", Within, async () =>
-                    (await AlertmanagerAlertsAsync(alertmanager)).Any(a => Label(a, "alertname") == "NodeHelperWatchdog"));
-                await Task.Delay(Settle);
-                (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Select(a => Label(a, "alertname"))
-                    .Should().BeEmpty("the simulated stack is healthy before anything breaks");
-                mail.Messages().Should().BeEmpty("the Watchdog and information are not mailed");
+                await AssertQuietAsync(prometheus, alertmanager, mail, "the simulated stack is healthy before anything breaks");
 
                 // bitcoind stops, and what depends on it fails with it.
                 await bitcoind.DisposeAsync();
@@ -121,14 +112,7 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
                     [$"[CRITICAL] bitcoind is down on {instance}", $"[RESOLVED] bitcoind is down on {instance}"],
                     "the recovery sends one resolved mail, and the inhibited alerts none");
                 all[1].HtmlBody.Should().Contain("Resolved &middot; bitcoind").And.NotContain("What to do");
-            }
-            catch
-            {
-                output.WriteLine($"Prometheus:\n{prometheus.Output}\nAlertmanager:\n{alertmanager.Output}\nSMTP:\n{smtp.Output}");
-                output.WriteLine("Alerts in Alertmanager:\n" + string.Join('\n', (await AlertmanagerAlertsAsync(alertmanager)).Select(a => a.ToJsonString())));
-                output.WriteLine("Mails: " + string.Join(" | ", mail.Messages().Select(m => m.Subject)));
-                throw;
-            }
+            });
         }
         finally
         {
@@ -161,11 +145,7 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
             ]);
             var instance = exporter.BaseUrl.Authority;
 
-            await using var smtp = await RealServers.StartSmtpSinkAsync(Directory.CreateTempSubdirectory("nodehelper-e2e-smtp-").FullName);
-            var mail = new Maildir(Path.Join(smtp.Directory, "mail"));
-            await using var alertmanager = await RealServers.StartAlertmanagerAsync(AlertmanagerCopy(smtp.Port));
-            await using var prometheus = await RealServers.StartPrometheusAsync(PrometheusCopy(instance, alertmanager.Port));
-            try
+            await WithAlertingAsync(instance, async (prometheus, alertmanager, mail) =>
             {
                 // A healthy LND: answering, unlocked, in sync, with active channels, its balance above the anchor reserve,
                 // its certificate far from expiry and channel.backup there; nothing else firing or pending.
@@ -177,12 +157,7 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
                 (await QueryValueAsync(prometheus, "min(lnd_tls_certificate_expiry_timestamp_seconds) - time()")).Should().BeGreaterThan(14 * 86400);
                 (await QueryValueAsync(prometheus, "min(lnd_channel_backup_exists)")).Should().Be(1);
                 (await QueryValueAsync(prometheus, "count(lnd_channel_backup_copy_matches)")).Should().BeNull("no copy is watched");
-                await Eventually.TrueAsync("the Watchdog reaches Alertmanager", Within, async () =>
-                    (await AlertmanagerAlertsAsync(alertmanager)).Any(a => Label(a, "alertname") == "NodeHelperWatchdog"));
-                await Task.Delay(Settle);
-                (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Select(a => Label(a, "alertname"))
-                    .Should().BeEmpty("the simulated stack with LND is healthy before the wallet is locked");
-                mail.Messages().Should().BeEmpty("the Watchdog and information are not mailed");
+                await AssertQuietAsync(prometheus, alertmanager, mail, "the simulated stack with LND is healthy before the wallet is locked");
 
                 // LND restarts without unlocking its wallet: it answers its state, nothing else.
                 lnd.State.WalletState = LndWalletState.Locked;
@@ -213,19 +188,47 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
                     "unlocking sends its resolved mail, and nothing else");
                 all[1].HtmlBody.Should().Contain("Resolved &middot; lnd").And.NotContain("What to do");
                 (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Should().BeEmpty();
-            }
-            catch
-            {
-                output.WriteLine($"Prometheus:\n{prometheus.Output}\nAlertmanager:\n{alertmanager.Output}\nSMTP:\n{smtp.Output}");
-                output.WriteLine("Alerts in Alertmanager:\n" + string.Join('\n', (await AlertmanagerAlertsAsync(alertmanager)).Select(a => a.ToJsonString())));
-                output.WriteLine("Mails: " + string.Join(" | ", mail.Messages().Select(m => m.Subject)));
-                throw;
-            }
+            });
         }
         finally
         {
             files.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="scenario"/> against a real SMTP listener, Alertmanager and Prometheus (the test's copies of
+    /// the shipped files) watching the exporter at <paramref name="instance"/>, all stopped afterwards; when it fails,
+    /// their output, Alertmanager's alerts and the mails so far go to the test's log.
+    /// </summary>
+    private async Task WithAlertingAsync(string instance, Func<ServerProcess, ServerProcess, Maildir, Task> scenario)
+    {
+        await using var smtp = await RealServers.StartSmtpSinkAsync(Directory.CreateTempSubdirectory("nodehelper-e2e-smtp-").FullName);
+        var mail = new Maildir(Path.Join(smtp.Directory, "mail"));
+        await using var alertmanager = await RealServers.StartAlertmanagerAsync(AlertmanagerCopy(smtp.Port));
+        await using var prometheus = await RealServers.StartPrometheusAsync(PrometheusCopy(instance, alertmanager.Port));
+        try
+        {
+            await scenario(prometheus, alertmanager, mail);
+        }
+        catch
+        {
+            output.WriteLine($"Prometheus:\n{prometheus.Output}\nAlertmanager:\n{alertmanager.Output}\nSMTP:\n{smtp.Output}");
+            output.WriteLine("Alerts in Alertmanager:\n" + string.Join('\n', (await AlertmanagerAlertsAsync(alertmanager)).Select(a => a.ToJsonString())));
+            output.WriteLine("Mails: " + string.Join(" | ", mail.Messages().Select(m => m.Subject)));
+            throw;
+        }
+    }
+
+    /// <summary>The healthy start: the Watchdog through to Alertmanager, then nothing but information firing or pending, and no mail.</summary>
+    private static async Task AssertQuietAsync(ServerProcess prometheus, ServerProcess alertmanager, Maildir mail, string because)
+    {
+        await Eventually.TrueAsync("the Watchdog reaches Alertmanager", Within, async () =>
+            (await AlertmanagerAlertsAsync(alertmanager)).Any(a => Label(a, "alertname") == "NodeHelperWatchdog"));
+        await Task.Delay(Settle);
+        (await PrometheusAlertsAsync(prometheus)).Where(a => Label(a, "severity") != "info").Select(a => Label(a, "alertname"))
+            .Should().BeEmpty(because);
+        mail.Messages().Should().BeEmpty("the Watchdog and information are not mailed");
     }
 
     /// <summary>A node nothing is wrong with: no warnings, enough outbound peers and some inbound.</summary>
