@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Status;
 using NodeHelper.Exporter.Upstreams.Backups;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
@@ -58,6 +59,8 @@ internal sealed class ExporterSettings
     public required BackupsOptions Backups { get; init; }
 
     public required ReportOptions Report { get; init; }
+
+    public required StatusOptions Status { get; init; }
 
     /// <summary>Every documented setting, in the order --help and the README show them.</summary>
     public required IReadOnlyList<SettingInfo> Catalog { get; init; }
@@ -183,6 +186,7 @@ internal sealed class ExporterSettings
             Updates = UpdatesOptions.Read(reader),
             Backups = BackupsOptions.Read(reader),
             Report = ReportOptions.Read(reader),
+            Status = StatusOptions.Read(reader),
             Catalog = reader.Settings,
         };
         return (value, reader.Errors);
