@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Console;
 using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Configuration;
 using NodeHelper.Exporter.Scraping;
+using NodeHelper.Exporter.Status;
 using NodeHelper.Exporter.Upstreams.Backups;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Exporter.Upstreams.Electrum;
@@ -149,21 +150,18 @@ internal static partial class Program
             .AddBackupsCollector(settings.Backups)
             .AddMempoolFrontendCollector(settings.Mempool);
 
-        // The daily report, when scheduled (NodeHelper.Report).
+        // The daily report, when scheduled (NodeHelper.Report); the status page at / (Status/).
         builder.Services.AddDailyReport(settings.Report);
+        builder.Services.AddStatusPage(settings.Status);
 
         // Endpoints.
         var app = builder.Build();
         var scrape = app.Services.GetRequiredService<ScrapeService>();
-        var landing = LandingPage.Render(scrape.Collectors);
         // Basic auth and headers, only when the web configuration file asks for them: without it the scrape path is as it was.
         app.UseWebConfig(settings.Web);
-        app.MapGet("/", context =>
-        {
-            context.Response.ContentType = "text/html; charset=utf-8";
-            return context.Response.WriteAsync(landing, context.RequestAborted);
-        });
         app.MapGet("/metrics", scrape.HandleAsync);
+        // The status page and its JSON: read through the collectors' own shared fetches, never on the scrape path.
+        app.MapStatusPage(silencesAllowed: settings.Web?.HasUsers == true || settings.Status.AllowSilences);
         // Liveness, as Prometheus's own /-/healthy: the process serves. Costs no upstream call (nodehelper healthcheck).
         app.MapGet(HealthCheckCommand.Path, context =>
         {

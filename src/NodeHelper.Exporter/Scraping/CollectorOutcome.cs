@@ -16,4 +16,10 @@ internal sealed record CollectorOutcome(
     UpGauge? Up = null)
 {
     public bool Success => Reason is null;
+
+    /// <summary>The series written, for the status page to read values from (null only for an abandoned scrape).</summary>
+    public MetricSet? Metrics { get; init; }
+
+    /// <summary>Why it failed, in the words of its log line (secret-free); null when it succeeded.</summary>
+    public string? Problem { get; init; }
 }

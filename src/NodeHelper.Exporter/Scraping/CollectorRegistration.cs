@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace NodeHelper.Exporter.Scraping;
 
 /// <summary>
@@ -8,11 +10,16 @@ namespace NodeHelper.Exporter.Scraping;
 internal static class CollectorRegistration
 {
     /// <summary>/metrics: the deadline's options, the exporter's own metrics, and the service that runs every registered collector.</summary>
-    public static IServiceCollection AddScraping(this IServiceCollection services, ScrapeOptions options) =>
-        services.AddSingleton(options)
+    public static IServiceCollection AddScraping(this IServiceCollection services, ScrapeOptions options)
+    {
+        // A test's clock, when it brought one.
+        services.TryAddSingleton(TimeProvider.System);
+        return services.AddSingleton(options)
             .AddSingleton<ExporterSelfMetrics>()
             .AddSingleton(_ => new Upstreams.Updates.RunningVersions())
+            .AddSingleton<CollectorHealth>()
             .AddSingleton<ScrapeService>();
+    }
 
     /// <summary>A collector; scrapes run them in the order they were registered.</summary>
     public static IServiceCollection AddCollector(this IServiceCollection services, Func<IServiceProvider, IMetricsCollector> create) =>

@@ -16,6 +16,7 @@ internal sealed partial class ScrapeService(
     IEnumerable<IMetricsCollector> collectors,
     ScrapeOptions options,
     ExporterSelfMetrics self,
+    CollectorHealth health,
     ILogger<ScrapeService> logger)
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -27,8 +28,6 @@ internal sealed partial class ScrapeService(
     private const string ReasonName = "nodehelper_scrape_collector_failure_reason";
 
     private readonly IMetricsCollector[] _collectors = [.. collectors];
-    private readonly Lock _healthLock = new();
-    private readonly Dictionary<string, string> _lastProblem = new(StringComparer.Ordinal);
 
     public IReadOnlyList<IMetricsCollector> Collectors => _collectors;
 
@@ -182,7 +181,7 @@ internal sealed partial class ScrapeService(
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            return new CollectorOutcome(collector.Name, FailureReason.Timeout, Stopwatch.GetElapsedTime(started).TotalSeconds, ReadOnlyMemory<byte>.Empty, []);
+            return new CollectorOutcome(collector.Name, FailureReason.Timeout, Stopwatch.GetElapsedTime(started).TotalSeconds, ReadOnlyMemory<byte>.Empty, []) { Problem = "abandoned" };
         }
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
         {
@@ -234,7 +233,11 @@ internal sealed partial class ScrapeService(
         }
 
         NoteHealth(collector.Name, failure, bug, seconds);
-        return new CollectorOutcome(collector.Name, failure?.Reason, seconds, text.WrittenMemory, [.. metrics.ExposedNames], collector.Up);
+        return new CollectorOutcome(collector.Name, failure?.Reason, seconds, text.WrittenMemory, [.. metrics.ExposedNames], collector.Up)
+        {
+            Metrics = metrics,
+            Problem = failure?.Message,
+        };
     }
 
     /// <summary>What a failed collector exports: its up gauge at 0, if it has one.</summary>
@@ -283,12 +286,7 @@ internal sealed partial class ScrapeService(
     private void NoteHealth(string collector, UpstreamException? failure, Exception? bug, double seconds)
     {
         var problem = failure is null ? "" : $"{failure.Message} (reason: {failure.Reason.Label()})";
-        string? previous;
-        lock (_healthLock)
-        {
-            previous = _lastProblem.GetValueOrDefault(collector);
-            _lastProblem[collector] = problem;
-        }
+        var previous = health.Note(collector, problem);
 
         if (problem == previous)
         {

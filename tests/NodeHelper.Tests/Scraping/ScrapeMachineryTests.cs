@@ -171,7 +171,7 @@ public sealed class ScrapeMachineryTests
     /// <summary>One scrape of <paramref name="collectors"/>, run and written as /metrics does, read back.</summary>
     private static async Task<Exposition> ScrapeAsync(IMetricsCollector[] collectors)
     {
-        var scrape = new ScrapeService(collectors, Options, new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
+        var scrape = new ScrapeService(collectors, Options, new ExporterSelfMetrics(), new CollectorHealth(TimeProvider.System), NullLogger<ScrapeService>.Instance);
         var outcomes = await scrape.RunAsync(scrape.Collectors, TimeSpan.FromSeconds(5), CancellationToken.None);
         var text = new ArrayBufferWriter<byte>();
         scrape.Write(outcomes, text);

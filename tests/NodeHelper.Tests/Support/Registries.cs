@@ -22,7 +22,7 @@ internal static class Registries
     /// </summary>
     public static async Task<Exposition> ScrapeAsync(IMetricsCollector collector, double deadlineSeconds = 10)
     {
-        var scrape = new ScrapeService([collector], new ScrapeOptions(), new ExporterSelfMetrics(), NullLogger<ScrapeService>.Instance);
+        var scrape = new ScrapeService([collector], new ScrapeOptions(), new ExporterSelfMetrics(), new CollectorHealth(TimeProvider.System), NullLogger<ScrapeService>.Instance);
         var outcomes = await scrape.RunAsync([collector], TimeSpan.FromSeconds(deadlineSeconds), CancellationToken.None);
         var text = new ArrayBufferWriter<byte>();
         scrape.Write(outcomes, text);
