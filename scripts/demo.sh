@@ -93,7 +93,7 @@ cat <<MSG
 
   Open Prometheus at ${PROMETHEUS_ALERTS}; the mails land in ${demo_dir}/mail/new/ (a file each).
 
-  The exporter: http://127.0.0.1:${demo_port}/   The runbook the alerts link to: ${RUNBOOK_URL}
+  The status page: http://127.0.0.1:${demo_port}/   The runbook the alerts link to: ${RUNBOOK_URL}
   Alertmanager (its API only, no web page in Debian's package): amtool --alertmanager.url=${ALERTMANAGER_URL} alert query
   The daily report is mailed at ${NODEHELPER_Report__Schedule}; one now: make demo-report
   Break bitcoind: curl -X POST http://127.0.0.1:${sim_port}/simulator/fault/Http500 (the alert mail follows within 3 minutes;

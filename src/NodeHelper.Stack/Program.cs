@@ -144,6 +144,7 @@ internal static class Program
                     PortOption(args, "--smtp-port", 29025),
                     Path.GetFullPath(Option(args, "--mail") ?? Path.Join(dir, "mail"))));
                 env.Append(bundle.ReportSettings(Path.Join(Path.GetFullPath(dir), "outbox"), TimeSpan.FromMinutes(3)));
+                env.Append(bundle.StatusSettings());
             }
 
             // The pages the demo prints, each one that opens on these programs (demo.sh reads them).

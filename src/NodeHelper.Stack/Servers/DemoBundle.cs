@@ -96,6 +96,16 @@ public sealed class DemoBundle : IAsyncDisposable
             .ToString();
     }
 
+    /// <summary>
+    /// The status page's sources: this Prometheus and this Alertmanager. Silencing from the page without a password,
+    /// because the demo listens on loopback only; a node would use basic auth (README, "Status page").
+    /// </summary>
+    public string StatusSettings() => new StringBuilder()
+        .AppendLine(CultureInfo.InvariantCulture, $"NODEHELPER_Status__PrometheusUrl='{PrometheusUrl}'")
+        .AppendLine(CultureInfo.InvariantCulture, $"NODEHELPER_Status__AlertmanagerUrl='{AlertmanagerUrl}'")
+        .AppendLine("NODEHELPER_Status__AllowSilences='true'")
+        .ToString();
+
     public async ValueTask DisposeAsync() => await StopAsync(_servers);
 
     /// <summary>Prometheus first, so it sends nothing more to an Alertmanager that is going.</summary>
