@@ -32,6 +32,122 @@ internal static class StatusEndpoints
             context.Response.ContentType = "application/json; charset=utf-8";
             await JsonSerializer.SerializeAsync(context.Response.Body, document, StatusJsonContext.Default.StatusDocument, context.RequestAborted);
         });
+        var sources = app.Services.GetRequiredService<IStatusSources>();
+        app.MapPost("/status/silences", context => SilenceFormAsync(context, status, sources, silencesAllowed, expire: false));
+        app.MapPost("/status/silences/expire", context => SilenceFormAsync(context, status, sources, silencesAllowed, expire: true));
+    }
+
+    /// <summary>
+    /// The page's two forms. Refused (403) unless silencing is allowed; basic auth, when on, has already refused a
+    /// request without the password (401). A form posted from another site is refused too: a browser that holds the
+    /// password would otherwise let any page it visits silence this node's alerts.
+    /// </summary>
+    private static async Task SilenceFormAsync(HttpContext context, StatusService status, IStatusSources sources, bool silencesAllowed, bool expire)
+    {
+        if (!silencesAllowed)
+        {
+            await PlainAsync(context, StatusCodes.Status403Forbidden,
+                "Silencing from the status page is off: give the exporter basic auth (basic_auth_users in Web:ConfigFile) or set Status:AllowSilences=true.");
+            return;
+        }
+
+        if (!FromThisPage(context.Request))
+        {
+            await PlainAsync(context, StatusCodes.Status403Forbidden, "This form was posted from another site; open the status page and silence from there.");
+            return;
+        }
+
+        if (!context.Request.HasFormContentType)
+        {
+            await PlainAsync(context, StatusCodes.Status400BadRequest, "Expected a form (application/x-www-form-urlencoded).");
+            return;
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        try
+        {
+            if (expire)
+            {
+                await sources.ExpireSilenceAsync(form["id"].ToString(), context.RequestAborted);
+            }
+            else
+            {
+                if (!TryDuration(form["duration"].ToString(), out var duration))
+                {
+                    throw new StatusActionException("duration: choose one of the page's durations (e.g. 1h, 24h).");
+                }
+
+                await sources.SilenceAsync(form["fingerprint"].ToString(), duration, form["comment"].ToString().Trim(), CreatedBy(context.Request), context.RequestAborted);
+            }
+        }
+        catch (StatusActionException e)
+        {
+            await PlainAsync(context, StatusCodes.Status400BadRequest, e.Message);
+            return;
+        }
+
+        status.Invalidate();
+        // Relative, so a reverse proxy's path prefix is kept: back to the page, at its alerts.
+        context.Response.StatusCode = StatusCodes.Status303SeeOther;
+        context.Response.Headers.Location = (expire ? "../../" : "../") + "#alerts";
+    }
+
+    /// <summary>A browser says where a form came from (Sec-Fetch-Site, else Origin); a client that says nothing is not a browser's cross-site form.</summary>
+    internal static bool FromThisPage(HttpRequest request)
+    {
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0)
+        {
+            return site is "same-origin" or "none";
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length == 0
+            || (Uri.TryCreate(origin, UriKind.Absolute, out var from) && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>"1h", "4h", "24h", "168h": hours, from 1 to 30 days.</summary>
+    internal static bool TryDuration(string text, out TimeSpan duration)
+    {
+        duration = default;
+        if (text.EndsWith('h') && int.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hours)
+            && hours is >= 1 and <= 720)
+        {
+            duration = TimeSpan.FromHours(hours);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Who silenced: the basic auth user (already checked by the middleware), else the page itself. Never the password.</summary>
+    private static string CreatedBy(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0)
+                {
+                    return $"{decoded[..Math.Min(colon, 64)]} (NodeHelper status page)";
+                }
+            }
+            catch (FormatException)
+            {
+            }
+        }
+
+        return "NodeHelper status page";
+    }
+
+    private static async Task PlainAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(message + "\n", context.RequestAborted);
     }
 
     private static void NoStore(HttpResponse response)

@@ -35,6 +35,9 @@ internal sealed class StatusService
         _readings = new SingleFlight<StatusDocument>(ReadAsync, lifetime.ApplicationStopping);
     }
 
+    /// <summary>The next view reads afresh: after a silence, the page shows it at once.</summary>
+    public void Invalidate() => Volatile.Write(ref _last, null);
+
     public async Task<StatusDocument> GetAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _last) is { } last && _time.GetUtcNow() - last.GeneratedAt < ReuseFor)
@@ -127,4 +130,13 @@ internal interface IStatusSources
     Task<AlertsSection> AlertsAsync(CancellationToken cancellationToken);
 
     Task<HistorySection> HistoryAsync(CancellationToken cancellationToken);
+
+    /// <summary>Silences one firing alert (by fingerprint) in Alertmanager; returns the silence's id. Throws <see cref="StatusActionException"/>.</summary>
+    Task<string> SilenceAsync(string fingerprint, TimeSpan duration, string comment, string createdBy, CancellationToken cancellationToken);
+
+    /// <summary>Ends a silence in Alertmanager. Throws <see cref="StatusActionException"/>.</summary>
+    Task ExpireSilenceAsync(string silenceId, CancellationToken cancellationToken);
 }
+
+/// <summary>A silence that could not be made or ended, in words fit for the page (no secret, no stack trace).</summary>
+internal sealed class StatusActionException(string message, Exception? inner = null) : Exception(message, inner);

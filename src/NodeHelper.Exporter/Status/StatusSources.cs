@@ -11,4 +11,10 @@ internal sealed class StatusSources(StatusOptions options) : IStatusSources
 
     public Task<HistorySection> HistoryAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new HistorySection(null, null, [], []));
+
+    public Task<string> SilenceAsync(string fingerprint, TimeSpan duration, string comment, string createdBy, CancellationToken cancellationToken) =>
+        throw new StatusActionException("No Alertmanager is connected: set Status:AlertmanagerUrl.");
+
+    public Task ExpireSilenceAsync(string silenceId, CancellationToken cancellationToken) =>
+        throw new StatusActionException("No Alertmanager is connected: set Status:AlertmanagerUrl.");
 }

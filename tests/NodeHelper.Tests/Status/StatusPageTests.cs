@@ -119,4 +119,33 @@ public sealed class StatusPageTests : IAsyncLifetime
         second.Metrics.Names.Except(first.Metrics.Names).Should().OnlyContain(n => LateFamilies.Any(n.StartsWith),
             "page views add no series of their own; only the ones that arrive late (block stats, graph, sizes, upgrades, updates) may appear");
     }
+
+    [Fact]
+    public async Task WithoutBasicAuthOrAllowSilencesTheSilenceFormIsRefused()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+
+        using var response = await exporter.Http.PostAsync("status/silences",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["fingerprint"] = "0123", ["duration"] = "1h", ["comment"] = "maintenance" }));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("Status:AllowSilences");
+        (await exporter.Http.GetStringAsync("")).Should().NotContain("<form method=\"post\"", "no form is offered that would be refused");
+    }
+
+    [Fact]
+    public async Task ASilenceFormPostedFromAnotherSiteIsRefused()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings("--Status:AllowSilences=true"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "status/silences")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["fingerprint"] = "0123", ["duration"] = "1h", ["comment"] = "x" }),
+        };
+        request.Headers.Add("Origin", "https://evil.example");
+
+        using var response = await exporter.Http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("another site");
+    }
 }
