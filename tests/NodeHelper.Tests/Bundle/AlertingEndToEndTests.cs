@@ -24,7 +24,9 @@ namespace NodeHelper.Tests.Bundle;
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
 {
-    private const string Name = "Alerting end to end";
+    internal const string Collection = "Alerting end to end";
+
+    private const string Name = Collection;
 
     /// <summary>Every <c>for:</c> is divided by this: 2 minutes become 4 seconds, and the order of the alerts stays the shipped one.</summary>
     private const int WaitDivisor = 30;
@@ -239,7 +241,7 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>The shipped prometheus.yml and rules, with every wait shortened: scrapes every 2 seconds, evaluations every second, <c>for:</c> divided by <see cref="WaitDivisor"/>.</summary>
-    private static string PrometheusCopy(string exporter, int alertmanagerPort)
+    internal static string PrometheusCopy(string exporter, int alertmanagerPort, Func<string, string>? editConfig = null)
     {
         var directory = Directory.CreateTempSubdirectory("nodehelper-e2e-prometheus-").FullName;
         BundleCopy.Prometheus(Repository.Root, directory, exporter, alertmanagerPort,
@@ -247,7 +249,8 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
             {
                 config = BundleCopy.Replace(config, "scrape_interval: 30s", "scrape_interval: 2s");
                 config = BundleCopy.Replace(config, "scrape_timeout: 10s", "scrape_timeout: 2s");
-                return BundleCopy.Replace(config, "evaluation_interval: 30s", "evaluation_interval: 1s");
+                config = BundleCopy.Replace(config, "evaluation_interval: 30s", "evaluation_interval: 1s");
+                return editConfig is null ? config : editConfig(config);
             },
             editRules: rules => ForClause().Replace(rules, m =>
             {
@@ -258,7 +261,7 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>The shipped alertmanager.yml and template, delivering to the SMTP listener without TLS or login, grouping within seconds.</summary>
-    private static string AlertmanagerCopy(int smtpPort)
+    internal static string AlertmanagerCopy(int smtpPort)
     {
         var directory = Directory.CreateTempSubdirectory("nodehelper-e2e-alertmanager-").FullName;
         BundleCopy.Alertmanager(Repository.Root, directory, smtpPort, config =>
