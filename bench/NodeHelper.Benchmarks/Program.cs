@@ -43,6 +43,11 @@ internal static class Program
             ok &= await StackBenchmark.RunAsync(exporterDirectory, warmup, scrapes);
         }
 
+        if (part is "status")
+        {
+            ok &= await StackBenchmark.RunAsync(exporterDirectory, warmup, scrapes, statusOnly: true);
+        }
+
         if (part is "release")
         {
             ok &= await ReleaseBenchmark.RunAsync(Option(args, "--repository") ?? Directory.GetCurrentDirectory());

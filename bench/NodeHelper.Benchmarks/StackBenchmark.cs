@@ -17,7 +17,8 @@ namespace NodeHelper.Benchmarks;
 /// Each timed scrape is paired with a direct round trip to every upstream, all at once as the exporter makes them;
 /// the slowest of those is the floor a scrape cannot go below, and the target is the scrape's median within 1 ms of it.
 /// Then it goes on scraping until the exporter has answered <see cref="ResidentAfter"/> scrapes, and reads its
-/// resident memory: the target is at most 25 MB for the NativeAOT build.
+/// resident memory: the target is at most 25 MB for the NativeAOT build. Last, on the same exporter, the status page's
+/// cost per view and a scrape's cost with and without page views (<see cref="StatusBenchmark"/>, about 45 s).
 /// </summary>
 internal static class StackBenchmark
 {
@@ -31,7 +32,8 @@ internal static class StackBenchmark
     /// <summary>The resident memory target, in bytes (25 MB).</summary>
     private const long ResidentTarget = 25_000_000;
 
-    public static async Task<bool> RunAsync(string exporterDirectory, int warmup, int scrapes)
+    /// <param name="statusOnly">Only the status page's part (<see cref="StatusBenchmark"/>), after the warm-up: `--part status`.</param>
+    public static async Task<bool> RunAsync(string exporterDirectory, int warmup, int scrapes, bool statusOnly = false)
     {
         var work = Directory.CreateTempSubdirectory("nodehelper-bench-stack-");
         // The upstreams live in a process of their own (nodehelper-stack, with a real MariaDB), so the exporter and
@@ -80,6 +82,11 @@ internal static class StackBenchmark
                 {
                     await Program.ScrapeAsync(http);
                     answered++;
+                }
+
+                if (statusOnly)
+                {
+                    return await StatusBenchmark.RunAsync(http, StatusScrapes(scrapes));
                 }
 
                 answered += await PerCollectorAsync(http, Math.Max(100, scrapes / 4));
@@ -163,7 +170,7 @@ internal static class StackBenchmark
                 Console.WriteLine($"exporter CPU per scrape: {Program.Ms(cpu)}; allocations per scrape: {allocated / 1024:0.0} KiB; gen0 collections per scrape: {gcs:0.00}");
                 Console.WriteLine($"resident memory after {ResidentAfter:N0} whole-stack scrapes: {memory.Rss / 1048576.0:0.0} MiB (target: at most 25 MB) {(memory.Rss <= ResidentTarget ? "MET" : "MISSED")}");
                 Console.WriteLine($"  anonymous {memory.Anonymous / 1048576.0:0.0} MiB, file-backed {memory.File / 1048576.0:0.0} MiB (of which the binary {memory.Binary / 1048576.0:0.0} MiB), peak {memory.Peak / 1048576.0:0.0} MiB");
-                return true;
+                return await StatusBenchmark.RunAsync(http, StatusScrapes(scrapes));
             }
             finally
             {
@@ -180,6 +187,9 @@ internal static class StackBenchmark
             work.Delete(recursive: true);
         }
     }
+
+    /// <summary>Scrapes with and without page views in the status part: a quarter of the timed scrapes (500 by default), at least 100.</summary>
+    private static int StatusScrapes(int scrapes) => Math.Max(100, scrapes / 4);
 
     /// <summary>Starts the simulated stack; each simulator binds a free port itself (--base-port 0).</summary>
     private static async Task<(Process, Dictionary<string, string>)> StartUpstreamsAsync(string work)
