@@ -204,16 +204,22 @@ internal static class StatusPage
         {
             html.Append("<p class=\"problem\">").Append(E(problem)).Append("</p>\n");
         }
-        else if (a.Source != "none" && a.Items.Count == 0)
+        var shown = a.Items.Where(i => i.Name != StatusService.Watchdog).ToList();
+        if (a.Problem is null && a.Items.Any(i => i.Name == StatusService.Watchdog))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">The alerting pipeline works: {StatusService.Watchdog} arrives.</p>\n");
+        }
+
+        if (a.Problem is null && a.Source != "none" && shown.Count == 0)
         {
             html.Append("<p class=\"meta\">No alert is firing.</p>\n");
         }
 
         var canSilence = silencesAllowed && a.CanSilence;
-        if (a.Items.Count > 0)
+        if (shown.Count > 0)
         {
             html.Append("<table>\n<tr><th>Severity</th><th>Alert</th><th class=\"hide-narrow\">For</th></tr>\n");
-            foreach (var alert in a.Items)
+            foreach (var alert in shown)
             {
                 var since = alert.Since is { } t ? Formats.Duration(s.GeneratedAt - t) : "";
                 var state = alert.State == "firing" ? "" : $" <span class=\"state\">{E(alert.State)}</span>";

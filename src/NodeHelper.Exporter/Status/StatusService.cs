@@ -14,6 +14,9 @@ internal sealed class StatusService
     /// <summary>How long one reading serves page views: far below any refresh, so what the page shows is current.</summary>
     public static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(5);
 
+    /// <summary>The shipped rules' always-firing alert (prometheus/rules/nodehelper-exporter.yml).</summary>
+    public const string Watchdog = "NodeHelperWatchdog";
+
     private readonly ScrapeService _scrape;
     private readonly CollectorHealth _health;
     private readonly StatusOptions _options;
@@ -107,14 +110,19 @@ internal sealed class StatusService
         }
 
         var worst = reasons.Count == 0 ? 0 : reasons.Max(r => r.Level);
-        var alertsKnown = alerts.Source != "none" && alerts.Problem is null;
+        // The shipped rules' Watchdog always fires: without it, "no alert" would only mean none reached this source.
+        var pipelineSilent = alerts.Source != "none" && alerts.Problem is null && _options.Instance.Length == 0 && !alerts.Items.Any(a => a.Name == Watchdog);
+        var alertsKnown = alerts.Source != "none" && alerts.Problem is null && !pipelineSilent;
+        var unknownBecause = alerts.Problem ?? (pipelineSilent
+            ? $"{(alerts.Source == "alertmanager" ? "Alertmanager" : "Prometheus")} has no {Watchdog}, which the shipped rules always fire: the rules are not loaded or their alerts do not arrive, so no alert here does not mean nothing is wrong."
+            : "The alerts are not connected: set Status:AlertmanagerUrl or Status:PrometheusUrl, so the page can say what the rules say (disk filling, a lagging index, a certificate expiring).");
         var verdict = worst switch
         {
             2 => new StatusVerdict("problems", "Problems", Ordered(reasons)),
             1 => new StatusVerdict("needs_attention", "Needs attention", Ordered(reasons)),
             _ when !alertsKnown => new StatusVerdict("cannot_tell",
                 components.Count == 0 ? "Nothing to tell: no collector is enabled" : "Every component answers; the alert rules' verdict is unknown",
-                [alerts.Problem ?? "The alerts are not connected: set Status:AlertmanagerUrl or Status:PrometheusUrl, so the page can say what the rules say (disk filling, a lagging index, a certificate expiring)."]),
+                [unknownBecause]),
             _ => new StatusVerdict("healthy", "Healthy", []),
         };
         return new StatusDocument(1, now, ExporterSelfMetrics.Version, verdict, components, alerts, history, _options.RefreshSeconds);

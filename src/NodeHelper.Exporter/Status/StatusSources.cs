@@ -1,20 +1,66 @@
+using NodeHelper.Exporter.Status.Alerts;
+
 namespace NodeHelper.Exporter.Status;
 
-/// <summary>The page's alerts and history: Alertmanager and Prometheus when Status:AlertmanagerUrl / PrometheusUrl name them.</summary>
-internal sealed class StatusSources(StatusOptions options) : IStatusSources
+/// <summary>
+/// The page's alerts and history: Alertmanager and Prometheus when Status:AlertmanagerUrl / PrometheusUrl name them.
+/// One HttpClient, no proxy (a proxy would be a setting the README does not name); each call bounded by
+/// Status:TimeoutSeconds inside the alert source.
+/// </summary>
+internal sealed class StatusSources(StatusOptions options) : IStatusSources, IDisposable
 {
     public const string ConnectHint =
         "Set Status:AlertmanagerUrl (e.g. http://127.0.0.1:9093/) to list the firing alerts here and silence them, and Status:PrometheusUrl (e.g. http://127.0.0.1:9090/) for 24 hours of history.";
 
-    public Task<AlertsSection> AlertsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new AlertsSection("none", null, false, [], [], options.AlertmanagerUrl is null && options.PrometheusUrl is null ? ConnectHint : null));
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    private AlertSource? _alerts;
+
+    private AlertSource Alerts => _alerts ??= new AlertSource(_http, options);
+
+    public async Task<AlertsSection> AlertsAsync(CancellationToken cancellationToken)
+    {
+        if (options.AlertmanagerUrl is null && options.PrometheusUrl is null)
+        {
+            return new AlertsSection("none", null, false, [], [], ConnectHint);
+        }
+
+        var view = await Alerts.GetAsync(cancellationToken);
+        return new AlertsSection(view.Source, view.Problem, view.CanSilence,
+            [.. view.Alerts.Select(a => new AlertItem(a.Fingerprint, a.Name, a.Severity, a.Scope, a.Summary, a.Since, a.State, a.SilencedBy, a.RunbookUrl?.ToString(), a.Labels))],
+            [.. view.Silences.Select(s => new SilenceItem(s.Id, s.Matchers, s.EndsAt, s.CreatedBy, s.Comment))],
+            options.AlertmanagerUrl is null ? "Alerts from Prometheus: set Status:AlertmanagerUrl to see their silences and silence them here." : null);
+    }
 
     public Task<HistorySection> HistoryAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new HistorySection(null, null, [], []));
 
-    public Task<string> SilenceAsync(string fingerprint, TimeSpan duration, string comment, string createdBy, CancellationToken cancellationToken) =>
-        throw new StatusActionException("No Alertmanager is connected: set Status:AlertmanagerUrl.");
+    public async Task<string> SilenceAsync(string fingerprint, TimeSpan duration, string comment, string createdBy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Alerts.SilenceAsync(fingerprint, duration, comment, createdBy, cancellationToken);
+        }
+        catch (AlertActionException e)
+        {
+            throw new StatusActionException(e.Message, e);
+        }
+    }
 
-    public Task ExpireSilenceAsync(string silenceId, CancellationToken cancellationToken) =>
-        throw new StatusActionException("No Alertmanager is connected: set Status:AlertmanagerUrl.");
+    public async Task ExpireSilenceAsync(string silenceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Alerts.ExpireSilenceAsync(silenceId, cancellationToken);
+        }
+        catch (AlertActionException e)
+        {
+            throw new StatusActionException(e.Message, e);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
 }
