@@ -28,7 +28,7 @@ demo-report:
 	scripts/demo.sh report
 
 ## test: every test. Installs the real programs the tests use (Prometheus, Alertmanager, aiosmtpd, MariaDB, lintian,
-##       mmdebstrap, qemu, buildah) when missing, and builds both Debian packages and both images first: the packaging
+##       mmdebstrap, qemu, buildah, chromium) when missing, and builds both Debian packages and both images first: the packaging
 ##       tests install and run them.
 test: test-deps package image
 	rm -rf TestResults
