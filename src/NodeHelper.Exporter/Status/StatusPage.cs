@@ -94,7 +94,8 @@ internal static class StatusPage
               .since, .meta { color: var(--muted); font-size: .85rem; margin: 0 0 .4rem; }
               dl { margin: 0; } dl div { display: flex; justify-content: space-between; gap: .75rem; border-bottom: 1px solid #eef0f3; padding: .18rem 0; }
               dt { color: var(--muted); } dd { margin: 0; text-align: right; overflow-wrap: anywhere; }
-              .t-good { color: var(--good); } .t-attention { color: var(--attention); font-weight: 600; } .t-bad { color: var(--bad); font-weight: 600; }
+              dd.t-good { color: var(--good); } dd.t-attention { color: var(--attention); font-weight: 600; } dd.t-bad { color: var(--bad); font-weight: 600; }
+              .card.t-bad h2 .state { color: var(--bad); } .card.t-attention h2 .state { color: var(--attention); }
               .problem { color: var(--bad); overflow-wrap: anywhere; margin: 0 0 .4rem; }
               table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid #eef0f3; vertical-align: top; }
               .sev { font-size: .75rem; font-weight: 700; text-transform: uppercase; padding: .05rem .35rem; border-radius: 4px; color: #fff; background: var(--muted); }

@@ -120,9 +120,8 @@ internal sealed class StatusService
         {
             2 => new StatusVerdict("problems", "Problems", Ordered(reasons)),
             1 => new StatusVerdict("needs_attention", "Needs attention", Ordered(reasons)),
-            _ when !alertsKnown => new StatusVerdict("cannot_tell",
-                components.Count == 0 ? "Nothing to tell: no collector is enabled" : "Every component answers; the alert rules' verdict is unknown",
-                [unknownBecause]),
+            _ when !alertsKnown => new StatusVerdict("cannot_tell", "Cannot tell",
+                [components.Count == 0 ? "No collector is enabled." : "Every component answers, but what the alert rules say is unknown.", unknownBecause]),
             _ => new StatusVerdict("healthy", "Healthy", []),
         };
         return new StatusDocument(1, now, ExporterSelfMetrics.Version, verdict, components, alerts, history, _options.RefreshSeconds);
