@@ -136,6 +136,18 @@ public sealed class StatusHistoryTests(RecordedPrometheus prometheus) : IClassFi
     }
 
     [Fact]
+    public async Task APrometheusThatDoesNotAnswerInTimeIsAProblemNamingTheSettings()
+    {
+        await using var server = new RawHttpServer((_, cancel) => Task.Delay(Timeout.Infinite, cancel));
+        var started = TimeProvider.System.GetTimestamp();
+
+        var view = await History(new StatusOptions { PrometheusUrl = server.Url, TimeoutSeconds = 0.3 }).GetAsync(default);
+
+        view.Problem.Should().Be($"No history: Prometheus at {server.Url} did not answer within 0.3 s (Status:PrometheusUrl, Status:TimeoutSeconds).");
+        TimeProvider.System.GetElapsedTime(started).Should().BeLessThan(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task SeveralInstancesOfTheJobAreNotMixed()
     {
         var at = prometheus.ClockStoppedAtEnd().GetUtcNow().ToUnixTimeSeconds();
