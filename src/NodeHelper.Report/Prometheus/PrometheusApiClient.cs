@@ -9,7 +9,8 @@ namespace NodeHelper.Report.Prometheus;
 /// Prometheus's HTTP API (/api/v1/query and /api/v1/query_range), read with JsonDocument: the answers mix
 /// numbers and strings in arrays, which a typed model would only obscure.
 /// </summary>
-internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl)
+/// <param name="setting">The setting that names <paramref name="baseUrl"/>, for the message of an answer that is not Prometheus's.</param>
+internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl, string setting = "Report:PrometheusUrl")
 {
     /// <summary>Far above a day's answer for one node (the largest, a chart, is a few hundred KiB).</summary>
     public const int MaxResponseBytes = 32 * 1024 * 1024;
@@ -75,7 +76,7 @@ internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl)
             throw NotTheApi(e);
         }
 
-        PrometheusException NotTheApi(Exception? e) => new($"{baseUrl} answered with something that is not Prometheus's API: is Report:PrometheusUrl right?", e);
+        PrometheusException NotTheApi(Exception? e) => new($"{baseUrl} answered with something that is not Prometheus's API: is {setting} right?", e);
     }
 
     private static List<PromSeries> Parse(JsonElement data)

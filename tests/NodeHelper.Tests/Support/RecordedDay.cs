@@ -19,6 +19,7 @@ namespace NodeHelper.Tests.Support;
 /// <see cref="MovedJob"/>: two path series for one component in the window), a node without LND (job
 /// <see cref="NoLightningJob"/>: the recorded scrape but LND's series for the last half hour), and a node whose LND
 /// answers with hostile label values (job <see cref="HostileJob"/>, for ten minutes, with an lnd alert as hostile).
+/// Beside the scrapes, the main node has the lag records the bundle's recording rules would have stored (<see cref="LagRecords"/>).
 /// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>, one sample a minute.
 /// </summary>
 internal sealed partial class RecordedDay
@@ -131,6 +132,9 @@ internal sealed partial class RecordedDay
 
     public double Recorded(string series) => _recorded.Series[series];
 
+    /// <summary>Every series of one family in the recorded scrape, by its key.</summary>
+    public IReadOnlyDictionary<string, double> RecordedFamily(string name) => _recorded.Family(name);
+
     public string ToOpenMetrics()
     {
         var text = new StringBuilder(48 * 1024 * 1024);
@@ -175,6 +179,19 @@ internal sealed partial class RecordedDay
                         var path = time < MovedAt ? "/mnt/old" : "/mnt/new";
                         Sample(text, PathLabel().Replace(series, $"path=\"{path}\""), Recorded(series), time, MovedJob, MovedInstance);
                     }
+                }
+            }
+        }
+
+        // What the recording rules of the bundle would have stored beside the scrapes: each indexer's lag behind bitcoind.
+        foreach (var record in LagRecords)
+        {
+            text.Append("# TYPE ").Append(record).Append(" gauge\n");
+            for (var time = Start; time <= End; time += Step)
+            {
+                if (Lag(record, time) is { } lag)
+                {
+                    Sample(text, record, lag, time);
                 }
             }
         }
@@ -239,6 +256,32 @@ internal sealed partial class RecordedDay
         return text.ToString();
     }
 
+    /// <summary>The recording rules' lag of each indexer behind bitcoind (prometheus/rules/nodehelper-recording.yml), stored for the main node.</summary>
+    public static readonly string[] LagRecords =
+        ["instance:electrum_tip_height:lag_blocks", "instance:mempool_tip_height:lag_blocks", "instance:lnd_block_height:lag_blocks"];
+
+    /// <summary>How far the Electrum server falls behind for 35 minutes three hours before the end.</summary>
+    public const long ElectrumLag = 4;
+
+    /// <summary>
+    /// A lag record at a moment as the rule evaluates it: bitcoind_blocks minus the indexer's height, so nothing while
+    /// bitcoind is down, and nothing of LND's while its wallet is locked.
+    /// </summary>
+    private double? Lag(string record, DateTimeOffset time)
+    {
+        if (time >= BitcoindDownFrom && time < BitcoindDownUntil)
+        {
+            return null;
+        }
+
+        return record switch
+        {
+            "instance:electrum_tip_height:lag_blocks" => time >= ElectrumBehindFrom && time < ElectrumBehindUntil ? ElectrumLag : 0,
+            "instance:lnd_block_height:lag_blocks" when time >= LndLockedFrom && time < LndUnlockedAt => null,
+            _ => 0,
+        };
+    }
+
     /// <summary>The young node: the recorded scrape, but a tip 8 minutes old and a disk that loses 1% of its space a minute.</summary>
     private double YoungValue(string name, string series, DateTimeOffset time) => name switch
     {
@@ -277,7 +320,7 @@ internal sealed partial class RecordedDay
         return name switch
         {
             "bitcoind_blocks" or "bitcoind_headers" or "bitcoind_latest_block_height" or "mempool_tip_height" or "mariadb_mempool_indexed_block_height" => blocks,
-            "electrum_tip_height" => time >= ElectrumBehindFrom && time < ElectrumBehindUntil ? blocks - 4 : blocks,
+            "electrum_tip_height" => time >= ElectrumBehindFrom && time < ElectrumBehindUntil ? blocks - ElectrumLag : blocks,
             "bitcoind_best_block_timestamp_seconds" => (Start + TimeSpan.FromSeconds(600 * Math.Floor((time - Start).TotalSeconds / 600))).ToUnixTimeSeconds(),
             "bitcoind_uptime_seconds" => (time - Start).TotalSeconds + (3 * 86400),
             "mariadb_uptime_seconds" => (time - Start).TotalSeconds + (5 * 86400),
