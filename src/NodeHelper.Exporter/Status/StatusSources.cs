@@ -1,4 +1,5 @@
 using NodeHelper.Exporter.Status.Alerts;
+using NodeHelper.Exporter.Status.History;
 
 namespace NodeHelper.Exporter.Status;
 
@@ -7,7 +8,7 @@ namespace NodeHelper.Exporter.Status;
 /// One HttpClient, no proxy (a proxy would be a setting the README does not name); each call bounded by
 /// Status:TimeoutSeconds inside the alert source.
 /// </summary>
-internal sealed class StatusSources(StatusOptions options) : IStatusSources, IDisposable
+internal sealed class StatusSources(StatusOptions options, TimeProvider time) : IStatusSources, IDisposable
 {
     public const string ConnectHint =
         "Set Status:AlertmanagerUrl (e.g. http://127.0.0.1:9093/) to list the firing alerts here and silence them, and Status:PrometheusUrl (e.g. http://127.0.0.1:9090/) for 24 hours of history.";
@@ -17,9 +18,19 @@ internal sealed class StatusSources(StatusOptions options) : IStatusSources, IDi
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
+    // Prometheus's client bounds each query by its HttpClient's Timeout.
+    private readonly HttpClient _prometheusHttp = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
+    {
+        Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
+    };
+
     private AlertSource? _alerts;
 
+    private StatusHistory? _history;
+
     private AlertSource Alerts => _alerts ??= new AlertSource(_http, options);
+
+    private StatusHistory History => _history ??= new StatusHistory(_prometheusHttp, options, time);
 
     public async Task<AlertsSection> AlertsAsync(CancellationToken cancellationToken)
     {
@@ -35,8 +46,19 @@ internal sealed class StatusSources(StatusOptions options) : IStatusSources, IDi
             options.AlertmanagerUrl is null ? "Alerts from Prometheus: set Status:AlertmanagerUrl to see their silences and silence them here." : null);
     }
 
-    public Task<HistorySection> HistoryAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new HistorySection(null, null, [], []));
+    public async Task<HistorySection> HistoryAsync(CancellationToken cancellationToken)
+    {
+        if (options.PrometheusUrl is null)
+        {
+            return new HistorySection(null, null, [], []);
+        }
+
+        var view = await History.GetAsync(cancellationToken);
+        return new HistorySection(view.Problem, view.ReadAt,
+            [.. view.Sparklines.Select(s => new SparklineItem(s.Key, s.Title, s.Latest, s.Low, s.High,
+                [.. s.Points.Select(p => new double?[] { p.Time.ToUnixTimeSeconds(), double.IsFinite(p.Value) ? p.Value : null })]))],
+            [.. view.Forecasts.Select(f => new ForecastItem(f.Component, f.Path, f.DaysUntilFull, f.Text))]);
+    }
 
     public async Task<string> SilenceAsync(string fingerprint, TimeSpan duration, string comment, string createdBy, CancellationToken cancellationToken)
     {
@@ -62,5 +84,9 @@ internal sealed class StatusSources(StatusOptions options) : IStatusSources, IDi
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _prometheusHttp.Dispose();
+    }
 }
