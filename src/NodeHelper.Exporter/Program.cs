@@ -161,7 +161,7 @@ internal static partial class Program
         app.UseWebConfig(settings.Web);
         app.MapGet("/metrics", scrape.HandleAsync);
         // The status page and its JSON: read through the collectors' own shared fetches, never on the scrape path.
-        app.MapStatusPage(silencesAllowed: settings.Web?.HasUsers == true || settings.Status.AllowSilences);
+        app.MapStatusPage(basicAuth: settings.Web?.HasUsers == true, allowSilences: settings.Status.AllowSilences);
         // Liveness, as Prometheus's own /-/healthy: the process serves. Costs no upstream call (nodehelper healthcheck).
         app.MapGet(HealthCheckCommand.Path, context =>
         {

@@ -199,7 +199,8 @@ internal static class ComponentCards
     {
         public List<StatusFact> All { get; } = [];
 
-        public void Add(StatusFact fact) => All.Add(fact);
+        /// <summary>A raw value that is not finite is no value (JSON has no NaN, and the text says what it is).</summary>
+        public void Add(StatusFact fact) => All.Add(fact.Value is { } v && !double.IsFinite(v) ? fact with { Value = null } : fact);
 
         public void Text(string key, string label, string? text, string tone = "neutral")
         {

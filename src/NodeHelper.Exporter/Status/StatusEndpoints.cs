@@ -13,9 +13,11 @@ internal static class StatusEndpoints
             .AddSingleton<IStatusSources, StatusSources>()
             .AddSingleton<StatusService>();
 
-    /// <param name="silencesAllowed">Whether the page may silence: basic auth guards every request, or Status:AllowSilences.</param>
-    public static void MapStatusPage(this WebApplication app, bool silencesAllowed)
+    /// <param name="basicAuth">Basic auth guards every request (Web:ConfigFile's basic_auth_users).</param>
+    /// <param name="allowSilences">Status:AllowSilences.</param>
+    public static void MapStatusPage(this WebApplication app, bool basicAuth, bool allowSilences)
     {
+        var silencesAllowed = basicAuth || allowSilences;
         var status = app.Services.GetRequiredService<StatusService>();
         app.MapGet("/", async context =>
         {
@@ -33,8 +35,8 @@ internal static class StatusEndpoints
             await JsonSerializer.SerializeAsync(context.Response.Body, document, StatusJsonContext.Default.StatusDocument, context.RequestAborted);
         });
         var sources = app.Services.GetRequiredService<IStatusSources>();
-        app.MapPost("/status/silences", context => SilenceFormAsync(context, status, sources, silencesAllowed, expire: false));
-        app.MapPost("/status/silences/expire", context => SilenceFormAsync(context, status, sources, silencesAllowed, expire: true));
+        app.MapPost("/status/silences", context => SilenceFormAsync(context, status, sources, silencesAllowed, basicAuth, expire: false));
+        app.MapPost("/status/silences/expire", context => SilenceFormAsync(context, status, sources, silencesAllowed, basicAuth, expire: true));
     }
 
     /// <summary>
@@ -42,12 +44,21 @@ internal static class StatusEndpoints
     /// request without the password (401). A form posted from another site is refused too: a browser that holds the
     /// password would otherwise let any page it visits silence this node's alerts.
     /// </summary>
-    private static async Task SilenceFormAsync(HttpContext context, StatusService status, IStatusSources sources, bool silencesAllowed, bool expire)
+    private static async Task SilenceFormAsync(HttpContext context, StatusService status, IStatusSources sources, bool silencesAllowed, bool basicAuth, bool expire)
     {
         if (!silencesAllowed)
         {
             await PlainAsync(context, StatusCodes.Status403Forbidden,
                 "Silencing from the status page is off: give the exporter basic auth (basic_auth_users in Web:ConfigFile) or set Status:AllowSilences=true.");
+            return;
+        }
+
+        if (!basicAuth && !AddressedByAddress(context.Request))
+        {
+            // Without a password, a page of another site that made its name resolve to this machine (DNS rebinding)
+            // would be "same-origin"; it cannot make the browser send an IP address or localhost as the Host.
+            await PlainAsync(context, StatusCodes.Status403Forbidden,
+                "Without basic auth, silences are taken only from the page opened at an IP address or localhost (a name could be another site's, rebound to this machine).");
             return;
         }
 
@@ -77,7 +88,7 @@ internal static class StatusEndpoints
                     throw new StatusActionException("duration: choose one of the page's durations (e.g. 1h, 24h).");
                 }
 
-                await sources.SilenceAsync(form["fingerprint"].ToString(), duration, form["comment"].ToString().Trim(), CreatedBy(context.Request), context.RequestAborted);
+                await sources.SilenceAsync(form["fingerprint"].ToString(), duration, form["comment"].ToString().Trim(), basicAuth ? CreatedBy(context.Request) : "NodeHelper status page", context.RequestAborted);
             }
         }
         catch (StatusActionException e)
@@ -104,6 +115,13 @@ internal static class StatusEndpoints
         var origin = request.Headers.Origin.ToString();
         return origin.Length == 0
             || (Uri.TryCreate(origin, UriKind.Absolute, out var from) && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Whether the request names this machine by an IP address or localhost, not by a DNS name.</summary>
+    internal static bool AddressedByAddress(HttpRequest request)
+    {
+        var host = request.Host.Host;
+        return string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _);
     }
 
     /// <summary>"1h", "4h", "24h", "168h": hours, from 1 to 30 days.</summary>

@@ -23,8 +23,9 @@ internal sealed class StatusService
     private readonly ScrapeOptions _scrapeOptions;
     private readonly TimeProvider _time;
     private readonly IStatusSources _sources;
-    private readonly SingleFlight<StatusDocument> _readings;
-    private StatusDocument? _last;
+    private readonly SingleFlight<Reading> _readings;
+    private Reading? _last;
+    private int _generation;
 
     public StatusService(ScrapeService scrape, CollectorHealth health, StatusOptions options, ScrapeOptions scrapeOptions, TimeProvider time,
         IStatusSources sources, IHostApplicationLifetime lifetime)
@@ -35,33 +36,53 @@ internal sealed class StatusService
         _scrapeOptions = scrapeOptions;
         _time = time;
         _sources = sources;
-        _readings = new SingleFlight<StatusDocument>(ReadAsync, lifetime.ApplicationStopping);
+        _readings = new SingleFlight<Reading>(ReadAsync, lifetime.ApplicationStopping);
     }
 
-    /// <summary>The next view reads afresh: after a silence, the page shows it at once.</summary>
-    public void Invalidate() => Volatile.Write(ref _last, null);
+    /// <summary>
+    /// The next view reads afresh: after a silence, the page shows it at once. A reading that started before is
+    /// neither kept nor joined (its alerts may predate the silence).
+    /// </summary>
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _generation);
+        Volatile.Write(ref _last, null);
+    }
 
     public async Task<StatusDocument> GetAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _last) is { } last && _time.GetUtcNow() - last.GeneratedAt < ReuseFor)
+        while (true)
         {
-            return last;
-        }
+            var generation = Volatile.Read(ref _generation);
+            if (Volatile.Read(ref _last) is { } last && _time.GetUtcNow() - last.Document.GeneratedAt < ReuseFor && last.Generation == generation)
+            {
+                return last.Document;
+            }
 
-        return await _readings.GetAsync(cancellationToken);
+            var reading = await _readings.GetAsync(cancellationToken);
+            if (reading.Generation == Volatile.Read(ref _generation))
+            {
+                return reading.Document;
+            }
+        }
     }
 
-    private async Task<StatusDocument> ReadAsync(CancellationToken stopping)
+    private async Task<Reading> ReadAsync(CancellationToken stopping)
     {
+        var generation = Volatile.Read(ref _generation);
         var budget = ScrapeDeadline.From(null, _scrapeOptions);
         var alertsTask = _sources.AlertsAsync(stopping);
         var historyTask = _sources.HistoryAsync(stopping);
         var outcomes = await _scrape.RunAsync(_scrape.Collectors, budget, stopping);
         var alerts = await alertsTask;
         var history = await historyTask;
-        var document = Build(outcomes, alerts, history, _time.GetUtcNow());
-        Volatile.Write(ref _last, document);
-        return document;
+        var reading = new Reading(Build(outcomes, alerts, history, _time.GetUtcNow()), generation);
+        if (generation == Volatile.Read(ref _generation))
+        {
+            Volatile.Write(ref _last, reading);
+        }
+
+        return reading;
     }
 
     /// <summary>The model of one reading; pure, so tests give it outcomes and alerts directly.</summary>
@@ -111,7 +132,7 @@ internal sealed class StatusService
 
         var worst = reasons.Count == 0 ? 0 : reasons.Max(r => r.Level);
         // The shipped rules' Watchdog always fires: without it, "no alert" would only mean none reached this source.
-        var pipelineSilent = alerts.Source != "none" && alerts.Problem is null && _options.Instance.Length == 0 && !alerts.Items.Any(a => a.Name == Watchdog);
+        var pipelineSilent = alerts.Source != "none" && alerts.Problem is null && !alerts.Items.Any(a => a.Name == Watchdog);
         var alertsKnown = alerts.Source != "none" && alerts.Problem is null && !pipelineSilent;
         var unknownBecause = alerts.Problem ?? (pipelineSilent
             ? $"{(alerts.Source == "alertmanager" ? "Alertmanager" : "Prometheus")} has no {Watchdog}, which the shipped rules always fire: the rules are not loaded or their alerts do not arrive, so no alert here does not mean nothing is wrong."
@@ -126,6 +147,9 @@ internal sealed class StatusService
         };
         return new StatusDocument(1, now, ExporterSelfMetrics.Version, verdict, components, alerts, history, _options.RefreshSeconds);
     }
+
+    /// <summary>A reading and the generation it began in (<see cref="Invalidate"/> starts a new one).</summary>
+    private sealed record Reading(StatusDocument Document, int Generation);
 
     private static string[] Ordered(List<(int Level, string Text)> reasons) =>
         [.. reasons.OrderByDescending(r => r.Level).Select(r => r.Text).Distinct(StringComparer.Ordinal)];

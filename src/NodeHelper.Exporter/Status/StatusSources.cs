@@ -39,7 +39,17 @@ internal sealed class StatusSources(StatusOptions options, TimeProvider time) : 
             return new AlertsSection("none", null, false, [], [], ConnectHint);
         }
 
-        var view = await Alerts.GetAsync(cancellationToken);
+        AlertsView view;
+        try
+        {
+            view = await Alerts.GetAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The source promises not to throw; if it still does (a bug), the page says so and shows the rest.
+            return new AlertsSection(options.AlertmanagerUrl is null ? "prometheus" : "alertmanager", $"the alerts could not be read: {e.GetType().Name}", false, [], [], null);
+        }
+
         return new AlertsSection(view.Source, view.Problem, view.CanSilence,
             [.. view.Alerts.Select(a => new AlertItem(a.Fingerprint, a.Name, a.Severity, a.Scope, a.Summary, a.Since, a.State, a.SilencedBy, a.RunbookUrl?.ToString(), a.Labels))],
             [.. view.Silences.Select(s => new SilenceItem(s.Id, s.Matchers, s.EndsAt, s.CreatedBy, s.Comment))],
@@ -53,11 +63,20 @@ internal sealed class StatusSources(StatusOptions options, TimeProvider time) : 
             return new HistorySection(null, null, [], []);
         }
 
-        var view = await History.GetAsync(cancellationToken);
+        HistoryView view;
+        try
+        {
+            view = await History.GetAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new HistorySection($"the history could not be read: {e.GetType().Name}", null, [], []);
+        }
+
         return new HistorySection(view.Problem, view.ReadAt,
             [.. view.Sparklines.Select(s => new SparklineItem(s.Key, s.Title, s.Latest, s.Low, s.High,
                 [.. s.Points.Select(p => new double?[] { p.Time.ToUnixTimeSeconds(), double.IsFinite(p.Value) ? p.Value : null })]))],
-            [.. view.Forecasts.Select(f => new ForecastItem(f.Component, f.Path, f.DaysUntilFull, f.Text))]);
+            [.. view.Forecasts.Select(f => new ForecastItem(f.Component, f.Path, f.DaysUntilFull is { } d && double.IsFinite(d) ? d : null, f.Text))]);
     }
 
     public async Task<string> SilenceAsync(string fingerprint, TimeSpan duration, string comment, string createdBy, CancellationToken cancellationToken)

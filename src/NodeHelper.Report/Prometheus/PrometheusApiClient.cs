@@ -120,7 +120,9 @@ internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl, string s
     /// <summary>[unix seconds, "value"]; Prometheus writes NaN and ±Inf as strings too.</summary>
     private static (DateTimeOffset, double) Point(JsonElement pair)
     {
-        var time = DateTimeOffset.FromUnixTimeMilliseconds((long)(pair[0].GetDouble() * 1000));
+        // A time no clock can show is not Prometheus's answer (FormatException: "not the API").
+        var seconds = pair[0].GetDouble();
+        var time = seconds is >= 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : throw new FormatException("a sample time out of range");
         var text = pair[1].GetString() ?? "NaN";
         var value = text switch
         {

@@ -114,6 +114,8 @@ public sealed class StatusHistoryTests(RecordedPrometheus prometheus) : IClassFi
     [InlineData(500, "text/html", "<html><body>Internal Server Error</body></html>")]
     [InlineData(200, "text/plain", "not json at all")]
     [InlineData(200, "application/json", """{"blocks": 925000}""")]
+    [InlineData(200, "application/json", """{"status":"success","data":{"resultType":"vector","result":[{"metric":{"instance":"a"},"value":[1e300,"1"]}]}}""")]
+    [InlineData(200, "application/json", """{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"instance":"a"},"values":[[-5,"1"]]}]}}""")]
     public async Task AnAnswerThatIsNotPrometheussIsAProblemNamingTheSetting(int status, string type, string body)
     {
         await using var server = new RawHttpServer(RawHttpServer.Answer(status, type, body));
@@ -139,12 +141,10 @@ public sealed class StatusHistoryTests(RecordedPrometheus prometheus) : IClassFi
     public async Task APrometheusThatDoesNotAnswerInTimeIsAProblemNamingTheSettings()
     {
         await using var server = new RawHttpServer((_, cancel) => Task.Delay(Timeout.Infinite, cancel));
-        var started = TimeProvider.System.GetTimestamp();
 
         var view = await History(new StatusOptions { PrometheusUrl = server.Url, TimeoutSeconds = 0.3 }).GetAsync(default);
 
         view.Problem.Should().Be($"No history: Prometheus at {server.Url} did not answer within 0.3 s (Status:PrometheusUrl, Status:TimeoutSeconds).");
-        TimeProvider.System.GetElapsedTime(started).Should().BeLessThan(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -148,4 +148,22 @@ public sealed class StatusPageTests : IAsyncLifetime
         response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         (await response.Content.ReadAsStringAsync()).Should().Contain("another site");
     }
+
+    [Fact]
+    public async Task WithoutBasicAuthASilenceAddressedByANameIsRefused()
+    {
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings("--Status:AllowSilences=true"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "status/silences")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["fingerprint"] = "0123", ["duration"] = "1h", ["comment"] = "x" }),
+        };
+        // What a page of another site sends after rebinding its name to 127.0.0.1: "same-origin", its own name as Host.
+        request.Headers.Host = "rebound.example:9338";
+        request.Headers.Add("Sec-Fetch-Site", "same-origin");
+
+        using var response = await exporter.Http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("IP address or localhost");
+    }
 }

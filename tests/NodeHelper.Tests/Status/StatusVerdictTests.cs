@@ -75,6 +75,18 @@ public sealed class StatusVerdictTests
         Service().Build(outcomes.Length == 0 ? [Ok("bitcoind"), Ok("host")] : outcomes, alerts, NoHistory, Now);
 
     [Fact]
+    public void AFigureThatIsNotFiniteReachesTheJsonAsNoValue()
+    {
+        var services = new MetricSet();
+        services.Family("nodehelper_service_active", "active", "unit").WithLabels("bitcoind.service").Set(double.NaN);
+        var facts = ComponentCards.Facts("services", new MetricReading(services), new MetricReading(null), Now);
+        var status = Build(FromAlertmanager()) with { Components = [new ComponentStatus("services", "Services", "", "up", Now, true, null, "good", facts)] };
+
+        facts.Single().Value.Should().BeNull();
+        System.Text.Json.JsonSerializer.Serialize(status, StatusJsonContext.Default.StatusDocument).Should().Contain("\"value\":null");
+    }
+
+    [Fact]
     public void NothingFiringAndEverythingUpIsHealthy() =>
         Build(FromAlertmanager()).Verdict.Level.Should().Be("healthy");
 
@@ -129,10 +141,12 @@ public sealed class StatusVerdictTests
             .Verdict.Should().BeEquivalentTo(new { Level = "cannot_tell", Reasons = UnreachableReason });
     }
 
-    [Fact]
-    public void WithoutTheWatchdogNoAlertMeansNothing()
+    [Theory]
+    [InlineData("")]
+    [InlineData("node1:9338")]
+    public void WithoutTheWatchdogNoAlertMeansNothing(string instance)
     {
-        var status = Build(new AlertsSection("alertmanager", null, true, [], [], null));
+        var status = Service(new StatusOptions { Instance = instance }).Build([Ok("bitcoind"), Ok("host")], new AlertsSection("alertmanager", null, true, [], [], null), NoHistory, Now);
 
         status.Verdict.Level.Should().Be("cannot_tell");
         status.Verdict.Reasons[^1].Should().Contain("NodeHelperWatchdog");

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
@@ -94,12 +93,11 @@ public sealed class HeadlessChromiumTests : IAsyncLifetime
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var clock = Stopwatch.StartNew();
 
         var failing = () => HeadlessChromium.DumpDomAsync(new Uri($"http://127.0.0.1:{port}/"), 1280, 900);
 
-        (await failing.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*ERR_CONNECTION_REFUSED*");
-        clock.Elapsed.Should().BeLessThan(HeadlessChromium.Limit);
+        // Chromium's own error, not the harness's limit running out (that message says "did not finish within").
+        (await failing.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*ERR_CONNECTION_REFUSED*").And.Message.Should().NotContain("did not finish within");
     }
 
     [Fact]

@@ -80,8 +80,14 @@ internal sealed class AlertSource(HttpClient http, StatusOptions options)
             throw new AlertActionException(problem);
         }
 
-        var alert = alerts!.FirstOrDefault(a => a.Alert.Fingerprint == fingerprint)
+        // Only what the page offers: a firing alert of this node, never the Watchdog (the dead man's switch would stop).
+        var alert = alerts!.FirstOrDefault(a => a.Alert.Fingerprint == fingerprint && a.Alert.State == "firing")
             ?? throw new AlertActionException("that alert is no longer firing.");
+        if (alert.Alert.Name == StatusService.Watchdog)
+        {
+            throw new AlertActionException($"{StatusService.Watchdog} is the dead man's switch's heartbeat; silencing it would tell it the node is down.");
+        }
+
         var now = DateTimeOffset.UtcNow;
         var silence = new PostableSilence(
             [.. alert.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new SilenceMatcher(l.Key, l.Value, IsRegex: false, IsEqual: true))],
@@ -104,6 +110,18 @@ internal sealed class AlertSource(HttpClient http, StatusOptions options)
             throw new AlertActionException("that is not a silence id.");
         }
 
+        // Only a silence the page lists (this node's, when Status:Instance is set), not any id.
+        var (silences, problem) = await ReadAsync(alertmanager, "api/v2/silences", root => AlertParser.ActiveSilences(root, options.Instance), ct);
+        if (problem is not null)
+        {
+            throw new AlertActionException(problem);
+        }
+
+        if (!silences!.Any(s => s.Id == id.ToString("D")))
+        {
+            throw new AlertActionException("that silence is not one of this page's active silences.");
+        }
+
         await ActAsync(alertmanager, HttpMethod.Delete, $"api/v2/silence/{id:D}", null, ct);
     }
 
@@ -112,7 +130,8 @@ internal sealed class AlertSource(HttpClient http, StatusOptions options)
             root => Mine(AlertParser.AlertmanagerAlerts(root)), ct);
 
     private List<ParsedAlert> Mine(List<ParsedAlert> alerts) =>
-        AlertParser.Sorted(options.Instance.Length == 0 ? alerts : alerts.Where(a => a.Labels.GetValueOrDefault("instance") == options.Instance));
+        // An alert without an instance label (the Watchdog, an aggregate over nodes) is every node's.
+        AlertParser.Sorted(options.Instance.Length == 0 ? alerts : alerts.Where(a => a.Labels.GetValueOrDefault("instance") is null || a.Labels["instance"] == options.Instance));
 
     /// <summary>A GET and its parse; whatever fails becomes the problem's words (a cancelled caller still cancels).</summary>
     private static async Task<(T? Value, string? Problem)> ReadAsync<T>(AlertUpstream upstream, string relative, Func<JsonElement, T> parse, CancellationToken ct)

@@ -129,7 +129,7 @@ internal sealed class StatusHistory
         // When Prometheus first scraped each instance of the job in the day: which instances there are, and how long it watched (the report's idea).
         var watched = Instant($"min by (instance) (min_over_time(timestamp(up{{{_sel}}})[24h:1m]))");
         // The lag of every indexer the recording rules know, by name: "a or b" would keep only a's series, theirs have the same labels.
-        var lag = Range($"max by (instance) ({{__name__=~\"instance:(electrum_tip_height|mempool_tip_height|lnd_block_height):lag_blocks\", {_sel}}})");
+        var lag = Range($"max by (instance) ({{__name__=~\"instance:(electrum_tip_height|mempool_tip_height|mariadb_mempool_indexed_block_height|lnd_block_height):lag_blocks\", {_sel}}})");
         var mempool = Range($"max by (instance) (bitcoind_mempool_usage_bytes{{{_sel}}})");
         var disk = Range($"min by (instance) (nodehelper_filesystem_avail_bytes{{{_sel}}})");
         var free = Instant($"last_over_time(nodehelper_filesystem_avail_bytes{{{_sel}}}[10m])");
@@ -155,7 +155,9 @@ internal sealed class StatusHistory
                 null);
         }
 
-        var since = DateTimeOffset.FromUnixTimeMilliseconds((long)(watched.Result[0].Value * 1000));
+        // The first scrape's time, as Prometheus gave it; one it cannot have (not finite, before 1970, after now) counts as "just now".
+        var first = watched.Result[0].Value;
+        var since = double.IsFinite(first) && first >= 0 && first * 1000 < now.ToUnixTimeMilliseconds() ? DateTimeOffset.FromUnixTimeMilliseconds((long)(first * 1000)) : now;
         var sparklines = new List<Sparkline>();
         Add(sparklines, "tip_lag", "Blocks behind bitcoind (the furthest indexer)", lag.Result, v => Formats.Plural(v, "block", "blocks"));
         Add(sparklines, "mempool", "Mempool memory", mempool.Result, Formats.Bytes);
@@ -207,7 +209,7 @@ internal sealed class StatusHistory
                 var text = days < 1 ? "full in less than a day at the last 6 hours' rate"
                     : days < 3650 ? $"full in {Formats.Plural(Math.Floor(days), "day", "days")} at the last 6 hours' rate"
                     : "filling very slowly";
-                forecasts.Add(new(component, path, days, text));
+                forecasts.Add(new(component, path, double.IsFinite(days) ? days : null, text));
             }
             else
             {
