@@ -133,6 +133,10 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException)
+            {
+                // Listening but not answering within the probe's own timeout (a loaded machine): not ready yet.
+            }
 
             await Task.Delay(50);
         }

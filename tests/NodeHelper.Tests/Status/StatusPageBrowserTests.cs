@@ -124,11 +124,20 @@ public sealed partial class StatusPageBrowserTests(RealAlertmanager alertmanager
             result!["subversion"] = hostile;
             return result;
         };
-        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings());
+        // The same from Alertmanager: an alert whose name, summary and runbook link are hostile.
+        var instance = "hostile-" + Guid.NewGuid().ToString("N")[..8];
+        await alertmanager.PostAlertAsync(
+            new Dictionary<string, string> { ["alertname"] = "Hostile\"><script>document.title='owned'</script>", ["severity"] = "warning\"><b>", ["instance"] = instance },
+            new Dictionary<string, string> { ["summary"] = hostile, ["runbook_url"] = "javascript:document.title='owned'" }, DateTimeOffset.UtcNow.AddMinutes(-1));
+        await using var exporter = await ExporterUnderTest.StartAsync(_stack.Settings($"--Status:AlertmanagerUrl={alertmanager.Url}", "--Status:AllowSilences=true"));
+        await Eventually.TrueAsync("Alertmanager lists the hostile alert", TimeSpan.FromSeconds(20), async () =>
+            (await exporter.Http.GetStringAsync("api/v1/status")).Contains(instance, StringComparison.Ordinal));
 
         var dom = await HeadlessChromium.DumpDomAsync(exporter.BaseUrl, 1280, 900);
 
-        dom.Should().NotContain("owned</title>").And.NotContain("<img src=\"x\"");
+        dom.Should().NotContain("owned</title>").And.NotContain("<img src=\"x\"").And.NotContain("href=\"javascript:", "only http(s) runbook links are links")
+            .And.NotContain("<b>");
+        Text(dom).Should().Contain("Hostile\"><script>document.title='owned'</script>".Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal));
         Card(dom, "bitcoind").Should().Contain("&lt;script&gt;document.title='owned'&lt;/script&gt;&lt;img src=x onerror=\"document.title='owned'\"&gt;");
     }
 
