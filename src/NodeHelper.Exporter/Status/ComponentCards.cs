@@ -1,4 +1,5 @@
 using System.Globalization;
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Report;
 
 namespace NodeHelper.Exporter.Status;
@@ -35,8 +36,8 @@ internal static class ComponentCards
         switch (collector)
         {
             case "bitcoind":
-                facts.Text("chain", "Chain", m.Samples("bitcoind_chain_info").Select(s => s.Labels["chain"]).FirstOrDefault());
-                facts.Text("version", "Version", m.Samples("bitcoind_build_info").Select(s => s.Labels["subversion"]).FirstOrDefault());
+                facts.Text("chain", "Chain", m.Label("bitcoind_chain_info", "chain"));
+                facts.Text("version", "Version", m.Label("bitcoind_build_info", "subversion"));
                 facts.Count("blocks", "Tip height", m.Value("bitcoind_blocks"));
                 facts.Count("headers", "Headers", m.Value("bitcoind_headers"));
                 facts.Ratio("verification_progress", "Verified", m.Value("bitcoind_verification_progress_ratio"));
@@ -52,13 +53,13 @@ internal static class ComponentCards
                 facts.Bytes("size_on_disk", "Blocks on disk", m.Value("bitcoind_size_on_disk_bytes"));
                 break;
             case "electrum":
-                facts.Text("version", "Server", m.Samples("electrum_server_info").Select(s => s.Labels["server_version"]).FirstOrDefault());
+                facts.Text("version", "Server", m.Label("electrum_server_info", "server_version"));
                 facts.Count("tip_height", "Tip height", m.Value("electrum_tip_height"));
                 facts.Lag("lag_blocks", m.Value("electrum_tip_height"), tip);
                 facts.Seconds("probe_duration", "Answered in", m.Value("electrum_probe_duration_seconds"));
                 break;
             case "mempool":
-                facts.Text("version", "Version", m.Samples("mempool_build_info").Select(s => s.Labels["version"]).FirstOrDefault());
+                facts.Text("version", "Version", m.Label("mempool_build_info", "version"));
                 facts.YesNo("synced", "Synced", m.Value("mempool_synced"), noTone: "attention");
                 facts.Count("tip_height", "Tip height", m.Value("mempool_tip_height"));
                 facts.Lag("lag_blocks", m.Value("mempool_tip_height"), tip);
@@ -74,13 +75,13 @@ internal static class ComponentCards
                 facts.Until("tls_expiry", "TLS certificate expires", m.Value("mempool_frontend_tls_certificate_expiry_timestamp_seconds"));
                 break;
             case "mariadb":
-                facts.Text("version", "Version", m.Samples("mariadb_build_info").Select(s => s.Labels["version"]).FirstOrDefault());
+                facts.Text("version", "Version", m.Label("mariadb_build_info", "version"));
                 facts.Count("connections", "Connections", m.Value("mariadb_connections"));
                 facts.Count("indexed_height", "mempool database's block", m.Value("mariadb_mempool_indexed_block_height"));
                 facts.Lag("lag_blocks", m.Value("mariadb_mempool_indexed_block_height"), tip);
                 break;
             case "lnd":
-                facts.Text("version", "Version", m.Samples("lnd_build_info").Select(s => s.Labels["version"]).FirstOrDefault());
+                facts.Text("version", "Version", m.Label("lnd_build_info", "version"));
                 facts.Text("wallet", "Wallet", m.Samples("lnd_wallet_state").Where(s => s.Value == 1).Select(s => s.Labels["state"]).FirstOrDefault(),
                     m.Value("lnd_wallet_locked") == 1 ? "bad" : "neutral");
                 facts.YesNo("synced_to_chain", "Synced to chain", m.Value("lnd_synced_to_chain"), noTone: "attention");
@@ -190,7 +191,7 @@ internal static class ComponentCards
 
     /// <summary>A Unix time as a time, null beyond what a clock can say (an absurd upstream value).</summary>
     public static DateTimeOffset? Time(double unixSeconds) =>
-        unixSeconds is >= 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeMilliseconds((long)(unixSeconds * 1000)) : null;
+        UnixTime.From(unixSeconds);
 
     private static double? Sum(params double?[] values) => values.Any(v => v is not null) ? values.Sum(v => v ?? 0) : null;
 

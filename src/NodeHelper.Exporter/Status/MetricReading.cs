@@ -47,6 +47,9 @@ internal sealed class MetricReading(MetricSet? metrics)
         }
     }
 
+    /// <summary>A label of a family's first sample (an _info family's version), null when the family is absent.</summary>
+    public string? Label(string name, string label) => Samples(name).Select(s => s.Labels[label]).FirstOrDefault();
+
     /// <summary>The sum of a family's finite samples, null when it has none.</summary>
     public double? Sum(string name)
     {

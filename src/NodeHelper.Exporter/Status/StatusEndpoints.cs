@@ -139,27 +139,10 @@ internal static class StatusEndpoints
     }
 
     /// <summary>Who silenced: the basic auth user (already checked by the middleware), else the page itself. Never the password.</summary>
-    private static string CreatedBy(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            try
-            {
-                var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
-                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-                if (colon > 0)
-                {
-                    return $"{decoded[..Math.Min(colon, 64)]} (NodeHelper status page)";
-                }
-            }
-            catch (FormatException)
-            {
-            }
-        }
-
-        return "NodeHelper status page";
-    }
+    private static string CreatedBy(HttpRequest request) =>
+        Web.BasicAuthentication.TryReadCredentials(request.Headers.Authorization, out var user, out _) && user.Length > 0
+            ? $"{user[..Math.Min(user.Length, 64)]} (NodeHelper status page)"
+            : "NodeHelper status page";
 
     private static async Task PlainAsync(HttpContext context, int status, string message)
     {

@@ -143,7 +143,8 @@ internal sealed partial class BasicAuthentication : IDisposable
     private string CacheKey(string user, string hash, string password) =>
         user + ":" + Convert.ToHexString(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(hash + "\n" + password)));
 
-    private static bool TryReadCredentials(string? header, out string user, out string password)
+    /// <summary>The user and password of a Basic Authorization header (nothing checked).</summary>
+    internal static bool TryReadCredentials(string? header, out string user, out string password)
     {
         user = password = "";
         const string Scheme = "Basic ";

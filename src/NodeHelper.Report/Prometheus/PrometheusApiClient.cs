@@ -122,7 +122,7 @@ internal sealed class PrometheusApiClient(HttpClient http, Uri baseUrl, string s
     {
         // A time no clock can show is not Prometheus's answer (FormatException: "not the API").
         var seconds = pair[0].GetDouble();
-        var time = seconds is >= 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : throw new FormatException("a sample time out of range");
+        var time = UnixTime.From(seconds) ?? throw new FormatException("a sample time out of range");
         var text = pair[1].GetString() ?? "NaN";
         var value = text switch
         {

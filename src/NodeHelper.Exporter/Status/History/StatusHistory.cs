@@ -1,3 +1,4 @@
+using NodeHelper.Core.Upstreams;
 using NodeHelper.Report;
 using NodeHelper.Report.Prometheus;
 
@@ -157,7 +158,7 @@ internal sealed class StatusHistory
 
         // The first scrape's time, as Prometheus gave it; one it cannot have (not finite, before 1970, after now) counts as "just now".
         var first = watched.Result[0].Value;
-        var since = double.IsFinite(first) && first >= 0 && first * 1000 < now.ToUnixTimeMilliseconds() ? DateTimeOffset.FromUnixTimeMilliseconds((long)(first * 1000)) : now;
+        var since = UnixTime.From(first) is { } at && at < now ? at : now;
         var sparklines = new List<Sparkline>();
         Add(sparklines, "tip_lag", "Blocks behind bitcoind (the furthest indexer)", lag.Result, v => Formats.Plural(v, "block", "blocks"));
         Add(sparklines, "mempool", "Mempool memory", mempool.Result, Formats.Bytes);
