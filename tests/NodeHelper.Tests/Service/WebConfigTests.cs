@@ -34,8 +34,8 @@ public sealed class WebConfigTests : IDisposable
         var tls = $"    scheme: https\n    tls_config:\n      ca_file: {directory}/nodehelper-ca.crt\n      server_name: localhost\n";
         File.WriteAllText(Path.Join(directory, "prometheus.yml"), $"""
             global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
+              scrape_interval: 3s
+              scrape_timeout: 3s
             scrape_configs:
               - job_name: nodehelper
             {tls}    basic_auth:
