@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Console;
 using NodeHelper.Core.Configuration;
 using NodeHelper.Exporter.Configuration;
+using NodeHelper.Exporter.Probe;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Status;
 using NodeHelper.Exporter.Upstreams.Backups;
@@ -153,6 +154,8 @@ internal static partial class Program
         // The daily report, when scheduled (NodeHelper.Report); the status page at / (Status/).
         builder.Services.AddDailyReport(settings.Report);
         builder.Services.AddStatusPage(settings.Status);
+        // /probe: other nodes' upstreams, one target per request, with the modules' credentials (Probe/).
+        builder.Services.AddProbe(settings.Probe);
 
         // Endpoints.
         var app = builder.Build();
@@ -160,6 +163,7 @@ internal static partial class Program
         // Basic auth and headers, only when the web configuration file asks for them: without it the scrape path is as it was.
         app.UseWebConfig(settings.Web);
         app.MapGet("/metrics", scrape.HandleAsync);
+        app.MapProbe();
         // The status page and its JSON: read through the collectors' own shared fetches, never on the scrape path.
         app.MapStatusPage(basicAuth: settings.Web?.HasUsers == true, allowSilences: settings.Status.AllowSilences);
         // Liveness, as Prometheus's own /-/healthy: the process serves. Costs no upstream call (nodehelper healthcheck).

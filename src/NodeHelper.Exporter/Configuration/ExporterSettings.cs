@@ -1,5 +1,6 @@
 using System.Globalization;
 using NodeHelper.Core.Configuration;
+using NodeHelper.Exporter.Probe;
 using NodeHelper.Exporter.Scraping;
 using NodeHelper.Exporter.Status;
 using NodeHelper.Exporter.Upstreams.Backups;
@@ -61,6 +62,8 @@ internal sealed class ExporterSettings
     public required ReportOptions Report { get; init; }
 
     public required StatusOptions Status { get; init; }
+
+    public required ProbeOptions Probe { get; init; }
 
     /// <summary>Every documented setting, in the order --help and the README show them.</summary>
     public required IReadOnlyList<SettingInfo> Catalog { get; init; }
@@ -187,6 +190,7 @@ internal sealed class ExporterSettings
             Backups = BackupsOptions.Read(reader),
             Report = ReportOptions.Read(reader),
             Status = StatusOptions.Read(reader),
+            Probe = ProbeOptions.Read(reader),
             Catalog = reader.Settings,
         };
         return (value, reader.Errors);

@@ -62,14 +62,16 @@ internal sealed partial class ScrapeService(
     /// Runs the collectors in parallel; a collector that misses the deadline is reported as failed, and its late output
     /// is dropped. When <paramref name="aborted"/> fires (the scraper left), the outcomes are not judged or logged.
     /// </summary>
-    public async Task<CollectorOutcome[]> RunAsync(IReadOnlyList<IMetricsCollector> selected, TimeSpan budget, CancellationToken aborted)
+    /// <param name="probeTarget">For /probe: the remote target the collectors read, so that its health is noted and
+    /// logged apart from this node's own collector of the same name.</param>
+    public async Task<CollectorOutcome[]> RunAsync(IReadOnlyList<IMetricsCollector> selected, TimeSpan budget, CancellationToken aborted, string? probeTarget = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         deadline.CancelAfter(budget);
         var runs = new Task<CollectorOutcome>[selected.Count];
         for (var i = 0; i < selected.Count; i++)
         {
-            runs[i] = RunOneAsync(selected[i], budget, deadline.Token, aborted);
+            runs[i] = RunOneAsync(selected[i], probeTarget, budget, deadline.Token, aborted);
         }
 
         return await Task.WhenAll(runs);
@@ -136,6 +138,26 @@ internal sealed partial class ScrapeService(
         }
 
         var scrape = new MetricSet();
+        WriteOutcomes(scrape, outcomes, kept);
+        scrape.WriteTo(destination);
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (kept[i])
+            {
+                destination.Write(outcomes[i].Exposition.Span);
+            }
+        }
+
+        dropped.WriteTo(destination);
+        own.WriteTo(destination);
+    }
+
+    /// <summary>
+    /// Each collector's success, duration and failure reason (node_exporter's pair, and the reason): in /metrics for
+    /// every collector, and in /probe for the one probed. <paramref name="kept"/>[i] false counts the collector as failed.
+    /// </summary>
+    public static void WriteOutcomes(MetricSet scrape, IReadOnlyList<CollectorOutcome> outcomes, IReadOnlyList<bool> kept)
+    {
         var success = scrape.Family(SuccessName, "Whether the collector read its upstream fully and in time in this scrape (1) or not (0); a scrape that arrives while the collector's fetch is in flight shares that fetch.", "collector");
         var duration = scrape.Family(DurationName, "How long the collector took in this scrape.", "collector");
         var reason = scrape.Family(ReasonName,
@@ -153,22 +175,10 @@ internal sealed partial class ScrapeService(
                 reason.WithLabels(outcome.Collector, why.Label()).Set(1);
             }
         }
-
-        scrape.WriteTo(destination);
-        for (var i = 0; i < outcomes.Count; i++)
-        {
-            if (kept[i])
-            {
-                destination.Write(outcomes[i].Exposition.Span);
-            }
-        }
-
-        dropped.WriteTo(destination);
-        own.WriteTo(destination);
     }
 
 
-    private async Task<CollectorOutcome> RunOneAsync(IMetricsCollector collector, TimeSpan budget, CancellationToken deadline, CancellationToken aborted)
+    private async Task<CollectorOutcome> RunOneAsync(IMetricsCollector collector, string? probeTarget, TimeSpan budget, CancellationToken deadline, CancellationToken aborted)
     {
         var started = Stopwatch.GetTimestamp();
         var metrics = new MetricSet();
@@ -232,7 +242,7 @@ internal sealed partial class ScrapeService(
             metrics.WriteTo(text);
         }
 
-        NoteHealth(collector.Name, failure, bug, seconds);
+        NoteHealth(probeTarget is null ? collector.Name : $"{collector.Name} (probe of {probeTarget})", failure, bug, seconds);
         return new CollectorOutcome(collector.Name, failure?.Reason, seconds, text.WrittenMemory, [.. metrics.ExposedNames], collector.Up)
         {
             Metrics = metrics,

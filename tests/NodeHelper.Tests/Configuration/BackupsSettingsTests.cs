@@ -73,6 +73,6 @@ public sealed class BackupsSettingsTests
 
         text.Should().MatchRegex(@"Backups:Items:restic:Path\s+/srv/restic.prom\s+\(command line\)");
         text.Should().MatchRegex(@"Backups:Items:restic:MaxAgeHours\s+\(none\)\s+\(default\)");
-        text.Should().NotContain("<name>", "the placeholder stands for the names written, and one is");
+        text.Should().NotContain("Backups:Items:<name>", "the placeholder stands for the names written, and one is");
     }
 }

@@ -84,7 +84,7 @@ internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
                 var seconds = (clock.GetUtcNow() - _readingSince).TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
                 var stuck = $"still being read after {seconds} s: a hung mount or device?";
                 return new LndFilesReading(null, null, false, null, false, null,
-                    Items.Where(i => i != "channel.backup copy" || options.ChannelBackupCopy is not null).ToDictionary(i => i, _ => (string?)stuck, StringComparer.Ordinal));
+                    Items.Where(i => (i != "channel.backup copy" || options.ChannelBackupCopy is not null) && (i != "channel.backup" || options.ChannelBackupFile.Length > 0)).ToDictionary(i => i, _ => (string?)stuck, StringComparer.Ordinal));
             }
 
             return _latest;
@@ -95,8 +95,9 @@ internal sealed class LndLocalFiles(LndOptions options, TimeProvider clock)
     {
         var problems = new Dictionary<string, string?>(StringComparer.Ordinal);
         var certificate = Attempt("tls.cert", problems, () => CertificateExpiry(PathExpansion.Expand(options.TlsCertFile)));
+        // No channel.backup is read for a probed LND (/probe): that file is on the probed node, not here.
         var backupPath = PathExpansion.Expand(options.ChannelBackupFile);
-        var backup = Attempt("channel.backup", problems, () => new Looked(ExistingFile.Stat(backupPath)));
+        var backup = options.ChannelBackupFile.Length == 0 ? null : Attempt("channel.backup", problems, () => new Looked(ExistingFile.Stat(backupPath)));
         Looked? copy = null;
         bool? matches = null;
         if (options.ChannelBackupCopy is { } copyOf)
