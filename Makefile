@@ -6,7 +6,7 @@ CONFIG  ?= Release
 ARGS    ?=
 PREFIX  ?= /usr/local
 
-.PHONY: all build run demo demo-report test test-deps dashboards runbook bench publish publish-aot release release-deps package image bench-release install clean
+.PHONY: all build run demo demo-report test test-deps dashboards runbook bench bench-probe publish publish-aot release release-deps package image bench-release install clean
 
 all: build
 
@@ -55,7 +55,15 @@ bench: publish-aot
 	$(DOTNET) build bench/NodeHelper.Benchmarks -c Release -nologo -v q
 	$(DOTNET) bench/NodeHelper.Benchmarks/bin/Release/net10.0/NodeHelper.Benchmarks.dll $(ARGS)
 	$(DOTNET) bench/NodeHelper.Benchmarks/bin/Release/net10.0/NodeHelper.Benchmarks.dll --exporter artifacts/nodehelper-aot $(ARGS)
+	$(MAKE) bench-probe
 	$(MAKE) bench-release
+
+## bench-probe: /probe with 1, 10 and 100 simulated nodes probed every 15 s by Debian's Prometheus, NativeAOT build: CPU,
+##              allocations, probe duration and resident memory (README "Performance"). About 5 minutes. Part of make bench.
+bench-probe: publish-aot
+	scripts/install-packages.sh prometheus
+	$(DOTNET) build bench/NodeHelper.Benchmarks -c Release -nologo -v q
+	$(DOTNET) bench/NodeHelper.Benchmarks/bin/Release/net10.0/NodeHelper.Benchmarks.dll --exporter artifacts/nodehelper-aot --part probe
 
 ## bench-release: the sizes of the release binaries, packages and images, and each binary's resident memory after
 ##                1,000 scrapes (arm64 under qemu). About 3 minutes with the builds. Part of make bench.

@@ -48,6 +48,11 @@ internal static class Program
             ok &= await StackBenchmark.RunAsync(exporterDirectory, warmup, scrapes, statusOnly: true);
         }
 
+        if (part is "probe")
+        {
+            ok &= await ProbeBenchmark.RunAsync(exporterDirectory, int.Parse(Option(args, "--window") ?? "60", Invariant));
+        }
+
         if (part is "release")
         {
             ok &= await ReleaseBenchmark.RunAsync(Option(args, "--repository") ?? Directory.GetCurrentDirectory());

@@ -21,7 +21,7 @@ internal sealed class ProbeCollectors(ILoggerFactory loggers, IHostApplicationLi
     private readonly Lock _lock = new();
 
     public IMetricsCollector For(ProbeModule module, ProbeTarget target) =>
-        _collectors.GetOrAdd((module.Name, target.ToString()), _ => new Lazy<IMetricsCollector>(() => Create(module, target))).Value;
+        _collectors.GetOrAdd((module.Name, target.ToString()), _ => new Lazy<IMetricsCollector>(() => new ProbedCollector(Create(module, target), module, target))).Value;
 
     private IMetricsCollector Create(ProbeModule module, ProbeTarget target)
     {

@@ -45,6 +45,8 @@ public sealed class ProbeEndpointTests : IAsyncLifetime
         _exporter = await ExporterUnderTest.StartAsync(
             "--Bitcoind:Enabled=false", "--Host:Enabled=false", "--Services:Enabled=false", "--Posture:Enabled=false",
             "--Probe:Modules:bitcoind:User=" + RpcUser,
+            // Short, so the test of a timeout in the module's own words waits two seconds, not eight.
+            "--Probe:Modules:bitcoind:TimeoutSeconds=2",
             "--Probe:Modules:bitcoind:PasswordFile=" + passwordFile,
             $"--Probe:Modules:bitcoind:Targets={Target(_home.Url)},{Target(_vps.Url)}",
             $"--Probe:Modules:electrum:Targets=127.0.0.1:{_electrum.Port}",
@@ -208,5 +210,15 @@ public sealed class ProbeEndpointTests : IAsyncLifetime
         hung.Value("probe_success").Should().Be(0);
         hung.Value("nodehelper_scrape_collector_failure_reason", ("collector", "bitcoind"), ("reason", "timeout")).Should().Be(1);
         vps.Value("probe_success").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AFailedProbesLogNamesTheModulesSettingNotThisNodesOwn()
+    {
+        _home.State.Fault = BitcoindFault.NeverAnswers;
+        await ProbeAsync("bitcoind", Target(_home.Url), prometheusTimeout: 30);
+
+        var failing = _exporter.Logs.Lines.Where(l => l.Contains("probe of", StringComparison.Ordinal) && l.Contains("failing", StringComparison.Ordinal)).ToList();
+        failing.Should().ContainSingle().Which.Should().Contain("Probe:Modules:bitcoind:TimeoutSeconds").And.NotContain("Bitcoind:TimeoutSeconds");
     }
 }
