@@ -21,7 +21,9 @@ internal sealed class ProbeCollectors(ILoggerFactory loggers, IHostApplicationLi
     private readonly Lock _lock = new();
 
     public IMetricsCollector For(ProbeModule module, ProbeTarget target) =>
-        _collectors.GetOrAdd((module.Name, target.ToString()), _ => new Lazy<IMetricsCollector>(() => new ProbedCollector(Create(module, target), module, target))).Value;
+        // PublicationOnly: a creation that threw is not kept, so it is tried again rather than failing every probe after.
+        _collectors.GetOrAdd((module.Name, target.ToString()),
+            _ => new Lazy<IMetricsCollector>(() => new ProbedCollector(Create(module, target), module, target), LazyThreadSafetyMode.PublicationOnly)).Value;
 
     private IMetricsCollector Create(ProbeModule module, ProbeTarget target)
     {

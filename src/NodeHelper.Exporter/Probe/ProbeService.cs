@@ -83,7 +83,8 @@ internal sealed partial class ProbeService(ProbeOptions options, ProbeCollectors
         var moduleName = query["module"].ToString();
         if (moduleName.Length == 0 || !options.Modules.TryGetValue(moduleName, out var found))
         {
-            var known = options.Modules.Count == 0 ? "none is configured (Probe:Modules:<name>)" : $"configured: {string.Join(", ", options.Modules.Keys.Order(StringComparer.Ordinal))}";
+            // The configured names are not listed to whoever asks: `nodehelper --check-config` shows them.
+            var known = options.Modules.Count == 0 ? "none is configured (Probe:Modules:<name>)" : "see Probe:Modules:<name> in the settings";
             problem = moduleName.Length == 0
                 ? $"/probe needs module=<name>; {known}."
                 : $"module '{UpstreamException.Clip(moduleName, 64)}' is unknown; {known}.";

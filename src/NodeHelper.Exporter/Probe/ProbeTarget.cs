@@ -65,7 +65,8 @@ internal sealed record ProbeTarget(string Host, int Port)
 
             host = text[..colon].ToLowerInvariant();
             port = text[(colon + 1)..];
-            if (!host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_') || host.StartsWith('.') || host.EndsWith('-'))
+            // Uri's own check too: a host it refuses (a..b) would fail every probe of it rather than the start.
+            if (!host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_') || Uri.CheckHostName(host) is not (UriHostNameType.Dns or UriHostNameType.IPv4))
             {
                 problem = "has a host that is neither a DNS name nor an IPv4 address.";
                 return false;

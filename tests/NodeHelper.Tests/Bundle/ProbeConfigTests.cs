@@ -66,8 +66,17 @@ public sealed class ProbeConfigTests
             config = BundleCopy.Replace(config, "replacement: 127.0.0.1:9338", $"replacement: {exporter.BaseUrl.Authority}");
             config = BundleCopy.Replace(config, "scrape_interval: 30s", "scrape_interval: 1s");
             config = BundleCopy.Replace(config, "scrape_timeout: 10s", "scrape_timeout: 1s");
+            // With the shipped rules, to see that they evaluate over probed nodes without an error (a join matching many
+            // to many fails a rule for every node).
+            config = "global:\n  evaluation_interval: 1s\nrule_files: [\"rules/*.yml\"]\n" + config;
             await File.WriteAllTextAsync(Path.Join(work.FullName, "prometheus.yml"), config);
             Directory.CreateDirectory(Path.Join(work.FullName, "consoles"));
+            var rules = Directory.CreateDirectory(Path.Join(work.FullName, "rules")).FullName;
+            foreach (var file in AlertingBundle.RuleFiles)
+            {
+                File.Copy(file, Path.Join(rules, Path.GetFileName(file)));
+            }
+
             await using var prometheus = await RealServers.StartPrometheusAsync(work.FullName);
 
             await Eventually.TrueAsync("Prometheus has probed all five targets successfully", TimeSpan.FromSeconds(60),
@@ -82,6 +91,18 @@ public sealed class ProbeConfigTests
             var lndUp = await QueryAsync(prometheus, "lnd_up");
             lndUp.Select(s => (s.Labels["instance"], s.Labels["module"], s.Value)).Should().Equal(("vps", "lnd_vps", 1.0));
             (await QueryAsync(prometheus, "mempool_up{instance=\"vps\"}")).Should().ContainSingle().Which.Value.Should().Be(1);
+
+            // Every shipped rule has been evaluated over these series, and none failed.
+            var health = new List<(string Rule, string Health, string Error)>();
+            await Eventually.TrueAsync("every shipped rule has been evaluated", TimeSpan.FromSeconds(30), async () =>
+            {
+                using var answer = JsonDocument.Parse(await Http.GetStringAsync(new Uri(prometheus.Url, "api/v1/rules")));
+                health = [.. answer.RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
+                    .SelectMany(g => g.GetProperty("rules").EnumerateArray())
+                    .Select(r => (r.GetProperty("name").GetString()!, r.GetProperty("health").GetString()!, r.TryGetProperty("lastError", out var e) ? e.GetString() ?? "" : ""))];
+                return health.Count > 0 && health.All(r => r.Health != "unknown");
+            });
+            health.Where(r => r.Health != "ok").Should().BeEmpty();
         }
         finally
         {

@@ -45,6 +45,7 @@ public sealed class ProbeSettingsTests : IDisposable
     [InlineData("Probe:Modules:electrum:Targets: a target has no port*", "--Probe:Modules:electrum:Targets=10.0.0.2")]
     [InlineData("Probe:Modules:electrum:Targets: a target is not host:port: no scheme, path, user or password*", "--Probe:Modules:electrum:Targets=tcp://10.0.0.2:50001")]
     [InlineData("Probe:Modules:electrum:Targets: a target has no port from 1 to 65535.", "--Probe:Modules:electrum:Targets=10.0.0.2:99999")]
+    [InlineData("Probe:Modules:electrum:Targets: a target has a host that is neither a DNS name nor an IPv4 address.", "--Probe:Modules:electrum:Targets=a..b:50001")]
     [InlineData("Probe:Modules:lnd-vps: the name must be letters, digits and _*", "--Probe:Modules:lnd-vps:Targets=10.0.0.2:8080")]
     [InlineData("Probe:Modules:electrum:Password: unknown setting.*", "--Probe:Modules:electrum:Password=hunter2")]
     public void AWrongProbeSettingIsNamedByItsKey(string problem, params string[] arguments)

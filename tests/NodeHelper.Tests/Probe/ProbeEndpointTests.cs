@@ -204,12 +204,18 @@ public sealed class ProbeEndpointTests : IAsyncLifetime
     {
         _home.State.Fault = BitcoindFault.NeverAnswers;
 
-        var hung = await ProbeAsync("bitcoind", Target(_home.Url), prometheusTimeout: 1.5);
-        var vps = await ProbeAsync("bitcoind", Target(_vps.Url), prometheusTimeout: 1.5);
+        // All at once: the hung target's probe, a healthy target's, and this exporter's own scrape.
+        var hung = ProbeAsync("bitcoind", Target(_home.Url), prometheusTimeout: 1.5);
+        var vps = ProbeAsync("bitcoind", Target(_vps.Url), prometheusTimeout: 1.5);
+        var local = _exporter.ScrapeAsync(prometheusTimeoutSeconds: 1.5);
+        await Task.WhenAll(hung, vps, local);
 
-        hung.Value("probe_success").Should().Be(0);
-        hung.Value("nodehelper_scrape_collector_failure_reason", ("collector", "bitcoind"), ("reason", "timeout")).Should().Be(1);
-        vps.Value("probe_success").Should().Be(1);
+        (await hung).Value("probe_success").Should().Be(0);
+        (await hung).Value("nodehelper_scrape_collector_failure_reason", ("collector", "bitcoind"), ("reason", "timeout")).Should().Be(1);
+        // Ended by Prometheus's deadline (1.5 s less the offset), before the module's own 2 s timeout: in its words.
+        _exporter.Logs.Lines.Should().Contain(l => l.Contains("probe of", StringComparison.Ordinal) && l.Contains("scrape deadline", StringComparison.Ordinal));
+        (await vps).Value("probe_success").Should().Be(1);
+        (await local).Status.Should().Be(200);
     }
 
     [Fact]
