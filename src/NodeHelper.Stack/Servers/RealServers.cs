@@ -40,7 +40,7 @@ public static class RealServers
     /// <remarks>
     /// <c>-search.latencyOffset=0</c>: by default an instant query is evaluated 30 s in the past, so that samples still
     /// on their way are not half there; a sample Prometheus has just written would stay invisible for those 30 s. The
-    /// samples of a test arrive whole (one remote_write request after another), so they are queried as soon as stored.
+    /// tests wait until the sample they ask about is there, so they need no such margin.
     /// </remarks>
     public static Task<ServerProcess> StartVictoriaMetricsAsync(string directory, int? port = null) => ServerProcess.StartAsync(
         new ServerLaunch("VictoriaMetrics", "victoria-metrics",
