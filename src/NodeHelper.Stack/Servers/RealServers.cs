@@ -1,9 +1,9 @@
 namespace NodeHelper.Stack.Servers;
 
-/// <summary>Debian's Prometheus, Alertmanager and SMTP listener, as the tests and the demo start them.</summary>
+/// <summary>Debian's Prometheus, Alertmanager, SMTP listener and VictoriaMetrics, as the tests and the demo start them.</summary>
 public static class RealServers
 {
-    private const string InstallHint = "run `make test-deps` (Debian's prometheus, prometheus-alertmanager and python3-aiosmtpd)";
+    private const string InstallHint = "run `make test-deps` (Debian's prometheus, prometheus-alertmanager, python3-aiosmtpd and victoria-metrics)";
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
@@ -33,6 +33,27 @@ public static class RealServers
         directory,
         port);
 
+    /// <summary>
+    /// VictoriaMetrics single node (Debian's victoria-metrics 1.79) storing in <paramref name="directory"/>, receiving
+    /// Prometheus's remote_write at <c>api/v1/write</c> and answering PromQL at <c>api/v1/query</c> and <c>api/v1/series</c>.
+    /// </summary>
+    /// <remarks>
+    /// <c>-search.latencyOffset=0</c>: by default an instant query is evaluated 30 s in the past, so that samples still
+    /// on their way are not half there; a sample Prometheus has just written would stay invisible for those 30 s. The
+    /// tests wait until the sample they ask about is there, so they need no such margin.
+    /// </remarks>
+    public static Task<ServerProcess> StartVictoriaMetricsAsync(string directory, int? port = null) => ServerProcess.StartAsync(
+        new ServerLaunch("VictoriaMetrics", "victoria-metrics",
+            (listen, dir) =>
+            [
+                $"-httpListenAddr=127.0.0.1:{listen}", $"-storageDataPath={Path.Join(dir, "data")}", "-retentionPeriod=1d",
+                "-search.latencyOffset=0", "-loggerLevel=WARN",
+            ],
+            HealthyAsync,
+            InstallHint),
+        directory,
+        port);
+
     /// <summary>Prometheus and Alertmanager share their flags for a configuration file, a data directory, an address and readiness.</summary>
     private static Task<ServerProcess> StartWithConfigAsync(string name, string program, string directory, int? port, string config, string storageFlag,
         Func<int, string, IEnumerable<string>> extra) =>
@@ -47,6 +68,12 @@ public static class RealServers
                 InstallHint),
             directory,
             port);
+
+    private static async Task<bool> HealthyAsync(int port)
+    {
+        using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
+        return response.IsSuccessStatusCode;
+    }
 
     private static async Task<bool> ReadyAsync(int port)
     {
