@@ -291,7 +291,9 @@ internal static class ReportRenderer
 
         var last = series.Points.LastOrDefault(p => double.IsFinite(p.Value)).Value;
         var gaps = series.Points.Any(p => !double.IsFinite(p.Value)) ? " (no data for part of the day)" : "";
-        return $"{name}now {chart.Format(last)}, lowest {chart.Format(values.Min())}, highest {chart.Format(values.Max())}{gaps}";
+        // A series that stopped (bitcoind down at the end of the day) has no "now": its last value is older.
+        var latest = double.IsFinite(series.Points[^1].Value) ? $"now {chart.Format(last)}" : $"no data now (last {chart.Format(last)})";
+        return $"{name}{latest}, lowest {chart.Format(values.Min())}, highest {chart.Format(values.Max())}{gaps}";
     }
 
     private static string Scope(HealthReport report)
