@@ -58,7 +58,7 @@ public sealed class FleetReportTests(FleetPrometheus prometheus) : IClassFixture
             ("Probed for", "bitcoind, electrum only: its host, services and backups are not watched from here"),
             ("Probes failing now", "none"),
             ("Watched", "the last 10 h 00 min only: Prometheus has nothing older"));
-        node.Watched.Should().Be(TimeSpan.FromHours(10), "from its first probe (bitcoind's), not its later Electrum module's, nor exporter metrics it has none of");
+        node.Watched.Should().Be(TimeSpan.FromHours(10), "from its first probe (its Electrum server's), not the bitcoind module's that came later, nor exporter metrics it has none of");
         Component(node, "bitcoind").Availability.Should().Be(1);
         Fact(Component(node, "bitcoind"), "Tip").Should().Be($"block {Formats.Count(FleetDay.FirstBlock + 150)}, 0 s old");
         Fact(Component(node, "Electrum server"), "Behind bitcoind").Should().Be("0 blocks now, at most 0 today",

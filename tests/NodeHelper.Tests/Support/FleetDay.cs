@@ -10,8 +10,8 @@ namespace NodeHelper.Tests.Support;
 /// /probe module). The local node is the recorded scrape of the whole stack (Fixtures/report/whole-stack.prom) with a
 /// block every 10 minutes; each probe answers as /probe does: up, probe_success, probe_duration_seconds, the
 /// collector's success, duration and failure reason, and its own families of the recorded scrape, nothing else.
-/// <see cref="Healthy"/> is probed for bitcoind since <see cref="HealthyBitcoindFrom"/> and for its Electrum server
-/// since <see cref="HealthyElectrumFrom"/>, and is fine. <see cref="Broken"/> is probed for bitcoind and its mempool
+/// <see cref="Healthy"/> is probed for its Electrum server since <see cref="HealthyElectrumFrom"/> and for bitcoind
+/// since <see cref="HealthyBitcoindFrom"/>, and is fine. <see cref="Broken"/> is probed for bitcoind and its mempool
 /// backend all day, and its bitcoind has refused connections for the last four hours (bitcoind_up 0, the rest of
 /// bitcoind's families gone), with the alert the shipped NodeHelperBitcoindDown fires from its second minute on.
 /// <see cref="ElectrumOnly"/> is probed for its Electrum server alone, all day: its bitcoind is not watched at all.
@@ -47,9 +47,10 @@ internal sealed class FleetDay
 
     public DateTimeOffset Start { get; }
 
-    public DateTimeOffset HealthyBitcoindFrom => End - TimeSpan.FromHours(10);
+    /// <summary>The healthy node's Electrum server is probed first, its bitcoind two hours later (a module's name sorts after the other's).</summary>
+    public DateTimeOffset HealthyElectrumFrom => End - TimeSpan.FromHours(10);
 
-    public DateTimeOffset HealthyElectrumFrom => End - TimeSpan.FromHours(8);
+    public DateTimeOffset HealthyBitcoindFrom => End - TimeSpan.FromHours(8);
 
     /// <summary>The broken node's first sample with bitcoind_up 0: the last 240 minutes are down (the last sample included).</summary>
     public DateTimeOffset BrokenDownFrom => End - TimeSpan.FromHours(4) + Step;
