@@ -4,7 +4,8 @@ using NodeHelper.Report.Prometheus;
 namespace NodeHelper.Report;
 
 /// <summary>
-/// Asks Prometheus about the last 24 hours of every NodeHelper instance of the job and turns the answers into a
+/// Asks Prometheus about the last 24 hours of every node it watches (each instance of NodeHelper's job, and each node
+/// NodeHelper probes, of the /probe job) and turns the answers into a
 /// <see cref="HealthReport"/>: availability per component, the chain, peers, mempool and fees, disks, restarts,
 /// every alert that fired, and the charts. When Prometheus cannot be asked, the report says so: that silence is
 /// exactly what the operator must hear about.
@@ -53,11 +54,10 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
     private async Task<HealthReport> BuildOrThrowAsync(DateTimeOffset to, CancellationToken cancellationToken)
     {
         var from = to - Window;
-        IReadOnlyList<string> instances;
+        IReadOnlyList<FoundNode> found;
         try
         {
-            var seen = await prometheus.QueryAsync($"count by (instance) (count_over_time(up{{job=\"{Escape(options.Job)}\"}}[24h]))", to, cancellationToken);
-            instances = [.. seen.Select(s => s.Label("instance")).Where(i => i.Length > 0).Distinct().Order(StringComparer.Ordinal)];
+            found = await FindNodesAsync(to, cancellationToken);
         }
         catch (PrometheusException e)
         {
@@ -66,12 +66,16 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
         var nodes = new List<NodeSection>();
         var findings = new List<Finding>();
-        foreach (var instance in instances)
+        foreach (var node in found)
         {
-            var node = new NodeQueries(prometheus, options.Job, instance, named: instances.Count > 1, to, cancellationToken);
+            var queries = new NodeQueries(prometheus, node, named: found.Count > 1, to, cancellationToken);
             try
             {
-                nodes.Add(await node.BuildAsync(findings));
+                // Each node's findings apart first: its own verdict is the worst of them, and the mail's the worst of all.
+                var own = new List<Finding>();
+                var section = await queries.BuildAsync(own);
+                nodes.Add(section with { Verdict = HealthReport.Judge([section], own) });
+                findings.AddRange(own);
             }
             catch (PrometheusException e)
             {
@@ -79,14 +83,42 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
         }
 
-        if (instances.Count == 0)
+        var probing = options.ProbeJob.Length > 0 ? $" nor of job \"{options.ProbeJob}\" (Report:ProbeJob)" : "";
+        if (found.Count == 0)
         {
             findings.Add(new Finding(Tone.Bad,
-                $"Prometheus at {prometheus.BaseUrl} has no scrape of job \"{options.Job}\" in the last 24 hours: it is not watching NodeHelper, or the job has another name (Report:Job)."));
+                $"Prometheus at {prometheus.BaseUrl} has no scrape of job \"{options.Job}\"{probing} in the last 24 hours: it is not watching NodeHelper, or the job has another name (Report:Job)."));
+        }
+        else if (found.All(n => n.Probed))
+        {
+            // A Prometheus that scrapes only /probe is a way to set it up, not a fault: said, not judged.
+            findings.Add(new Finding(Tone.Neutral,
+                $"Prometheus at {prometheus.BaseUrl} has no scrape of job \"{options.Job}\" (Report:Job) in the last 24 hours: this report covers only the nodes NodeHelper probes."));
         }
 
         var ordered = findings.OrderByDescending(f => f.Tone).ToList();
-        return new HealthReport(from, to, options.Job, prometheus.BaseUrl, nodes, ordered, HealthReport.Judge(nodes, ordered));
+        return new HealthReport(from, to, options.Job, prometheus.BaseUrl, nodes, ordered, HealthReport.Judge(nodes, ordered)) { ProbeJob = options.ProbeJob };
+    }
+
+    /// <summary>
+    /// Every node Prometheus scraped in the window: each instance of NodeHelper's own job, then each of its /probe job
+    /// (whose instance is the node's name, one series per probed module). Named by their <c>node</c> label where they
+    /// have one; two of the same name are told apart by their job and instance.
+    /// </summary>
+    private async Task<IReadOnlyList<FoundNode>> FindNodesAsync(DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var found = new List<FoundNode>();
+        (string Job, bool Probed)[] jobs = options.ProbeJob.Length > 0 ? [(options.Job, false), (options.ProbeJob, true)] : [(options.Job, false)];
+        foreach (var (job, probed) in jobs)
+        {
+            var seen = await prometheus.QueryAsync($"count by (instance, node) (count_over_time(up{{job=\"{Escape(job)}\"}}[24h]))", to, cancellationToken);
+            found.AddRange(seen.GroupBy(s => s.Label("instance")).Where(g => g.Key.Length > 0)
+                .Select(g => new FoundNode(g.Select(s => s.Label("node")).Where(n => n.Length > 0).Order(StringComparer.Ordinal).FirstOrDefault() ?? g.Key, job, g.Key, probed))
+                .OrderBy(n => n.Name, StringComparer.Ordinal).ThenBy(n => n.Instance, StringComparer.Ordinal));
+        }
+
+        var shared = found.GroupBy(n => n.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        return [.. found.Select(n => shared.Contains(n.Name) ? n with { Name = $"{n.Name} (job {n.Job}, instance {n.Instance})" } : n)];
     }
 
     private HealthReport Unreachable(DateTimeOffset from, DateTimeOffset to, string problem) =>
@@ -101,9 +133,13 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             labels is null || labels.All(l => Labels.TryGetValue(l.Key, out var value) && value == l.Value);
     }
 
-    /// <summary>The queries about one instance, at the end of the window.</summary>
-    /// <param name="named">Whether findings name the instance: only when the report covers several.</param>
-    private sealed class NodeQueries(PrometheusApiClient prometheus, string job, string instance, bool named, DateTimeOffset to, CancellationToken cancellationToken)
+    /// <summary>A node as the report found it: what it calls it, and the job and instance its series carry.</summary>
+    /// <param name="Probed">Found in the /probe job: only the modules probed are watched, no host, services or exporter of its own.</param>
+    private sealed record FoundNode(string Name, string Job, string Instance, bool Probed);
+
+    /// <summary>The queries about one node (one job and instance), at the end of the window.</summary>
+    /// <param name="named">Whether findings name the node: only when the report covers several.</param>
+    private sealed class NodeQueries(PrometheusApiClient prometheus, FoundNode node, bool named, DateTimeOffset to, CancellationToken cancellationToken)
     {
         private const string LndAlertPrefix = "NodeHelperLnd";
 
@@ -112,9 +148,10 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             [("force_closing", "force closing"), ("waiting_close", "waiting for the close to confirm"), ("pending_close", "closing cooperatively")];
 
         /// <summary>Labels of ALERTS that say nothing about what an alert is about.</summary>
-        private static readonly HashSet<string> BookkeepingLabels = ["__name__", "alertname", "alertstate", "severity", "scope", "job", "instance"];
+        /// <remarks><c>node</c> is the section's title already; <c>module</c>, the /probe module, is what the alert's name says.</remarks>
+        private static readonly HashSet<string> BookkeepingLabels = ["__name__", "alertname", "alertstate", "severity", "scope", "job", "instance", "node", "module"];
 
-        private readonly string _sel = $"job=\"{Escape(job)}\", instance=\"{Escape(instance)}\"";
+        private readonly string _sel = $"job=\"{Escape(node.Job)}\", instance=\"{Escape(node.Instance)}\"";
 
         private TimeSpan? _watched;
 
@@ -126,7 +163,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             _firing = firing;
             var watched = await WatchedAsync();
             var components = new List<ComponentSection>();
-            await AddAsync(components, findings, NodeHelperAsync());
+            await AddAsync(components, findings, node.Probed ? ProbeAsync() : NodeHelperAsync());
             await AddAsync(components, findings, BitcoindAsync(findings));
             await AddAsync(components, findings, ElectrumAsync());
             await AddAsync(components, findings, MempoolAsync());
@@ -164,10 +201,10 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                     $"{Prefix()}{alert.Name}{(detail.Length > 0 ? $" ({detail})" : "")} is pending{since}: its condition holds, and it fires only if it goes on holding."));
             }
 
-            return new NodeSection(instance, components, alerts, await ChartsAsync(), watched);
+            return new NodeSection(node.Name, node.Job, node.Instance, node.Probed, components, alerts, await ChartsAsync(), watched, Verdict.Healthy);
         }
 
-        private string Prefix() => named ? $"{instance}: " : "";
+        private string Prefix() => named ? $"{node.Name}: " : "";
 
         /// <summary>
         /// A fact's colour from the alerts about it that fire now: a critical one, a problem; a warning, worth a look;
@@ -223,28 +260,66 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             List<Fact> facts =
             [
                 new("Version", version ?? "unknown"),
-                new("Collectors failing now", failing.Count == 0 ? "none" : string.Join(", ", failing),
-                    failing.Count == 0 ? Tone.Good : ToneOf(a => a.Name is "NodeHelperCollectorFailing" or "NodeHelperBitcoindDown" or "NodeHelperElectrumDown"
-                        or "NodeHelperMempoolBackendDown" or "NodeHelperMempoolFrontendDown" or "NodeHelperMariaDbDown" || IsLnd(a) && a.Name.EndsWith("Down", StringComparison.Ordinal))),
+                new("Collectors failing now", failing.Count == 0 ? "none" : string.Join(", ", failing), failing.Count == 0 ? Tone.Good : ToneOf(IsFailureAlert)),
             ];
+            await AddWatchedAsync(facts);
+            return new ComponentSection("NodeHelper", up, facts);
+        }
+
+        /// <summary>
+        /// The card of a node NodeHelper probes (/probe) instead of the exporter's own: the modules Prometheus probes it
+        /// with, those failing now and why, and how long it has been watched. Its availability is NodeHelper answering
+        /// those probes (each module's up, averaged over the modules). What no module reads (its host, services, backups)
+        /// is not watched from here, and the card says so rather than calling it missing.
+        /// </summary>
+        private async Task<ComponentSection?> ProbeAsync()
+        {
+            var up = await ScalarAsync($"avg(avg_over_time(up{{{_sel}}}[24h]))");
+            var modules = (await QueryAsync($"count by (module) (count_over_time(up{{{_sel}}}[24h]))"))
+                .Select(m => m.Label("module")).Where(m => m.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+            var failing = (await QueryAsync($"last_over_time(probe_success{{{_sel}}}[10m]) == 0"))
+                .Select(p => p.Label("module")).Distinct().Order(StringComparer.Ordinal).ToList();
+            var reasons = (await QueryAsync($"last_over_time(nodehelper_scrape_collector_failure_reason{{{_sel}}}[10m]) == 1"))
+                .GroupBy(r => r.Label("module"))
+                .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(r => r.Label("reason")).Where(r => r.Length > 0).Distinct().Order(StringComparer.Ordinal)));
+            string Failing(string module) => reasons.TryGetValue(module, out var why) && why.Length > 0 ? $"{module} ({why})" : module;
+            List<Fact> facts =
+            [
+                new("Probed for", modules.Count == 0
+                    ? "nothing now: no module's probe in the last 24 hours carries a module label"
+                    : $"{string.Join(", ", modules)} only: its host, services and backups are not watched from here"),
+                new("Probes failing now", failing.Count == 0 ? "none" : string.Join(", ", failing.Select(Failing)),
+                    failing.Count == 0 ? Tone.Good : ToneOf(a => IsFailureAlert(a) || a.Name.Contains("Probe", StringComparison.Ordinal))),
+            ];
+            await AddWatchedAsync(facts);
+            return new ComponentSection("NodeHelper probe", up, facts);
+        }
+
+        /// <summary>An alert that says a collector (or a module's probe) cannot read its upstream.</summary>
+        private static bool IsFailureAlert(AlertNow a) =>
+            a.Name is "NodeHelperCollectorFailing" or "NodeHelperBitcoindDown" or "NodeHelperElectrumDown" or "NodeHelperMempoolBackendDown"
+                or "NodeHelperMempoolFrontendDown" or "NodeHelperMariaDbDown" || IsLnd(a) && a.Name.EndsWith("Down", StringComparison.Ordinal);
+
+        /// <summary>On a node watched less than the day, for how long: its availabilities are shares of that time.</summary>
+        private async Task AddWatchedAsync(List<Fact> facts)
+        {
             var watched = await WatchedAsync();
             if (watched < Window - TimeSpan.FromMinutes(30))
             {
                 facts.Add(new("Watched", $"the last {Formats.Duration(watched)} only: Prometheus has nothing older", Tone.Attention));
             }
-
-            return new ComponentSection("NodeHelper", up, facts);
         }
 
         /// <summary>
-        /// How much of the window Prometheus has scrapes of this instance for: from its first scrape in the window
-        /// (to the minute) to the end. A whole day, except on the first day or after Prometheus lost its data.
+        /// How much of the window Prometheus has scrapes of this node for: from its first scrape in the window (to the
+        /// minute) to the end. A whole day, except on the first day or after Prometheus lost its data. From up, which
+        /// every job has (a probed node has no exporter metrics of its own); its earliest module's, for a probed node.
         /// </summary>
         private async Task<TimeSpan> WatchedAsync()
         {
             if (_watched is null)
             {
-                var first = await ScalarAsync($"min_over_time(timestamp(up{{{_sel}}})[24h:1m])");
+                var first = await ScalarAsync($"min(min_over_time(timestamp(up{{{_sel}}})[24h:1m]))");
                 _watched = first is { } seconds ? Clamp(to - DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))) : Window;
             }
 
@@ -1033,6 +1108,12 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
         private async Task AddLagAsync(List<Fact> facts, string tip, Func<AlertNow, bool> alerts)
         {
+            if (await ScalarAsync($"last_over_time(bitcoind_up{{{_sel}}}[24h])") is null)
+            {
+                // bitcoind is not watched on this node (a probe of its Electrum server alone): no yardstick, and not "not answering".
+                return;
+            }
+
             var most = await ScalarAsync($"max_over_time(clamp_min(bitcoind_blocks{{{_sel}}} - on (instance, job) {tip}{{{_sel}}}, 0)[24h:5m])");
             var today = most is { } m ? $", at most {Formats.Count(m)} today" : "";
             if (await ScalarAsync($"last_over_time(bitcoind_up{{{_sel}}}[10m])") is not 1)

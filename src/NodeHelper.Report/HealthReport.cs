@@ -38,14 +38,18 @@ internal sealed record ChartSeries(string Name, IReadOnlyList<(DateTimeOffset Ti
 /// <summary>A small chart of the day, drawn into the mail as an image; <paramref name="Format"/> writes its values for the caption.</summary>
 internal sealed record ReportChart(string Id, string Title, IReadOnlyList<ChartSeries> Series, Func<double, string> Format, double? Min = null, double? Max = null);
 
-/// <summary>Everything about one NodeHelper instance (one node), and how much of the day Prometheus watched it.</summary>
-internal sealed record NodeSection(string Instance, IReadOnlyList<ComponentSection> Components, IReadOnlyList<AlertEpisode> Alerts, IReadOnlyList<ReportChart> Charts,
-    TimeSpan Watched);
+/// <summary>Everything about one node, how much of the day Prometheus watched it, and its own verdict.</summary>
+/// <param name="Name">What the report calls it: its <c>node</c> label, else its instance.</param>
+/// <param name="Job">The scrape job its series carry: NodeHelper's own (Report:Job) or its /probe's (Report:ProbeJob).</param>
+/// <param name="Probed">A node NodeHelper probes: only its probed modules are watched.</param>
+/// <param name="Verdict">The worst of this node's own findings.</param>
+internal sealed record NodeSection(string Name, string Job, string Instance, bool Probed, IReadOnlyList<ComponentSection> Components,
+    IReadOnlyList<AlertEpisode> Alerts, IReadOnlyList<ReportChart> Charts, TimeSpan Watched, Verdict Verdict);
 
 /// <summary>A sentence of the summary at the top: what happened, in order of importance.</summary>
 internal sealed record Finding(Tone Tone, string Text);
 
-/// <summary>The daily health report of every node of a job, over [From, To].</summary>
+/// <summary>The daily health report of every node Prometheus watches (NodeHelper's job, and its /probe job), over [From, To].</summary>
 internal sealed record HealthReport(
     DateTimeOffset From,
     DateTimeOffset To,
@@ -55,19 +59,28 @@ internal sealed record HealthReport(
     IReadOnlyList<Finding> Findings,
     Verdict Verdict)
 {
+    /// <summary>The job of NodeHelper's /probe whose nodes the report also covers; empty: none.</summary>
+    public string ProbeJob { get; init; } = "";
+
     /// <summary>When making the report failed unexpectedly: the exception, for the log (the report itself says so).</summary>
     public Exception? BuildError { get; init; }
 
     /// <summary>The longest any node was watched: the whole day, except on a first day.</summary>
     public TimeSpan Watched => Nodes.Count == 0 ? TimeSpan.Zero : Nodes.Max(n => n.Watched);
 
-    public string Headline => Verdict switch
+    public string Headline => HeadlineOf(Verdict);
+
+    /// <summary>How a verdict reads at the top of the mail, and beside each node of several.</summary>
+    public static string HeadlineOf(Verdict verdict) => verdict switch
     {
         Verdict.Healthy => "Healthy",
         Verdict.NeedsAttention => "Needs attention",
         Verdict.Problems => "Problems",
         _ => "Cannot tell",
     };
+
+    /// <summary>The nodes whose own verdict is <paramref name="verdict"/>, in the report's order.</summary>
+    public IReadOnlyList<NodeSection> NodesJudged(Verdict verdict) => [.. Nodes.Where(n => n.Verdict == verdict)];
 
     /// <summary>The verdict is the worst tone among the findings; with no node to report on, the report cannot tell.</summary>
     public static Verdict Judge(IReadOnlyList<NodeSection> nodes, IReadOnlyList<Finding> findings)

@@ -18,6 +18,9 @@ internal sealed class ReportOptions
 
     public string Job { get; init; } = "nodehelper";
 
+    /// <summary>The scrape job of NodeHelper's /probe (prometheus/probe.yml): each of its instances is a probed node. Empty: none.</summary>
+    public string ProbeJob { get; init; } = "nodehelper_probe";
+
     /// <summary>The local time of day the running exporter sends the report; null: no schedule.</summary>
     public TimeOnly? Schedule { get; init; }
 
@@ -52,6 +55,8 @@ internal sealed class ReportOptions
         var prometheus = settings.HttpUrl($"{Section}:PrometheusUrl", d.PrometheusUrl.ToString(),
             "The Prometheus that scrapes NodeHelper, whose last 24 hours the report summarises.");
         var job = settings.String($"{Section}:Job", d.Job, "The scrape job of NodeHelper in Prometheus; the report covers each of its instances.");
+        var probeJob = settings.String($"{Section}:ProbeJob", d.ProbeJob,
+            "The scrape job of NodeHelper's /probe (prometheus/probe.yml); the report also covers each node it probes. Empty: no probed nodes.");
         var schedule = ParseSchedule(settings, settings.String($"{Section}:Schedule", "",
             "Local time of day, HH:mm, at which the running exporter mails the report of the last 24 hours (e.g. 07:00). Empty: no scheduled report."));
         var to = settings.StringList($"{Section}:To", d.To, "Recipients of the report, e.g. you@example.org (several: a,b).");
@@ -64,6 +69,7 @@ internal sealed class ReportOptions
         {
             PrometheusUrl = prometheus,
             Job = job,
+            ProbeJob = probeJob.Trim(),
             Schedule = schedule,
             To = to,
             From = from,
@@ -81,6 +87,15 @@ internal sealed class ReportOptions
             TimeoutSeconds = settings.Seconds($"{Section}:TimeoutSeconds", d.TimeoutSeconds, 1, 600,
                 "Longest wait for each Prometheus query and for the mail server."),
         };
+
+        if (options.Job.Trim().Length == 0)
+        {
+            settings.Fail($"{Section}:Job", "is empty; the report needs the job Prometheus scrapes NodeHelper's /metrics under (nodehelper in the shipped prometheus.yml).");
+        }
+        else if (options.ProbeJob == options.Job)
+        {
+            settings.Fail($"{Section}:ProbeJob", $"is the same job as Report:Job ('{options.Job}'): /probe is scraped under a job of its own (nodehelper_probe in prometheus/probe.yml).");
+        }
 
         CheckAddresses(settings, options);
         if (options.Schedule is not null && !options.CanSend)

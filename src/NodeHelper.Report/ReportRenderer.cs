@@ -15,11 +15,36 @@ internal static class ReportRenderer
 {
     private const string Grey = "#6b7280";
 
+    /// <summary>"[NodeHelper] Healthy: node:9338, 2026-11-23"; of several nodes, which are not healthy: "Problems: vps-b of 3 nodes".</summary>
     public static string Subject(HealthReport report)
     {
-        var nodes = report.Nodes.Count == 1 ? report.Nodes[0].Instance : report.Nodes.Count == 0 ? report.Job : $"{report.Nodes.Count} nodes";
+        var nodes = report.Nodes.Count switch
+        {
+            0 => report.Job,
+            1 => report.Nodes[0].Name,
+            _ => OfSeveral(report),
+        };
         return $"[NodeHelper] {report.Headline}: {nodes}, {Formats.Date(report.To)}";
     }
+
+    /// <summary>"3 nodes", or the ones that are not healthy: "vps-b of 3 nodes (vps-a needs attention)".</summary>
+    private static string OfSeveral(HealthReport report)
+    {
+        var problems = Names(report.NodesJudged(Verdict.Problems));
+        var attention = report.NodesJudged(Verdict.NeedsAttention);
+        var count = $"{report.Nodes.Count} nodes";
+        return (problems.Length, attention.Count) switch
+        {
+            (0, 0) => count,
+            (0, _) => $"{Names(attention)} of {count}",
+            (_, 0) => $"{problems} of {count}",
+            _ => $"{problems} of {count} ({Names(attention)} {(attention.Count == 1 ? "needs" : "need")} attention)",
+        };
+    }
+
+    /// <summary>At most three names, so a subject stays a subject when a whole fleet is down.</summary>
+    private static string Names(IReadOnlyList<NodeSection> nodes) =>
+        nodes.Count <= 3 ? string.Join(", ", nodes.Select(n => n.Name)) : $"{string.Join(", ", nodes.Take(3).Select(n => n.Name))} and {nodes.Count - 3} more";
 
     /// <summary>The mail: text and HTML alternatives, each chart a PNG in the HTML part (multipart/related).</summary>
     public static MimeMessage Compose(HealthReport report, string from, IEnumerable<string> to, string id)
@@ -86,7 +111,19 @@ internal static class ReportRenderer
 
         foreach (var node in report.Nodes)
         {
-            html.Append("<h2 style=\"margin:24px 0 8px 0;font-size:20px;\">").Append(E(node.Instance)).Append("</h2>\n");
+            html.Append("<h2 style=\"margin:24px 0 8px 0;font-size:20px;\">").Append(E(node.Name)).Append("</h2>\n");
+            if (Whereabouts(report, node) is { } whereabouts)
+            {
+                html.Append(Css.P(13, Grey, "-4px 0 10px 0"));
+                if (report.Nodes.Count > 1)
+                {
+                    html.Append("<span style=\"color:").Append(ToneColor(VerdictTone(node.Verdict))).Append(";font-weight:bold;\">")
+                        .Append(E(HealthReport.HeadlineOf(node.Verdict))).Append("</span> &middot; ");
+                }
+
+                html.Append(E(whereabouts)).Append("</p>\n");
+            }
+
             foreach (var component in node.Components)
             {
                 AppendComponent(html, component);
@@ -104,7 +141,7 @@ internal static class ReportRenderer
         }
 
         html.Append(Css.P(12, Grey, "20px 0 0 0")).Append("From the Prometheus at ").Append(E(report.Prometheus.ToString()))
-            .Append(", job ").Append(E(report.Job)).Append(". This mail is also NodeHelper's heartbeat: if it stops arriving, NodeHelper, ")
+            .Append(", ").Append(E(Jobs(report))).Append(". This mail is also NodeHelper's heartbeat: if it stops arriving, NodeHelper, ")
             .Append("its Prometheus or this machine has stopped.</p>\n</div>\n</body>\n</html>\n");
         return html.ToString();
     }
@@ -127,7 +164,12 @@ internal static class ReportRenderer
 
         foreach (var node in report.Nodes)
         {
-            text.Append('\n').Append(node.Instance).Append('\n').Append(new string('=', node.Instance.Length)).Append('\n');
+            text.Append('\n').Append(node.Name).Append('\n').Append(new string('=', node.Name.Length)).Append('\n');
+            if (Whereabouts(report, node) is { } whereabouts)
+            {
+                text.Append(report.Nodes.Count > 1 ? $"{HealthReport.HeadlineOf(node.Verdict)}; " : "").Append(whereabouts).Append('\n');
+            }
+
             foreach (var component in node.Components)
             {
                 text.Append('\n').Append(component.Title);
@@ -162,7 +204,7 @@ internal static class ReportRenderer
             }
         }
 
-        text.Append("\nFrom the Prometheus at ").Append(report.Prometheus).Append(", job ").Append(report.Job).Append(".\n")
+        text.Append("\nFrom the Prometheus at ").Append(report.Prometheus).Append(", ").Append(Jobs(report)).Append(".\n")
             .Append("This mail is also NodeHelper's heartbeat: if it stops arriving, NodeHelper, its Prometheus or this machine has stopped.\n");
         return text.ToString();
     }
@@ -249,14 +291,45 @@ internal static class ReportRenderer
 
         var last = series.Points.LastOrDefault(p => double.IsFinite(p.Value)).Value;
         var gaps = series.Points.Any(p => !double.IsFinite(p.Value)) ? " (no data for part of the day)" : "";
-        return $"{name}now {chart.Format(last)}, lowest {chart.Format(values.Min())}, highest {chart.Format(values.Max())}{gaps}";
+        // A series that stopped (bitcoind down at the end of the day) has no "now": its last value is older.
+        var latest = double.IsFinite(series.Points[^1].Value) ? $"now {chart.Format(last)}" : $"no data now (last {chart.Format(last)})";
+        return $"{name}{latest}, lowest {chart.Format(values.Min())}, highest {chart.Format(values.Max())}{gaps}";
     }
 
-    private static string Scope(HealthReport report) => report.Nodes.Count switch
+    private static string Scope(HealthReport report)
     {
-        0 => $"job {report.Job}, no node reported",
-        1 => $"{report.Nodes[0].Instance}, the last 24 hours",
-        var n => $"{n} nodes of job {report.Job}, the last 24 hours",
+        if (report.Nodes.Count <= 1)
+        {
+            return report.Nodes.Count == 0 ? $"job {report.Job}, no node reported" : $"{report.Nodes[0].Name}, the last 24 hours";
+        }
+
+        var scope = report.Nodes.Any(n => n.Probed)
+            ? $"{report.Nodes.Count} nodes of jobs {report.Job} and {report.ProbeJob}, the last 24 hours"
+            : $"{report.Nodes.Count} nodes of job {report.Job}, the last 24 hours";
+        var problems = report.NodesJudged(Verdict.Problems);
+        var attention = report.NodesJudged(Verdict.NeedsAttention);
+        return scope + (problems.Count > 0 ? $"; problems: {string.Join(", ", problems.Select(n => n.Name))}" : "")
+                     + (attention.Count > 0 ? $"; needs attention: {string.Join(", ", attention.Select(n => n.Name))}" : "");
+    }
+
+    /// <summary>
+    /// Where a node's numbers come from, when that is more than its name says: its job and instance in a report of
+    /// several nodes (a probed node's are the /probe job's), or the instance a <c>node</c> label renamed.
+    /// </summary>
+    private static string? Whereabouts(HealthReport report, NodeSection node) =>
+        report.Nodes.Count == 1 && node.Name == node.Instance ? null
+        : node.Probed ? $"probed by NodeHelper (job {node.Job}, instance {node.Instance})"
+        : $"job {node.Job}, instance {node.Instance}";
+
+    private static string Jobs(HealthReport report) =>
+        report.Nodes.Any(n => n.Probed) ? $"jobs {report.Job} and {report.ProbeJob}" : $"job {report.Job}";
+
+    private static Tone VerdictTone(Verdict verdict) => verdict switch
+    {
+        Verdict.Healthy => Tone.Good,
+        Verdict.NeedsAttention => Tone.Attention,
+        Verdict.Problems => Tone.Bad,
+        _ => Tone.Neutral,
     };
 
     private static (string Background, string Text) VerdictColors(Verdict verdict) => verdict switch

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+
+namespace NodeHelper.Tests.Support;
+
+/// <summary>
+/// 25 hours of a small fleet as one Prometheus holds it, one sample a minute: the node beside it, scraped at /metrics
+/// (job <see cref="LocalJob"/>, with a <c>node</c> label), and two remote nodes NodeHelper probes (job
+/// <see cref="ProbeJob"/>, relabelled as prometheus/probe.yml does: instance and node the node's name, module the
+/// /probe module). The local node is the recorded scrape of the whole stack (Fixtures/report/whole-stack.prom) with a
+/// block every 10 minutes; each probe answers as /probe does: up, probe_success, probe_duration_seconds, the
+/// collector's success, duration and failure reason, and its own families of the recorded scrape, nothing else.
+/// <see cref="Healthy"/> is probed for its Electrum server since <see cref="HealthyElectrumFrom"/> and for bitcoind
+/// since <see cref="HealthyBitcoindFrom"/>, and is fine. <see cref="Broken"/> is probed for bitcoind and its mempool
+/// backend all day, and its bitcoind has refused connections for the last four hours (bitcoind_up 0, the rest of
+/// bitcoind's families gone), with the alert the shipped NodeHelperBitcoindDown fires from its second minute on.
+/// <see cref="ElectrumOnly"/> is probed for its Electrum server alone, all day: its bitcoind is not watched at all.
+/// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>.
+/// </summary>
+internal sealed class FleetDay
+{
+    public const string LocalJob = "nodehelper";
+    public const string ProbeJob = "nodehelper_probe";
+
+    /// <summary>The local node's <c>node</c> label, and its instance (the exporter's address).</summary>
+    public const string Local = "home";
+    public const string LocalInstance = "127.0.0.1:9338";
+
+    public const string Healthy = "vps-a";
+    public const string Broken = "vps-b";
+    public const string ElectrumOnly = "vps-c";
+
+    public const long FirstBlock = 925_000;
+
+    public static readonly TimeSpan Step = TimeSpan.FromMinutes(1);
+
+    private readonly Exposition _recorded = Exposition.Parse(File.ReadAllText(Path.Join(AppContext.BaseDirectory, "Fixtures", "report", "whole-stack.prom")));
+
+    public FleetDay(DateTimeOffset end)
+    {
+        End = end;
+        Start = end - TimeSpan.FromHours(25);
+    }
+
+    /// <summary>The last sample; the report is made at this moment.</summary>
+    public DateTimeOffset End { get; }
+
+    public DateTimeOffset Start { get; }
+
+    /// <summary>The healthy node's Electrum server is probed first, its bitcoind two hours later (a module's name sorts after the other's).</summary>
+    public DateTimeOffset HealthyElectrumFrom => End - TimeSpan.FromHours(10);
+
+    public DateTimeOffset HealthyBitcoindFrom => End - TimeSpan.FromHours(8);
+
+    /// <summary>The broken node's first sample with bitcoind_up 0: the last 240 minutes are down (the last sample included).</summary>
+    public DateTimeOffset BrokenDownFrom => End - TimeSpan.FromHours(4) + Step;
+
+    /// <summary>NodeHelperBitcoindDown fires after its 2 minutes, and still fires at the end.</summary>
+    public DateTimeOffset BrokenAlertFrom => BrokenDownFrom + TimeSpan.FromMinutes(2);
+
+    public string ToOpenMetrics()
+    {
+        var tracks = new List<Track>();
+        var local = Target(LocalInstance, LocalJob, ("node", Local));
+        foreach (var series in _recorded.Series.Keys)
+        {
+            tracks.Add(new Track(Name(series), With(series, local), Start, t => Value(Name(series), series, t)));
+        }
+
+        tracks.Add(new Track("up", With("up", local), Start, _ => 1));
+        Probe(tracks, Healthy, "bitcoind", HealthyBitcoindFrom, _ => false);
+        Probe(tracks, Healthy, "electrum", HealthyElectrumFrom, _ => false);
+        Probe(tracks, Broken, "bitcoind", Start, t => t >= BrokenDownFrom);
+        Probe(tracks, Broken, "mempool", Start, _ => false);
+        Probe(tracks, ElectrumOnly, "electrum", Start, _ => false);
+
+        var alert = $"ALERTS{{alertname=\"NodeHelperBitcoindDown\",alertstate=\"firing\",{Target(Broken, ProbeJob, ("module", "bitcoind"), ("node", Broken))},scope=\"bitcoind\",severity=\"critical\"}}";
+        tracks.Add(new Track("ALERTS", alert, BrokenAlertFrom, _ => 1));
+
+        // OpenMetrics wants each family's samples together, under one TYPE line.
+        var text = new StringBuilder(64 * 1024 * 1024);
+        foreach (var family in tracks.GroupBy(t => t.Family, StringComparer.Ordinal))
+        {
+            text.Append("# TYPE ").Append(family.Key).Append(" gauge\n");
+            foreach (var track in family)
+            {
+                for (var time = track.From; time <= End; time += Step)
+                {
+                    if (track.Value(time) is { } value)
+                    {
+                        text.Append(track.Series).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append(' ')
+                            .Append(time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)).Append('\n');
+                    }
+                }
+            }
+        }
+
+        text.Append("# EOF\n");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// One module's probe of a node, from <paramref name="from"/> on: while <paramref name="refused"/>, the collector
+    /// failed (reason refused) and of its families only its _up is there, at 0, as the exporter writes a failed fetch.
+    /// </summary>
+    private void Probe(List<Track> tracks, string node, string module, DateTimeOffset from, Func<DateTimeOffset, bool> refused)
+    {
+        var target = Target(node, ProbeJob, ("module", module), ("node", node));
+        tracks.Add(new Track("up", With("up", target), from, _ => 1));
+        tracks.Add(new Track("probe_success", With("probe_success", target), from, t => refused(t) ? 0 : 1));
+        tracks.Add(new Track("probe_duration_seconds", With("probe_duration_seconds", target), from, _ => 0.02));
+        var collector = $"nodehelper_scrape_collector_success{{collector=\"{module}\"}}";
+        tracks.Add(new Track("nodehelper_scrape_collector_success", With(collector, target), from, t => refused(t) ? 0 : 1));
+        tracks.Add(new Track("nodehelper_scrape_collector_duration_seconds",
+            With($"nodehelper_scrape_collector_duration_seconds{{collector=\"{module}\"}}", target), from, _ => 0.01));
+        tracks.Add(new Track("nodehelper_scrape_collector_failure_reason",
+            With($"nodehelper_scrape_collector_failure_reason{{collector=\"{module}\",reason=\"refused\"}}", target), from, t => refused(t) ? 1 : null));
+        foreach (var series in _recorded.Series.Keys.Where(s => IsOf(module, Name(s))))
+        {
+            var name = Name(series);
+            tracks.Add(new Track(name, With(series, target), from,
+                t => name == $"{module}_up" ? refused(t) ? 0 : 1 : refused(t) ? null : Value(name, series, t)));
+        }
+    }
+
+    /// <summary>The families a module's collector writes: its prefix (the mempool web site is a collector of its own).</summary>
+    private static bool IsOf(string module, string name) =>
+        name.StartsWith(module + "_", StringComparison.Ordinal) && !name.StartsWith("mempool_frontend_", StringComparison.Ordinal);
+
+    /// <summary>The recorded value, but a block every 10 minutes and clocks that move with the day.</summary>
+    private double? Value(string name, string series, DateTimeOffset time)
+    {
+        var blocks = FirstBlock + Math.Floor((time - Start).TotalSeconds / 600);
+        var blockTime = (Start + TimeSpan.FromSeconds(600 * Math.Floor((time - Start).TotalSeconds / 600))).ToUnixTimeSeconds();
+        return name switch
+        {
+            "bitcoind_blocks" or "bitcoind_headers" or "bitcoind_latest_block_height" or "electrum_tip_height" or "mempool_tip_height"
+                or "mariadb_mempool_indexed_block_height" or "lnd_block_height" => blocks,
+            "bitcoind_best_block_timestamp_seconds" or "electrum_tip_timestamp_seconds" or "lnd_best_header_timestamp_seconds" => blockTime,
+            "bitcoind_uptime_seconds" or "mariadb_uptime_seconds" => (time - Start).TotalSeconds + 86400,
+            "mariadb_mempool_newest_statistics_timestamp_seconds" => time.ToUnixTimeSeconds() - 30,
+            _ => _recorded.Series[series],
+        };
+    }
+
+    private static string Name(string series) => series.Split('{')[0];
+
+    /// <summary>The labels Prometheus adds to a scrape's series: its instance and job, and its target's labels.</summary>
+    private static string Target(string instance, string job, params (string Name, string Value)[] labels) =>
+        string.Join(',', new[] { ("instance", instance), ("job", job) }.Concat(labels).Select(l => $"{l.Item1}=\"{l.Item2}\""));
+
+    private static string With(string series, string target)
+    {
+        var brace = series.IndexOf('{', StringComparison.Ordinal);
+        return brace < 0 ? $"{series}{{{target}}}" : $"{series[..(brace + 1)]}{target},{series[(brace + 1)..]}";
+    }
+
+    /// <summary>One series over the day from <see cref="From"/>: its value at a moment, or null for no sample.</summary>
+    private sealed record Track(string Family, string Series, DateTimeOffset From, Func<DateTimeOffset, double?> Value);
+}

@@ -1,0 +1,29 @@
+using NodeHelper.Stack.Servers;
+
+namespace NodeHelper.Tests.Support;
+
+/// <summary>A real Prometheus holding the <see cref="FleetDay"/> (<see cref="BackfilledPrometheus"/>), for one test class.</summary>
+public sealed class FleetPrometheus : IAsyncLifetime
+{
+    internal FleetDay Day { get; private set; } = null!;
+
+    internal ServerProcess Server { get; private set; } = null!;
+
+    public Uri Url => Server.Url;
+
+    public async Task InitializeAsync()
+    {
+        // The last sample a minute ago, on a whole minute: a finished past, as a day's report sees it.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Day = new FleetDay(DateTimeOffset.FromUnixTimeSeconds((now / 60 * 60) - 60));
+        Server = await BackfilledPrometheus.StartAsync(Day.ToOpenMetrics(), "fleet");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+    }
+}
