@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 
 var output = args.Length > 0 ? args[0] : Path.Join(Path.GetDirectoryName(ThisFile())!, "dashboards");
 Directory.CreateDirectory(output);
-foreach (var board in new[] { Boards.Overview(), Boards.Bitcoind(), Boards.Services(), Boards.Lightning(), Boards.Host() })
+foreach (var board in new[] { Boards.Fleet(), Boards.Overview(), Boards.Bitcoind(), Boards.Services(), Boards.Lightning(), Boards.Host() })
 {
     var path = Path.Join(output, board.Uid + ".json");
     File.WriteAllText(path, board.ToJson());
@@ -46,6 +46,10 @@ internal static class Rules
     }
 
     public static (string, double?)[] DiskFree() => Below("NodeHelperFilesystemAlmostFull");
+
+    /// <summary>The same thresholds for the share used: orange and red where the free ratio falls below the alerts' numbers.</summary>
+    public static (string, double?)[] DiskFull() =>
+        [("green", null), ("orange", 1 - Number("NodeHelperFilesystemAlmostFull", "<", "warning")), ("red", 1 - Number("NodeHelperFilesystemAlmostFull", "<", "critical"))];
 
     /// <summary>Days until full: orange within NodeHelperFilesystemFillingUp's horizon (predict_linear's 24 * 3600 seconds).</summary>
     public static (string, double?)[] DaysUntilFull()
@@ -133,7 +137,12 @@ internal static class Rules
     private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }
 
-/// <summary>The five dashboards. Every query selects the chosen job and instance with <see cref="Q.S"/>.</summary>
+/// <summary>
+/// The six dashboards. Every query selects the chosen jobs and instances with <see cref="Q.S"/>, and every aggregation
+/// keeps each node's labels (<c>without</c> the item's own label, or <c>by</c> the node's): one Prometheus may watch many
+/// nodes, beside their NodeHelper (job nodehelper) or probed (job nodehelper_probe, whose modules differ by label).
+/// The per-node dashboards repeat each row for every node chosen; the fleet dashboard shows them all side by side.
+/// </summary>
 internal static class Boards
 {
     private static readonly string[] UpDown = ["0", "Down", "red", "1", "Up", "green"];
@@ -148,6 +157,56 @@ internal static class Boards
     /// </summary>
     internal static readonly (string, double?)[] Neutral = [("text", null)];
 
+    /// <summary>
+    /// Every node one Prometheus watches, one row each: those beside their NodeHelper (job nodehelper, instance the
+    /// exporter's address) and those probed (job nodehelper_probe, instance the node's name). Each column aggregates
+    /// by the node's labels only, so a probed node's modules meet in one row.
+    /// </summary>
+    public static Board Fleet()
+    {
+        var b = new Board("nodehelper-fleet", "NodeHelper / Fleet",
+            "Every node this Prometheus watches, one row each: is it read, is bitcoind up and at the tip, its peers and mempool, how far its indexers lag, LND, its fullest disk and its alerts. A node's row opens its overview.",
+            fleet: true);
+
+        b.Row("Every node");
+        b.Table("Nodes", ["instance", "node", "job"], w: 24, h: 10, noValue: "not watched", columns:
+        [
+            new($"min by ({Q.Node}) ({Q.S("up")})", "NodeHelper", "none", ["0", "Down", "red", "1", "Up", "green"]),
+            new(Q.PerNode("min", Q.S("bitcoind_up")), "bitcoind", "none", UpDown),
+            new(Q.PerNode("max", Q.S("bitcoind_blocks")), "tip height", "none"),
+            new(Q.PerNode("max", $"{Q.S("bitcoind_headers")} - {Q.S("bitcoind_blocks")}"), "behind headers", "none", Thresholds: Rules.Above("NodeHelperBitcoindBlocksBehindHeaders")),
+            new(Q.PerNode("sum", Q.S("bitcoind_connections")), "peers", "none"),
+            new(Q.PerNode("max", Q.S("bitcoind_mempool_usage_bytes")), "mempool", "decbytes"),
+            new(Q.PerNode("max", Q.Lag("electrum_tip_height")), "Electrum behind", "none", Thresholds: Rules.Above("NodeHelperElectrumBehind")),
+            new(Q.PerNode("max", Q.Lag("mempool_tip_height")), "mempool behind", "none", Thresholds: Rules.Within("NodeHelperMempoolTipMismatch")),
+            new(Q.PerNode("min", Q.S("lnd_up")), "LND", "none", UpDown),
+            new(Q.PerNode("max", Q.S("lnd_channels", "state=\"active\"")), "channels active", "none"),
+            new(Q.FullestDisk, "fullest disk", "percentunit", Thresholds: Rules.DiskFull()),
+            new(Q.AlertCount("severity=~\"critical|warning\""), "alerts firing", "none", Thresholds: [("green", null), ("red", 1)]),
+        ], description: "One row per node: job nodehelper for a node with NodeHelper beside it (instance its address), nodehelper_probe for a probed one (instance its name). An empty cell is a component not watched there. Click a node's instance for its overview.",
+            link: ("Overview of ${__value.raw}", "/d/nodehelper-overview/nodehelper-overview?var-datasource=${datasource}&var-job=${__data.fields.job}&var-instance=${__value.raw}&${__url_time_range}"));
+
+        b.Row("Side by side");
+        b.Timeseries("Tip height", "none", w: 8, decimals: 0, targets: [new(Q.PerNode("max", Q.S("bitcoind_blocks")), "{{instance}}")]);
+        b.Timeseries("Blocks behind headers", "none", w: 8, decimals: 0, targets:
+            [new(Q.PerNode("max", $"{Q.S("bitcoind_headers")} - {Q.S("bitcoind_blocks")}"), "{{instance}}")],
+            thresholds: Rules.Above("NodeHelperBitcoindBlocksBehindHeaders"));
+        b.Timeseries("Peers", "none", w: 8, decimals: 0, targets: [new(Q.PerNode("sum", Q.S("bitcoind_connections")), "{{instance}}")]);
+        b.Timeseries("Mempool memory", "decbytes", w: 8, targets: [new(Q.PerNode("max", Q.S("bitcoind_mempool_usage_bytes")), "{{instance}}")]);
+        b.Timeseries("Electrum server behind bitcoind", "none", w: 8, decimals: 0, targets:
+            [new(Q.PerNode("max", Q.Lag("electrum_tip_height")), "{{instance}}")], thresholds: Rules.Above("NodeHelperElectrumBehind"));
+        b.Timeseries("mempool backend behind bitcoind", "none", w: 8, decimals: 0, targets:
+            [new(Q.PerNode("max", Q.Lag("mempool_tip_height")), "{{instance}}")]);
+        b.Timeseries("LND channels active", "none", w: 8, decimals: 0, targets:
+            [new(Q.PerNode("max", Q.S("lnd_channels", "state=\"active\"")), "{{instance}}")]);
+        b.Timeseries("Fullest disk", "percentunit", w: 8, min: 0, max: 1, targets: [new(Q.FullestDisk, "{{instance}}")]);
+        b.Timeseries("Alerts firing", "none", w: 8, decimals: 0, targets: [new(Q.AlertCount("severity=~\"critical|warning\""), "{{instance}}")]);
+        b.Timeseries("NodeHelper's scrape time", "s", w: 24, h: 6, targets:
+            [new(Q.PerNode("max", Q.S("nodehelper_scrape_collector_duration_seconds")), "{{instance}}")],
+            description: "The slowest collector of each node's last scrape or probe.");
+        return b;
+    }
+
     public static Board Overview()
     {
         var b = new Board("nodehelper-overview", "NodeHelper / Overview",
@@ -161,13 +220,13 @@ internal static class Boards
         b.Stat("MariaDB", Q.S("mariadb_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
         b.Stat("LND", Q.S("lnd_up"), "none", w: 3, mappings: UpDown, noValue: "not watched",
             description: "LND answers while its wallet is locked: Up here, Locked in the Lightning row below.");
-        b.Stat("NodeHelper collectors", $"min({Q.S("nodehelper_scrape_collector_success")})", "none", w: 2,
+        b.Stat("NodeHelper collectors", $"min without (collector, module) ({Q.S("nodehelper_scrape_collector_success")})", "none", w: 2,
             mappings: ["0", "Failing", "red", "1", "All reading", "green"],
             description: "1 when every enabled collector read its upstream in the last scrape.");
-        b.Stat("Alerts firing", $"count({Q.Alerts("severity=~\"critical|warning\"")}) or vector(0)", "none", w: 2,
+        b.Stat("Alerts firing", Q.AlertCount("severity=~\"critical|warning\""), "none", w: 2,
             thresholds: [("green", null), ("red", 1)],
             description: "Critical and warning alerts firing for this node now (the NodeHelper alert rules must be loaded in Prometheus).");
-        b.Stat("Services failed", $"count({Q.S("nodehelper_service_state", "state=\"failed\"")} == 1) or vector(0)", "none", w: 2,
+        b.Stat("Services failed", Q.CountPerNode($"{Q.S("nodehelper_service_state", "state=\"failed\"")} == 1", Q.S("nodehelper_service_state")), "none", w: 2,
             thresholds: [("green", null), ("red", 1)], description: "systemd units of the stack in the failed state.");
 
         b.Row("Is it in sync?");
@@ -187,9 +246,9 @@ internal static class Boards
             thresholds: [("orange", null), ("green", 0.9999)]);
         b.Timeseries("Lag behind bitcoind", "none", w: 8, h: 5, decimals: 0, targets:
         [
-            new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("electrum_tip_height")}", "Electrum"),
-            new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mempool_tip_height")}", "mempool"),
-            new($"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mariadb_mempool_indexed_block_height")}", "mempool database"),
+            new(Q.Lag("electrum_tip_height"), "Electrum"),
+            new(Q.Lag("mempool_tip_height"), "mempool"),
+            new(Q.Lag("mariadb_mempool_indexed_block_height"), "mempool database"),
             new(Q.LndLag, "LND"),
             new($"{Q.S("bitcoind_headers")} - {Q.S("bitcoind_blocks")}", "headers not yet validated"),
         ], description: "Blocks each component is behind bitcoind's validated tip. More than 2 for 15 minutes is an alert.");
@@ -201,9 +260,9 @@ internal static class Boards
         b.Stat("Channels active", Q.S("lnd_channels", "state=\"active\""), "none", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown");
         b.Stat("Channels inactive", Q.S("lnd_channels", "state=\"inactive\""), "none", w: 4, decimals: 0, thresholds: Neutral, noValue: "unknown",
             description: "Open channels whose peer is not connected: they cannot route.");
-        b.Stat("Channels closing", $"sum({Q.S("lnd_channels", "state=~\"pending_close|force_closing|waiting_close\"")})", "none", w: 4, decimals: 0,
+        b.Stat("Channels closing", $"sum without (state) ({Q.S("lnd_channels", "state=~\"pending_close|force_closing|waiting_close\"")})", "none", w: 4, decimals: 0,
             thresholds: Neutral, noValue: "unknown");
-        b.Stat("Lightning alerts firing", $"count({Q.LndAlerts}) or vector(0)", "none", w: 4,
+        b.Stat("Lightning alerts firing", Q.AlertCount("scope=\"lnd\""), "none", w: 4,
             thresholds: [("green", null), ("red", 1)], description: "Alerts of scope lnd firing for this node now.");
 
         b.Row("Network and mempool");
@@ -231,7 +290,7 @@ internal static class Boards
         b.Timeseries("CPU busy", "percentunit", w: 4, min: 0, max: 1, targets: [new(Q.CpuBusy, "busy")]);
         b.Timeseries("Memory available", "percentunit", w: 4, min: 0, max: 1, targets:
             [new($"{Q.S("nodehelper_memory_available_bytes")} / {Q.S("nodehelper_memory_total_bytes")}", "available")]);
-        b.Stat("Service restarts, 24 h", $"sum({Q.Increase("nodehelper_service_restarts_total", "24h")})", "none", w: 4, decimals: 0,
+        b.Stat("Service restarts, 24 h", $"sum without (unit) ({Q.Increase("nodehelper_service_restarts_total", "24h")})", "none", w: 4, decimals: 0,
             // A cue, not an alert: any restart is worth a look; NodeHelperServiceCrashLooping judges a loop.
             thresholds: [("green", null), ("orange", 1)], description: "Times systemd restarted a unit of the stack after a failure (more than 2 in 30 minutes is NodeHelperServiceCrashLooping).");
         return b;
@@ -339,7 +398,7 @@ internal static class Boards
         b.Row("Electrum server");
         b.Stat("Electrum server", Q.S("electrum_up"), "none", w: 4, mappings: UpDown, noValue: "not watched");
         b.Stat("Server", Q.S("electrum_server_info"), "none", w: 5, legend: "{{server_version}}", textMode: "name");
-        b.Stat("Behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("electrum_tip_height")}", "none", w: 3, decimals: 0,
+        b.Stat("Behind bitcoind", Q.Lag("electrum_tip_height"), "none", w: 3, decimals: 0,
             thresholds: Rules.Above("NodeHelperElectrumBehind"));
         b.Timeseries("Probe time", "s", w: 6, targets: [new(Q.S("electrum_probe_duration_seconds"), "connect, version, tip, ping")],
             thresholds: Rules.Above("NodeHelperElectrumSlow"));
@@ -353,7 +412,7 @@ internal static class Boards
         b.Stat("mempool backend", Q.S("mempool_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
         b.Stat("Mempool in sync", Q.S("mempool_synced"), "none", w: 3, mappings: SyncedMap);
         b.Stat("Version", Q.S("mempool_build_info"), "none", w: 3, legend: "{{version}}", textMode: "name");
-        b.Stat("Behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mempool_tip_height")}", "none", w: 3, decimals: 0,
+        b.Stat("Behind bitcoind", Q.Lag("mempool_tip_height"), "none", w: 3, decimals: 0,
             thresholds: Rules.Within("NodeHelperMempoolTipMismatch"));
         b.Timeseries("Recommended fees", Q.SatPerVbyte, w: 12, targets: [new(Q.S("mempool_recommended_fee_sat_per_vbyte"), "{{target}}")]);
         b.Timeseries("Mempool", "decbytes", w: 8, targets: [new(Q.S("mempool_vsize_bytes"), "virtual size")]);
@@ -378,7 +437,7 @@ internal static class Boards
         b.Stat("MariaDB", Q.S("mariadb_up"), "none", w: 3, mappings: UpDown, noValue: "not watched");
         b.Stat("Version", Q.S("mariadb_build_info"), "none", w: 3, legend: "{{version}}", textMode: "name");
         b.Stat("Uptime", Q.S("mariadb_uptime_seconds"), "s", w: 3);
-        b.Stat("Database behind bitcoind", $"{Q.S("bitcoind_blocks")} - on (instance, job) {Q.S("mariadb_mempool_indexed_block_height")}", "none", w: 3,
+        b.Stat("Database behind bitcoind", Q.Lag("mariadb_mempool_indexed_block_height"), "none", w: 3,
             decimals: 0, thresholds: Rules.Above("NodeHelperMempoolDatabaseBehind"), description: "The newest block in the mempool backend's database.");
         b.Stat("Statistics age", $"time() - {Q.S("mariadb_mempool_newest_statistics_timestamp_seconds")}", "s", w: 3,
             thresholds: Rules.Above("NodeHelperMempoolStatisticsStale"), description: "The backend writes a row a minute.");
@@ -427,7 +486,7 @@ internal static class Boards
         b.Stat("Synced to chain", Q.S("lnd_synced_to_chain"), "none", w: 3, mappings: SyncedMap, noValue: "unknown");
         b.Stat("Synced to graph", Q.S("lnd_synced_to_graph"), "none", w: 3, mappings: SyncedMap, noValue: "unknown");
         b.Stat("Version", Q.S("lnd_build_info"), "none", w: 4, legend: "{{version}}", textMode: "name", noValue: "unknown");
-        b.Stat("Lightning alerts firing", $"count({Q.LndAlerts}) or vector(0)", "none", w: 4,
+        b.Stat("Lightning alerts firing", Q.AlertCount("scope=\"lnd\""), "none", w: 4,
             thresholds: [("green", null), ("red", 1)],
             description: "Alerts of scope lnd firing for this node now (the NodeHelper alert rules must be loaded in Prometheus).");
 
@@ -489,7 +548,7 @@ internal static class Boards
             mappings: OkFailing, colorMode: "background", description: "The files of LND's NodeHelper reads: tls.cert, channel.backup and its copy.");
 
         b.Row("Per channel (Lnd:PerChannel)");
-        b.Table("Channels", "chan_id", w: 24, h: 8, noValue: "no per-channel series: Lnd:PerChannel is off", columns:
+        b.Table("Channels", ["chan_id"], w: 24, h: 8, noValue: "no per-channel series: Lnd:PerChannel is off", columns:
         [
             new(Q.S("lnd_channel_active"), "active", "none", ["0", "inactive", "red", "1", "active", "green"]),
             new(Q.S("lnd_channel_capacity_sat"), "capacity", Q.Sat),
@@ -517,12 +576,12 @@ internal static class Boards
             new(Q.S("nodehelper_filesystem_avail_bytes"), "{{component}} now"),
             new($"predict_linear({Q.S("nodehelper_filesystem_avail_bytes")}[6h], 7 * 86400)", "{{component}} in a week at this rate"),
         ]);
-        b.Stat("Unreadable data directories", $"sum({Q.S("nodehelper_filesystem_error")})", "none", w: 12,
+        b.Stat("Unreadable data directories", $"sum without (component, path) ({Q.S("nodehelper_filesystem_error")})", "none", w: 12,
             thresholds: [("green", null), ("red", 1)], description: "Missing, not mounted, or not readable by NodeHelper's user.");
 
         b.Row("CPU, memory, temperature");
         b.Timeseries("CPU", "percentunit", w: 8, min: 0, max: 1, stack: true, targets:
-            [new($"sum by (mode) ({Q.Rate("nodehelper_cpu_seconds_total", "mode!=\"idle\"")}) / scalar({Q.S("nodehelper_cpus")})", "{{mode}}")]);
+            [new($"{Q.Rate("nodehelper_cpu_seconds_total", "mode!=\"idle\"")} / on (instance, job) group_left {Q.S("nodehelper_cpus")}", "{{mode}}")]);
         b.Timeseries("Load", "none", w: 8, targets:
         [
             new(Q.S("nodehelper_load1"), "1 min"),
@@ -607,33 +666,63 @@ internal static class Q
         $"clamp_max({S("nodehelper_filesystem_avail_bytes")} / clamp_min(-deriv({S("nodehelper_filesystem_avail_bytes")}[6h]), 1) / 86400, 3650)";
 
     public static string CpuBusy =>
-        $"1 - sum({Rate("nodehelper_cpu_seconds_total", "mode=\"idle\"")}) / sum({Rate("nodehelper_cpu_seconds_total")})";
+        $"1 - sum without (mode) ({Rate("nodehelper_cpu_seconds_total", "mode=\"idle\"")}) / sum without (mode) ({Rate("nodehelper_cpu_seconds_total")})";
 
-    /// <summary>A metric of the chosen job and instance, with more matchers if given.</summary>
+    /// <summary>
+    /// <paramref name="aggregation"/> of <paramref name="expr"/> per node: one series for each node, whatever its
+    /// modules (a probed node's bitcoind and electrum series differ in module), for the fleet table's single row.
+    /// </summary>
+    public static string PerNode(string aggregation, string expr) => $"{aggregation} by ({Node}) ({expr})";
+
+    /// <summary>The share used of each node's fullest data directory filesystem.</summary>
+    public static string FullestDisk =>
+        PerNode("max", $"1 - {S("nodehelper_filesystem_avail_bytes")} / {S("nodehelper_filesystem_size_bytes")}");
+
+    /// <summary>A metric of the chosen jobs and instances (each variable may hold several), with more matchers if given.</summary>
     public static string S(string metric, string matchers = "") =>
-        $"{metric}{{job=\"$job\", instance=\"$instance\"{(matchers.Length > 0 ? ", " + matchers : "")}}}";
+        $"{metric}{{job=~\"$job\", instance=~\"$instance\"{(matchers.Length > 0 ? ", " + matchers : "")}}}";
+
+    /// <summary>What every aggregation across a node's series keeps: the node's own labels (a probed node's series differ in module).</summary>
+    public const string Node = "job, instance, node";
+
+    /// <summary>
+    /// How many series of <paramref name="expr"/> each node has, 0 for a node where <paramref name="present"/> has
+    /// series but <paramref name="expr"/> none (count() or vector(0) would add an unlabelled 0 beside every node's count).
+    /// </summary>
+    public static string CountPerNode(string expr, string present) =>
+        $"count by ({Node}) ({expr}) or 0 * group by ({Node}) ({present})";
+
+    /// <summary>Alerts firing for each chosen node, 0 where none is.</summary>
+    public static string AlertCount(string matchers) => CountPerNode(Alerts(matchers), S("nodehelper_scrape_collector_success"));
 
     public static string Rate(string counter, string matchers = "") => $"rate({S(counter, matchers)}[$__rate_interval])";
 
     public static string Increase(string counter, string window) => $"increase({S(counter)}[{window}])";
 
     /// <summary>How many blocks LND is behind bitcoind (instance:lnd_block_height:lag_blocks, computed here).</summary>
-    public static string LndLag => $"{S("bitcoind_blocks")} - on (instance, job) {S("lnd_block_height")}";
+    public static string LndLag => Lag("lnd_block_height");
+
+    /// <summary>How many blocks a component is behind bitcoind, with the component's labels (under /probe its module).</summary>
+    public static string Lag(string height) => $"{S("bitcoind_blocks")} - on (instance, job) group_right {S(height)}";
 
     /// <summary>The alerts about LND firing for the chosen instance: whatever their names, they carry scope="lnd".</summary>
     public static string LndAlerts => Alerts("scope=\"lnd\"");
 
-    /// <summary>Alerts firing for the chosen instance (Prometheus's own ALERTS series).</summary>
-    public static string Alerts(string matchers) => $"ALERTS{{alertstate=\"firing\", instance=\"$instance\", {matchers}}}";
+    /// <summary>Alerts firing for the chosen jobs and instances (Prometheus's own ALERTS series).</summary>
+    public static string Alerts(string matchers) => S("ALERTS", $"alertstate=\"firing\", {matchers}");
 }
 
 internal sealed record Target(string Expr, string Legend);
 
-/// <summary>A table column: its query, its header, its unit, and value mappings (value, text, colour triples) if any.</summary>
-internal sealed record Column(string Expr, string Name, string Unit, string[]? Mappings = null);
+/// <summary>A table column: its query, its header, its unit, and value mappings (value, text, colour triples) or thresholds if any.</summary>
+internal sealed record Column(string Expr, string Name, string Unit, string[]? Mappings = null, (string Color, double? Value)[]? Thresholds = null);
 
-/// <summary>One dashboard: panels laid out left to right in rows 24 units wide.</summary>
-internal sealed class Board(string uid, string title, string description)
+/// <summary>
+/// One dashboard: panels laid out left to right in rows 24 units wide. A per-node dashboard repeats each row for every
+/// node chosen in its instance variable (its first node by default); the fleet dashboard (<paramref name="fleet"/>)
+/// does not repeat, and starts with every job and node chosen.
+/// </summary>
+internal sealed class Board(string uid, string title, string description, bool fleet = false)
 {
     private static readonly JsonObject Datasource = new() { ["type"] = "prometheus", ["uid"] = "${datasource}" };
 
@@ -648,11 +737,17 @@ internal sealed class Board(string uid, string title, string description)
     public void Row(string rowTitle)
     {
         NewLine();
-        _panels.Add((JsonNode)new JsonObject
+        var row = new JsonObject
         {
-            ["type"] = "row", ["title"] = rowTitle, ["id"] = ++_id, ["collapsed"] = false,
+            ["type"] = "row", ["title"] = fleet ? rowTitle : $"{rowTitle} · $instance", ["id"] = ++_id, ["collapsed"] = false,
             ["gridPos"] = Grid(0, _y, 24, 1), ["panels"] = new JsonArray(),
-        });
+        };
+        if (!fleet)
+        {
+            row["repeat"] = "instance";
+        }
+
+        _panels.Add((JsonNode)row);
         _y += 1;
     }
 
@@ -708,8 +803,13 @@ internal sealed class Board(string uid, string title, string description)
         Place(panel, w, h);
     }
 
-    /// <summary>A table of instant queries joined on <paramref name="key"/>: one row per key, one column per query.</summary>
-    public void Table(string panelTitle, string key, int w, int h, Column[] columns, string? noValue = null, string? description = null)
+    /// <summary>
+    /// A table of instant queries joined on their labels: one row per key, the <paramref name="keys"/> first (job and
+    /// instance are left out unless among them), then one column per query. With <paramref name="link"/>, each row's
+    /// first key opens that URL (Grafana's data link variables: ${__value.raw}, ${__data.fields.job}).
+    /// </summary>
+    public void Table(string panelTitle, string[] keys, int w, int h, Column[] columns, string? noValue = null, string? description = null,
+        (string Title, string Url)? link = null)
     {
         var targets = columns.Select(c => new Target(c.Expr, c.Name)).ToArray();
         var panel = Panel("table", panelTitle, description, w, h, targets, instant: true,
@@ -720,17 +820,43 @@ internal sealed class Board(string uid, string title, string description)
         }
 
         var rename = new JsonObject();
-        var order = new JsonObject { [key] = 0 };
+        var order = new JsonObject();
+        for (var k = 0; k < keys.Length; k++)
+        {
+            order[keys[k]] = k;
+        }
+
         var overrides = new JsonArray();
+        if (link is { } l)
+        {
+            overrides.Add((JsonNode)new JsonObject
+            {
+                ["matcher"] = new JsonObject { ["id"] = "byName", ["options"] = keys[0] },
+                ["properties"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "links", ["value"] = new JsonArray(new JsonObject { ["title"] = l.Title, ["url"] = l.Url, ["targetBlank"] = false }),
+                }),
+            });
+        }
+
         for (var i = 0; i < columns.Length; i++)
         {
             var value = $"Value #{(char)('A' + i)}";
             rename[value] = columns[i].Name;
-            order[value] = i + 1;
+            order[value] = keys.Length + i;
             var properties = new JsonArray(new JsonObject { ["id"] = "unit", ["value"] = columns[i].Unit });
             if (columns[i].Mappings is { } mappings)
             {
                 properties.Add((JsonNode)new JsonObject { ["id"] = "mappings", ["value"] = Defaults("none", mappings, null, null, null, null, null, null)["mappings"]!.DeepClone() });
+            }
+
+            if (columns[i].Thresholds is { } thresholds)
+            {
+                properties.Add((JsonNode)new JsonObject { ["id"] = "thresholds", ["value"] = Defaults("none", null, null, thresholds, null, null, null, null)["thresholds"]!.DeepClone() });
+            }
+
+            if (columns[i].Mappings is not null || columns[i].Thresholds is not null)
+            {
                 properties.Add((JsonNode)new JsonObject { ["id"] = "custom.cellOptions", ["value"] = new JsonObject { ["type"] = "color-text" } });
             }
 
@@ -749,7 +875,7 @@ internal sealed class Board(string uid, string title, string description)
                 ["id"] = "organize",
                 ["options"] = new JsonObject
                 {
-                    ["excludeByName"] = new JsonObject { ["Time"] = true, ["job"] = true, ["instance"] = true, ["__name__"] = true },
+                    ["excludeByName"] = Excluded(keys),
                     ["renameByName"] = rename,
                     ["indexByName"] = order,
                 },
@@ -758,9 +884,24 @@ internal sealed class Board(string uid, string title, string description)
         {
             ["showHeader"] = true, ["cellHeight"] = "sm",
             ["footer"] = new JsonObject { ["show"] = false, ["reducer"] = new JsonArray("sum"), ["fields"] = "", ["countRows"] = false },
-            ["sortBy"] = new JsonArray(new JsonObject { ["displayName"] = key, ["desc"] = false }),
+            ["sortBy"] = new JsonArray(new JsonObject { ["displayName"] = keys[0], ["desc"] = false }),
         };
         Place(panel, w, h);
+    }
+
+    /// <summary>The target labels a table leaves out unless they are among its keys.</summary>
+    private static readonly string[] TargetLabels = ["job", "instance"];
+
+    private static JsonObject Excluded(string[] keys)
+    {
+        var excluded = new JsonObject { ["Time"] = true };
+        foreach (var label in TargetLabels.Except(keys))
+        {
+            excluded[label] = true;
+        }
+
+        excluded["__name__"] = true;
+        return excluded;
     }
 
     public void StateTimeline(string panelTitle, string expr, string legend, int w, string[] mappings, int h = 7)
@@ -818,8 +959,9 @@ internal sealed class Board(string uid, string title, string description)
                         ["hide"] = 0, ["includeAll"] = false, ["multi"] = false, ["options"] = new JsonArray(),
                         ["refresh"] = 1, ["regex"] = "", ["skipUrlSync"] = false,
                     },
-                    Variable("job", "Job", "label_values(nodehelper_build_info, job)"),
-                    Variable("instance", "Node", "label_values(nodehelper_build_info{job=\"$job\"}, instance)")),
+                    // nodehelper_scrape_collector_success: /metrics and /probe both answer it (/probe has no exporter self metrics).
+                    Variable("job", "Job", "label_values(nodehelper_scrape_collector_success, job)"),
+                    Variable("instance", "Node", "label_values(nodehelper_scrape_collector_success{job=~\"$job\"}, instance)")),
             },
             ["panels"] = _panels,
         };
@@ -827,13 +969,23 @@ internal sealed class Board(string uid, string title, string description)
         return dashboard.ToJsonString(options) + "\n";
     }
 
-    private static JsonObject Variable(string name, string label, string query) => new()
+    /// <summary>A variable of several values or all: Grafana sends the chosen ones as a regular expression, for =~.</summary>
+    private JsonObject Variable(string name, string label, string query)
     {
-        ["name"] = name, ["label"] = label, ["type"] = "query", ["datasource"] = Datasource.DeepClone(),
-        ["query"] = new JsonObject { ["qryType"] = 1, ["query"] = query, ["refId"] = "PrometheusVariableQueryEditor-VariableQuery" },
-        ["hide"] = 0, ["includeAll"] = false, ["multi"] = false,
-        ["options"] = new JsonArray(), ["refresh"] = 2, ["regex"] = "", ["skipUrlSync"] = false, ["sort"] = 1,
-    };
+        var variable = new JsonObject
+        {
+            ["name"] = name, ["label"] = label, ["type"] = "query", ["datasource"] = Datasource.DeepClone(),
+            ["query"] = new JsonObject { ["qryType"] = 1, ["query"] = query, ["refId"] = "PrometheusVariableQueryEditor-VariableQuery" },
+            ["hide"] = 0, ["includeAll"] = true, ["multi"] = true,
+            ["options"] = new JsonArray(), ["refresh"] = 2, ["regex"] = "", ["skipUrlSync"] = false, ["sort"] = 1,
+        };
+        if (fleet)
+        {
+            variable["current"] = new JsonObject { ["selected"] = true, ["text"] = new JsonArray("All"), ["value"] = new JsonArray("$__all") };
+        }
+
+        return variable;
+    }
 
     private JsonObject Panel(string type, string panelTitle, string? panelDescription, int w, int h, Target[] targets, bool instant, JsonObject defaults)
     {

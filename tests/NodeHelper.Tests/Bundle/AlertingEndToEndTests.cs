@@ -234,7 +234,7 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>A node nothing is wrong with: no warnings, enough outbound peers and some inbound.</summary>
-    private static void Healthy(BitcoindState state)
+    internal static void Healthy(BitcoindState state)
     {
         state.Warnings = [];
         state.SetPeerCount(10);
@@ -269,15 +269,15 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
         return directory;
     }
 
-    private static async Task<double?> QueryValueAsync(ServerProcess prometheus, string query) =>
+    internal static async Task<double?> QueryValueAsync(ServerProcess prometheus, string query) =>
         (await new PrometheusApiClient(Http, prometheus.Url).QueryAsync(query, DateTimeOffset.UtcNow, default)) is [var first, ..] ? first.Value : null;
 
     /// <summary>Prometheus's alerts, pending and firing.</summary>
-    private static async Task<IReadOnlyList<JsonNode>> PrometheusAlertsAsync(ServerProcess prometheus) =>
+    internal static async Task<IReadOnlyList<JsonNode>> PrometheusAlertsAsync(ServerProcess prometheus) =>
         [.. (await GetJsonAsync(new Uri(prometheus.Url, "api/v1/alerts")))?["data"]?["alerts"]?.AsArray().OfType<JsonNode>() ?? []];
 
     /// <summary>Alertmanager's current alerts, inhibited ones included (resolved ones are not listed).</summary>
-    private static async Task<IReadOnlyList<JsonNode>> AlertmanagerAlertsAsync(ServerProcess alertmanager) =>
+    internal static async Task<IReadOnlyList<JsonNode>> AlertmanagerAlertsAsync(ServerProcess alertmanager) =>
         [.. (await GetJsonAsync(new Uri(alertmanager.Url, "api/v2/alerts")))?.AsArray().OfType<JsonNode>() ?? []];
 
     private static async Task<JsonNode?> GetJsonAsync(Uri url)
@@ -292,9 +292,9 @@ public sealed partial class AlertingEndToEndTests(ITestOutputHelper output)
         }
     }
 
-    private static string? Label(JsonNode alert, string name) => alert["labels"]?[name]?.GetValue<string>();
+    internal static string? Label(JsonNode alert, string name) => alert["labels"]?[name]?.GetValue<string>();
 
-    private static string? State(JsonNode alert) => alert["status"]?["state"]?.GetValue<string>();
+    internal static string? State(JsonNode alert) => alert["status"]?["state"]?.GetValue<string>();
 
     [GeneratedRegex("^(\\s+for: )(\\d+)([smh])\\s*$", RegexOptions.Multiline)]
     private static partial Regex ForClause();

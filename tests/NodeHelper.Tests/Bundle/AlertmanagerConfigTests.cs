@@ -144,9 +144,9 @@ public sealed class AlertmanagerConfigTests : IDisposable
     private static string Key(string alertname, string severity, string instance) => $"{alertname}|{severity}|{instance}";
 
     /// <summary>A firing alert as Prometheus posts it to Alertmanager's API.</summary>
-    private static JsonObject PostedAlert(string alertname, string severity, string scope, string instance) => new()
+    private static JsonObject PostedAlert(string alertname, string severity, string scope, string instance, string? node = null) => new()
     {
-        ["labels"] = new JsonObject { ["alertname"] = alertname, ["severity"] = severity, ["scope"] = scope, ["instance"] = instance, ["job"] = "nodehelper" },
+        ["labels"] = WithNode(new JsonObject { ["alertname"] = alertname, ["severity"] = severity, ["scope"] = scope, ["instance"] = instance, ["job"] = "nodehelper" }, node),
         ["annotations"] = new JsonObject { ["summary"] = $"{alertname} on {instance}" },
         ["startsAt"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         ["endsAt"] = DateTimeOffset.UtcNow.AddHours(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
@@ -203,15 +203,83 @@ public sealed class AlertmanagerConfigTests : IDisposable
             .And.Contain("amtool --alertmanager.url=http://127.0.0.1:9093 silence add alertname=\"NodeHelperBitcoindDown\" instance=\"node:9338\"");
     }
 
+    [Fact]
+    public async Task MailsNameTheNodeWhereANodeLabelDoesAndTheSummaryDoesNot()
+    {
+        // Each node's Prometheus scrapes its own NodeHelper at 127.0.0.1:9338, and one Alertmanager mails for both:
+        // the node label is what tells them apart.
+        var home = Data("firing", Alert("firing", "critical", "bitcoind is down on 127.0.0.1:9338", instance: "127.0.0.1:9338", node: "home"));
+
+        (await Render("subject", home)).Should().Be("[CRITICAL] home: bitcoind is down on 127.0.0.1:9338");
+        (await Render("subject", Data("resolved", Alert("resolved", "critical", "bitcoind is down on 127.0.0.1:9338", instance: "127.0.0.1:9338", node: "home"))))
+            .Should().Be("[RESOLVED] home: bitcoind is down on 127.0.0.1:9338");
+        var html = await Render("html", home, type: "html");
+        html.Should().Contain("NodeHelper &middot; home &middot; 127.0.0.1:9338")
+            .And.Contain(">home: bitcoind is down on 127.0.0.1:9338</p>")
+            .And.Contain("silence add alertname=\"NodeHelperBitcoindDown\" instance=\"127.0.0.1:9338\" node=\"home\" --duration=2h",
+                "a silence for one node's alert must not silence the other's at the same instance");
+        (await Render("text", home)).Should().Contain("CRITICAL: home: bitcoind is down on 127.0.0.1:9338")
+            .And.Contain("node=home");
+
+        // Under /probe the instance is the node's name, which the summary already says.
+        var probed = Data("firing", Alert("firing", "critical", "bitcoind is down on vps", instance: "vps", node: "vps"));
+        (await Render("subject", probed)).Should().Be("[CRITICAL] bitcoind is down on vps");
+        (await Render("html", probed, type: "html")).Should().Contain("NodeHelper &middot; vps</p>").And.NotContain("vps: ");
+    }
+
+    [Fact]
+    public async Task TwoNodesAtTheSameInstanceAreGroupedAndInhibitedApart()
+    {
+        // Both nodes' Prometheus scrape 127.0.0.1:9338; their node labels differ. bitcoind is down on home only.
+        const string Instance = "127.0.0.1:9338";
+        var posted = new JsonArray(
+            PostedAlert("NodeHelperBitcoindDown", "critical", "bitcoind", Instance, node: "home"),
+            PostedAlert("NodeHelperElectrumDown", "critical", "electrum", Instance, node: "home"),
+            PostedAlert("NodeHelperElectrumDown", "critical", "electrum", Instance, node: "vps"));
+        var directory = Directory.CreateTempSubdirectory("nodehelper-am-nodes-").FullName;
+        BundleCopy.Alertmanager(Repository.Root, directory, LoopbackPort.Free());
+        await using var alertmanager = await RealServers.StartAlertmanagerAsync(directory);
+        using (var body = new StringContent(posted.ToJsonString(), Encoding.UTF8, "application/json"))
+        {
+            (await Http.PostAsync(new Uri(alertmanager.Url, "api/v2/alerts"), body)).EnsureSuccessStatusCode();
+        }
+
+        string[] expected = ["NodeHelperBitcoindDown home active", "NodeHelperElectrumDown home suppressed", "NodeHelperElectrumDown vps active"];
+        var states = new List<string>();
+        try
+        {
+            await Eventually.TrueAsync("Alertmanager's verdicts settle", TimeSpan.FromSeconds(20), async () =>
+            {
+                var alerts = JsonNode.Parse(await Http.GetStringAsync(new Uri(alertmanager.Url, "api/v2/alerts")))!.AsArray().OfType<JsonNode>();
+                states = [.. alerts.Select(a => $"{a["labels"]!["alertname"]} {a["labels"]!["node"]} {a["status"]!["state"]}").Order(StringComparer.Ordinal)];
+                return states.SequenceEqual(expected);
+            });
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            // The comparison below says which verdict differs.
+        }
+
+        states.Should().Equal(expected, "bitcoind down on home says nothing about vps's Electrum server");
+        var groups = JsonNode.Parse(await Http.GetStringAsync(new Uri(alertmanager.Url, "api/v2/alerts/groups")))!.AsArray().OfType<JsonNode>()
+            .Select(g => string.Join(" ", g["labels"]!.AsObject().OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")))
+            .Order(StringComparer.Ordinal);
+        groups.Should().Equal(
+            [$"alertname=NodeHelperBitcoindDown instance={Instance} node=home", $"alertname=NodeHelperElectrumDown instance={Instance} node=home",
+             $"alertname=NodeHelperElectrumDown instance={Instance} node=vps"],
+            "each node's alerts go in mails of their own");
+    }
+
     /// <summary>A runbook_url as Prometheus expands it, for a Prometheus at its usual address.</summary>
     private const string RunbookUrl = "http://127.0.0.1:9090/consoles/nodehelper-runbook.html#nodehelperbitcoinddown";
 
     public void Dispose() => _work.Delete(recursive: true);
 
-    private static JsonObject Alert(string status, string severity, string summary, string description = "What happened, with its values.") => new()
+    private static JsonObject Alert(string status, string severity, string summary, string description = "What happened, with its values.",
+        string instance = "node:9338", string? node = null) => new()
     {
         ["status"] = status,
-        ["labels"] = new JsonObject { ["alertname"] = "NodeHelperBitcoindDown", ["severity"] = severity, ["scope"] = "bitcoind", ["instance"] = "node:9338", ["job"] = "nodehelper" },
+        ["labels"] = WithNode(new JsonObject { ["alertname"] = "NodeHelperBitcoindDown", ["severity"] = severity, ["scope"] = "bitcoind", ["instance"] = instance, ["job"] = "nodehelper" }, node),
         ["annotations"] = new JsonObject { ["summary"] = summary, ["description"] = description, ["runbook_url"] = RunbookUrl },
         ["startsAt"] = "2026-11-23T10:00:00Z",
         ["endsAt"] = status == "resolved" ? "2026-11-23T10:30:00Z" : "0001-01-01T00:00:00Z",
@@ -223,10 +291,21 @@ public sealed class AlertmanagerConfigTests : IDisposable
         ["status"] = status,
         ["alerts"] = new JsonArray(alerts),
         ["groupLabels"] = new JsonObject { ["alertname"] = "NodeHelperBitcoindDown" },
-        ["commonLabels"] = new JsonObject { ["severity"] = alerts[0]["labels"]!["severity"]!.GetValue<string>(), ["instance"] = "node:9338" },
+        ["commonLabels"] = WithNode(new JsonObject { ["severity"] = alerts[0]["labels"]!["severity"]!.GetValue<string>(), ["instance"] = alerts[0]["labels"]!["instance"]!.GetValue<string>() },
+            alerts[0]["labels"]!["node"]?.GetValue<string>()),
         ["commonAnnotations"] = new JsonObject(),
         ["externalURL"] = "http://127.0.0.1:9093",
     };
+
+    private static JsonObject WithNode(JsonObject labels, string? node)
+    {
+        if (node is not null)
+        {
+            labels["node"] = node;
+        }
+
+        return labels;
+    }
 
     private async Task<string> Render(string part, JsonObject data, string type = "text")
     {

@@ -11,7 +11,12 @@ namespace NodeHelper.Tests.Bundle;
 /// </summary>
 public sealed partial class DashboardTests : IDisposable
 {
-    private static readonly string[] ExpectedUids = ["nodehelper-bitcoind", "nodehelper-host", "nodehelper-lightning", "nodehelper-overview", "nodehelper-services"];
+    private static readonly string[] ExpectedUids = ["nodehelper-bitcoind", "nodehelper-fleet", "nodehelper-host", "nodehelper-lightning", "nodehelper-overview", "nodehelper-services"];
+
+    private const string Fleet = "nodehelper-fleet";
+
+    /// <summary>PromQL's aggregation operators.</summary>
+    private const string Aggregations = "sum|min|max|avg|count|group|stddev|stdvar|topk|bottomk|quantile|count_values";
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("nodehelper-dashboards-");
 
@@ -99,7 +104,7 @@ public sealed partial class DashboardTests : IDisposable
                 expressions.Should().NotBeEmpty(where);
                 foreach (var expr in expressions)
                 {
-                    expr.Should().Contain("instance=\"$instance\"", $"{where} shows the chosen node: {expr}");
+                    expr.Should().Contain("instance=~\"$instance\"", $"{where} shows the chosen nodes, one or several: {expr}");
                     foreach (Match range in RateOrIrate().Matches(expr))
                     {
                         range.Groups[1].Value.Should().Be("$__rate_interval", $"{where} lets Grafana choose the rate window: {expr}");
@@ -110,6 +115,73 @@ public sealed partial class DashboardTests : IDisposable
             var ids = panels.Select(p => p["id"]!.GetValue<int>()).ToList();
             ids.Should().OnlyHaveUniqueItems(Path.GetFileName(file));
         }
+    }
+
+    [Fact]
+    public void EveryAggregationKeepsEachNodesLabelsAndEveryPerNodeRowRepeatsForEachChosenNode()
+    {
+        foreach (var file in GrafanaDashboards.Files)
+        {
+            var dashboard = GrafanaDashboards.Load(file);
+            var name = Path.GetFileName(file);
+            foreach (var variable in dashboard["templating"]!["list"]!.AsArray().Where(v => v!["type"]!.GetValue<string>() == "query"))
+            {
+                (variable!["multi"]!.GetValue<bool>() && variable["includeAll"]!.GetValue<bool>()).Should().BeTrue($"{name}'s {variable["name"]} can hold several nodes");
+            }
+
+            foreach (var expr in GrafanaDashboards.Panels(dashboard).SelectMany(GrafanaDashboards.Expressions))
+            {
+                expr.Should().NotContainAny(["scalar(", "vector("], $"{name}: a value without labels belongs to no node: {expr}");
+                foreach (Match aggregation in Aggregation().Matches(expr))
+                {
+                    var (modifier, labels) = (aggregation.Groups["modifier"].Value, aggregation.Groups["labels"].Value);
+                    modifier.Should().NotBeEmpty($"{name}: an aggregation over every series merges the nodes: {expr}");
+                    if (modifier == "by")
+                    {
+                        labels.Should().ContainAll(["job", "instance", "node"], $"{name}: by (...) keeps the node's labels: {expr}");
+                    }
+                    else
+                    {
+                        labels.Should().NotContainAny(["job", "instance", "node"], $"{name}: without (...) keeps the node's labels: {expr}");
+                    }
+                }
+            }
+
+            var rows = dashboard["panels"]!.AsArray().Where(p => p!["type"]!.GetValue<string>() == "row").ToList();
+            rows.Should().NotBeEmpty(name);
+            foreach (var row in rows)
+            {
+                if (dashboard["uid"]!.GetValue<string>() == Fleet)
+                {
+                    row!["repeat"].Should().BeNull("the fleet dashboard shows every node in each panel");
+                }
+                else
+                {
+                    row!["repeat"]!.GetValue<string>().Should().Be("instance", $"{name}'s row \"{row["title"]}\" comes once per chosen node");
+                    row["title"]!.GetValue<string>().Should().Contain("$instance", "a repeated row names its node");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void TheFleetDashboardHasOneRowPerNodeLinkedToItsOverview()
+    {
+        var fleet = GrafanaDashboards.Load(Path.Join(GrafanaDashboards.Directory, Fleet + ".json"));
+        var table = GrafanaDashboards.Panels(fleet).Single(p => p["type"]!.GetValue<string>() == "table");
+
+        GrafanaDashboards.Expressions(table).Should().HaveCountGreaterThan(10)
+            .And.OnlyContain(e => e.Contains("by (job, instance, node) (", StringComparison.Ordinal) || e.StartsWith("count by (job, instance, node) (", StringComparison.Ordinal),
+                "every column aggregates to one series per node, whose labels the table merges into its row (a probed node's modules differ)");
+        table["targets"]!.AsArray().Should().OnlyContain(q => q!["format"]!.GetValue<string>() == "table" && q["instant"]!.GetValue<bool>());
+        table["transformations"]![0]!["id"]!.GetValue<string>().Should().Be("merge");
+        var link = table["fieldConfig"]!["overrides"]!.AsArray()
+            .Single(o => o!["matcher"]!["options"]!.GetValue<string>() == "instance")!["properties"]![0]!;
+        link["id"]!.GetValue<string>().Should().Be("links");
+        link["value"]![0]!["url"]!.GetValue<string>().Should().StartWith("/d/nodehelper-overview/")
+            .And.Contain("var-job=${__data.fields.job}").And.Contain("var-instance=${__value.raw}");
+        fleet["templating"]!["list"]!.AsArray().Where(v => v!["type"]!.GetValue<string>() == "query")
+            .Should().OnlyContain(v => v!["current"]!["value"]![0]!.GetValue<string>() == "$__all", "it opens on every job and node");
     }
 
     [Fact]
@@ -144,4 +216,8 @@ public sealed partial class DashboardTests : IDisposable
 
     [GeneratedRegex("\\b(?:rate|irate)\\([^\\[]*\\[([^\\]]+)\\]")]
     private static partial Regex RateOrIrate();
+
+    /// <summary>An aggregation, with its by or without list if any (the form sum by (x) (...), as the generator writes).</summary>
+    [GeneratedRegex($"\\b(?:{Aggregations})\\b\\s*(?:(?<modifier>by|without)\\s*\\((?<labels>[^)]*)\\))?\\s*\\(")]
+    private static partial Regex Aggregation();
 }
