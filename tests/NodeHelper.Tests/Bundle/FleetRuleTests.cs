@@ -40,7 +40,7 @@ public sealed partial class FleetRuleTests : IDisposable
     {
         var promtool = ExternalProcess.Require("promtool", "run `make test`, which installs Debian's prometheus package");
         var files = Directory.GetFiles(Path.Join(_work.FullName, "tests"), "*_test.yml").Order(StringComparer.Ordinal).ToList();
-        var result = await ExternalProcess.RunAsync(promtool, ["test", "rules", .. files], timeout: TimeSpan.FromMinutes(3));
+        var result = await ExternalProcess.RunAsync(promtool, ["test", "rules", .. files], timeout: TimeSpan.FromMinutes(6));
 
         result.ExitCode.Should().Be(0, "promtool passes every case on both nodes:\n" + result.StandardOutput + result.StandardError);
         SuccessLine().Matches(result.StandardOutput).Should().HaveCount(copy.TestFiles);
