@@ -41,8 +41,12 @@ public sealed class MainnetMempool
             // Segwit spends carry their witness at a discount: serialized size is 1.1 to 1.9 times the virtual size;
             // one transaction in twenty is legacy (size equals vsize).
             var size = random.NextDouble() < 0.05 ? vsize : (int)(vsize * (1.1 + (0.8 * random.NextDouble())));
-            // Fee rates above the floor, falling off exponentially: a median near 2x the floor, a tail to hundreds.
-            var rate = Math.Min(floor * Math.Exp(-0.9 * Math.Log(1 - random.NextDouble())), 600);
+            // Fee rates above the floor, falling off exponentially (a median near 1.4x the floor, the best 1 % near 10x),
+            // and one transaction in 200 overpaying, 20 to 200 times the floor: a next block near 20 sat/vB, as on a
+            // congested day, over a backlog at 1.5 to 3.
+            var rate = random.NextDouble() < 0.005
+                ? floor * (20 + (180 * random.NextDouble()))
+                : floor * Math.Exp(-0.45 * Math.Log(1 - random.NextDouble()));
             var fee = (long)Math.Ceiling(rate * vsize);
             transactions[i] = (vsize, size, fee, (double)fee / vsize);
         }
