@@ -48,8 +48,9 @@ runbook:
 	$(DOTNET) run docs/runbook.cs
 
 ## bench: median/p95 scrape time, overhead over the upstream round trips, allocations and resident memory, for the
-##        bitcoind collector alone and for the whole stack (real MariaDB), framework-dependent then NativeAOT.
-##        Not a test. See README "Performance". ARGS="--part bitcoind|stack --scrapes N --warmup N" narrows it.
+##        bitcoind collector alone, for a mainnet-sized bitcoind (10, 125 and 1,000 peers, a full and a small mempool)
+##        and for the whole stack (real MariaDB), framework-dependent then NativeAOT.
+##        Not a test. See README "Performance". ARGS="--part bitcoind|mainnet|stack|status --scrapes N --warmup N" narrows it.
 bench: publish-aot
 	scripts/install-packages.sh mariadb-server
 	$(DOTNET) build bench/NodeHelper.Benchmarks -c Release -nologo -v q

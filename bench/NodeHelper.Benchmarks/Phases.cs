@@ -10,15 +10,19 @@ using NodeHelper.Simulators.Bitcoind;
 namespace NodeHelper.Benchmarks;
 
 /// <summary>
-/// `make bench ARGS=--phases`: where a scrape's time and allocations go inside the exporter, phase by phase,
-/// in-process (time per call and bytes allocated per call on the calling thread); and the status page's two
+/// `make bench ARGS=--phases` (`--phases --peers 1000`: a mainnet-sized node): where a scrape's time and allocations go
+/// inside the exporter, phase by phase, in-process (time per call and bytes allocated per call on the calling thread); and the status page's two
 /// renderings of one whole-stack reading, HTML and JSON.
 /// </summary>
 internal static class Phases
 {
-    public static async Task RunAsync(int iterations)
+    /// <param name="mainnetPeers">With a number, a mainnet-sized node with that many peers (`--phases --peers 1000`); the captured node without.</param>
+    public static async Task RunAsync(int iterations, int? mainnetPeers = null)
     {
-        await using var bitcoind = await BitcoindSimulator.StartAsync();
+        await using var bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions
+        {
+            Mainnet = mainnetPeers is { } peers ? new NodeHelper.Simulators.Mainnet.MainnetProfile { Peers = peers } : null,
+        });
         var options = new BitcoindOptions { Url = bitcoind.Url, CookieFile = bitcoind.CookieFile! };
         using var client = new BitcoindRpcClient(options, new BitcoindCredentials(options));
         var source = new BitcoindSnapshotSource(client, options);
@@ -31,6 +35,11 @@ internal static class Phases
         Console.WriteLine("| phase | time per call | allocated per call |");
         Console.WriteLine("|---|---|---|");
         await MeasureAsync("fetch: one batch POST + parse (includes the in-process simulator's own work)", iterations, () => source.FetchAsync(CancellationToken.None));
+        await MeasureAsync($"parse: the answer's JSON document alone ({batchAnswer.Length / 1024.0:0} KiB)", iterations, () =>
+        {
+            JsonDocument.Parse(batchAnswer).Dispose();
+            return Task.CompletedTask;
+        });
         await MeasureAsync("parse: batch answer to snapshot (no I/O)", iterations, () =>
         {
             using var reply = BatchReply.Parse(JsonDocument.Parse(batchAnswer), plan.Calls.Count);

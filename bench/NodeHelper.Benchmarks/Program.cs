@@ -26,7 +26,7 @@ internal static class Program
         var scrapes = int.Parse(Option(args, "--scrapes") ?? "2000", Invariant);
         if (args.Contains("--phases"))
         {
-            await Phases.RunAsync(scrapes);
+            await Phases.RunAsync(scrapes, Option(args, "--peers") is { } peers ? int.Parse(peers, Invariant) : null);
             return 0;
         }
 
@@ -41,6 +41,11 @@ internal static class Program
         if (part is "all" or "stack")
         {
             ok &= await StackBenchmark.RunAsync(exporterDirectory, warmup, scrapes);
+        }
+
+        if (part is "all" or "mainnet")
+        {
+            ok &= await MainnetBenchmark.RunAsync(exporterDirectory, warmup, scrapes);
         }
 
         if (part is "status")

@@ -4,6 +4,7 @@ using System.Text;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Simulators.Lnd;
+using NodeHelper.Simulators.Mainnet;
 using NodeHelper.Simulators.Mempool;
 using NodeHelper.Stack.Servers;
 
@@ -11,8 +12,8 @@ namespace NodeHelper.Stack;
 
 /// <summary>
 /// nodehelper-stack: a node stack on loopback, for `make demo`, the benchmark and trying the exporter by hand.
-///   nodehelper-stack bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]
-///   nodehelper-stack --dir DIR [--base-port 28332] [--mariadb] [--live] [--bundle REPO --exporter HOST:PORT
+///   nodehelper-stack bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live] [--mainnet [--peers N]]
+///   nodehelper-stack --dir DIR [--base-port 28332] [--mariadb] [--live] [--mainnet [--peers N]] [--bundle REPO --exporter HOST:PORT
 ///                    --prometheus-port N --alertmanager-port N --smtp-port N --mail MAILDIR]
 /// With --dir it starts the simulated bitcoind, an Electrum server, the mempool backend, its front end (TLS) and LND
 /// (REST over TLS, its tls.cert, readonly.macaroon and channel.backup in DIR/lnd/, a copy of the backup in DIR/usb/) on
@@ -20,7 +21,9 @@ namespace NodeHelper.Stack;
 /// with --mariadb a real MariaDB holding a mempool database, and writes DIR/exporter.env: the exporter's settings
 /// for all of them. With --live the node moves like a mainnet node and the others (LND too) follow its tip. With --bundle,
 /// the shipped Prometheus and Alertmanager files of REPO run too (see DemoBundle), and exporter.env gains the
-/// daily report's settings, scheduled a few minutes ahead.
+/// daily report's settings, scheduled a few minutes ahead. With --mainnet the node is mainnet-sized (MainnetProfile: 125
+/// peers or --peers N, a full 300 MB mempool of 150,000 transactions, 4 MB blocks, 400 chain tips), and the Electrum
+/// server and the mempool backend serve the same node.
 /// </summary>
 internal static class Program
 {
@@ -52,8 +55,8 @@ internal static class Program
 
     private static async Task<int> UsageAsync()
     {
-        await Console.Error.WriteLineAsync("usage: nodehelper-stack bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live]");
-        await Console.Error.WriteLineAsync("       nodehelper-stack --dir DIR [--base-port 28332, or 0 for free ports] [--mariadb] [--live]");
+        await Console.Error.WriteLineAsync("usage: nodehelper-stack bitcoind [--port 18443] [--cookie-dir DIR | --user U --password P] [--live] [--mainnet [--peers N]]");
+        await Console.Error.WriteLineAsync("       nodehelper-stack --dir DIR [--base-port 28332, or 0 for free ports] [--mariadb] [--live] [--mainnet [--peers N]]");
         await Console.Error.WriteLineAsync("                        [--bundle REPO --exporter HOST:PORT --prometheus-port N --alertmanager-port N --smtp-port N --mail MAILDIR]");
         return 2;
     }
@@ -66,6 +69,7 @@ internal static class Program
             User = Option(args, "--user"),
             Password = Option(args, "--password"),
             CookieDirectory = Option(args, "--cookie-dir"),
+            Mainnet = Mainnet(args),
         };
         await using var bitcoind = await BitcoindSimulator.StartAsync(options, stop);
         var auth = bitcoind.CookieFile is { } cookie ? $"cookie {cookie}" : $"user {options.User}";
@@ -83,9 +87,10 @@ internal static class Program
         // --base-port 0: each simulator takes a free port as it binds (no window in which another program takes it);
         // the ports are in the env file written below.
         int At(int offset) => port == 0 ? 0 : port + offset;
-        await using var bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions { Port = At(0), CookieDirectory = dir }, stop);
-        await using var electrum = await ElectrumSimulator.StartAsync(new ElectrumSimulatorOptions { Port = At(1) });
-        await using var mempool = await MempoolSimulator.StartAsync(At(2));
+        var mainnet = Mainnet(args);
+        await using var bitcoind = await BitcoindSimulator.StartAsync(new BitcoindSimulatorOptions { Port = At(0), CookieDirectory = dir, Mainnet = mainnet }, stop);
+        await using var electrum = await ElectrumSimulator.StartAsync(new ElectrumSimulatorOptions { Port = At(1), Mainnet = mainnet });
+        await using var mempool = await MempoolSimulator.StartAsync(new MempoolSimulatorOptions { Port = At(2), Mainnet = mainnet });
         await using var frontend = await FrontendSimulator.StartAsync(DateTimeOffset.UtcNow.AddDays(75), At(3));
         // LND's files where LND keeps them together: tls.cert, readonly.macaroon, channel.backup; and the backup's copy
         // "on a USB stick", equal to it, so the backup-copy series are there and say it is current.
@@ -205,14 +210,19 @@ internal static class Program
     /// </summary>
     private static async Task LiveAsync(BitcoindState node, ElectrumState? electrum, MempoolState? mempool, LndState? lnd, MariaDbServer? mariadb, CancellationToken stop)
     {
+        // A mainnet-sized node keeps its peers, mempool and fees as generated; the small one gets ten peers and a mempool that breathes.
+        var small = node.Mainnet is null;
         node.Chain = "main";
         node.Warnings = [];
-        node.Blocks = node.Headers = 925_000;
+        node.Blocks = node.Headers = node.Mainnet?.Profile.Height ?? 925_000;
         node.BestBlockTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 240;
-        node.SetPeerCount(10);
-        foreach (var target in new[] { 1, 2, 3, 6, 12, 24, 144 })
+        if (small)
         {
-            node.FeeRates[target] = 0.00001m * Math.Max(1, 40 / target);
+            node.SetPeerCount(10);
+            foreach (var target in new[] { 1, 2, 3, 6, 12, 24, 144 })
+            {
+                node.FeeRates[target] = 0.00001m * Math.Max(1, 40 / target);
+            }
         }
 
         // The followers start in step with the node; from then on they follow each block two seconds late.
@@ -227,9 +237,13 @@ internal static class Program
             node.UptimeSeconds++;
             node.BytesReceived += 40_000 + (second % 7 * 1000);
             node.BytesSent += 90_000 + (second % 5 * 3000);
-            node.MempoolTransactions = 3000 + (long)(1500 * Math.Sin(second / 60.0));
-            node.MempoolVsizeBytes = node.MempoolTransactions * 250;
-            node.MempoolUsageBytes = node.MempoolVsizeBytes * 4;
+            if (small)
+            {
+                node.MempoolTransactions = 3000 + (long)(1500 * Math.Sin(second / 60.0));
+                node.MempoolVsizeBytes = node.MempoolTransactions * 250;
+                node.MempoolUsageBytes = node.MempoolVsizeBytes * 4;
+            }
+
             if (second % 120 == 0)
             {
                 node.MineBlock(now);
@@ -241,7 +255,7 @@ internal static class Program
                 await FollowAsync(node, electrum, mempool, lnd, mariadb);
             }
 
-            if (mempool is not null)
+            if (mempool is not null && small)
             {
                 mempool.MempoolCount = node.MempoolTransactions;
                 mempool.MempoolVsize = node.MempoolVsizeBytes;
@@ -285,6 +299,10 @@ internal static class Program
         lnd.BlockHeight = node.Blocks;
         lnd.BestHeaderTimestamp = node.BestBlockTime;
     }
+
+    /// <summary>--mainnet: a mainnet-sized node, with --peers N peers (125 by default).</summary>
+    private static MainnetProfile? Mainnet(string[] args) =>
+        args.Contains("--mainnet") ? new MainnetProfile { Peers = PortOption(args, "--peers", new MainnetProfile().Peers) } : null;
 
     private static int PortOption(string[] args, string name, int fallback) =>
         Option(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;

@@ -19,15 +19,6 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, ItemLog i
 
     private const decimal SatPerBtc = 100_000_000m;
 
-    private static readonly string[] KnownNetworks = ["ipv4", "ipv6", "onion", "i2p", "cjdns", "not_publicly_routable"];
-
-    private static readonly string[] KnownConnectionTypes =
-        ["inbound", "outbound-full-relay", "block-relay-only", "manual", "feeler", "addr-fetch", "private-broadcast"];
-
-    private static readonly string[] KnownTransports = ["v1", "v2"];
-
-    private static readonly string[] KnownTipStatuses = ["active", "valid-fork", "valid-headers", "headers-only", "invalid"];
-
     /// <summary>getblockstats' feerate_percentiles are the 10th, 25th, 50th, 75th and 90th percentiles.
     /// (The label is not "quantile": Prometheus keeps that name for summaries.)</summary>
     private static readonly string[] FeeRatePercentiles = ["10", "25", "50", "75", "90"];
@@ -196,11 +187,11 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, ItemLog i
     private static void WritePeers(MetricSet m, IReadOnlyList<PeerInfo> peers)
     {
         m.Counts("bitcoind_peers", "Connected peers by network (getpeerinfo[].network).", "network",
-            KnownNetworks, peers.Select(p => p.Network));
+            BitcoindVocabulary.Networks, peers.Select(p => p.Network));
         m.Counts("bitcoind_peers_by_connection_type", "Connected peers by connection type (getpeerinfo[].connection_type).", "connection_type",
-            KnownConnectionTypes, peers.Select(p => p.ConnectionType));
+            BitcoindVocabulary.ConnectionTypes, peers.Select(p => p.ConnectionType));
         m.Counts("bitcoind_peers_by_transport", "Connected peers by transport: v1, or v2 (BIP324 encrypted) (getpeerinfo[].transport_protocol_type).", "transport",
-            KnownTransports, peers.Select(p => p.TransportProtocolType));
+            BitcoindVocabulary.Transports, peers.Select(p => p.TransportProtocolType));
 
         var pings = peers.Where(p => p.PingTime is > 0).Select(p => p.PingTime!.Value).Order().ToArray();
         if (pings.Length > 0)
@@ -268,7 +259,7 @@ internal sealed class BitcoindCollector(BitcoindSnapshotSource source, ItemLog i
     private static void WriteChainTips(MetricSet m, IReadOnlyList<ChainTip> tips)
     {
         m.Counts("bitcoind_chain_tips", "Chain tips known to the node by status; a new valid-fork tip means a reorganisation or a stale block (getchaintips[].status).", "status",
-            KnownTipStatuses, tips.Select(t => t.Status));
+            BitcoindVocabulary.TipStatuses, tips.Select(t => t.Status));
     }
 
     private static void WriteIndexes(MetricSet m, IReadOnlyDictionary<string, IndexStatus> indexes)

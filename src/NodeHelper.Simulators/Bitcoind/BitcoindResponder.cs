@@ -31,6 +31,14 @@ public sealed class BitcoindResponder(BitcoindState state)
         }
 
         var (result, error) = Compute(method, parameters);
+        if (error is null && result is JsonObject fields && state.Overlays.TryGetValue(method, out var overlay))
+        {
+            foreach (var (name, value) in overlay)
+            {
+                fields[name] = value?.DeepClone();
+            }
+        }
+
         return error is null && state.Rewrites.TryGetValue(method, out var rewrite) ? (rewrite(result), null) : (result, error);
     }
 
@@ -84,6 +92,16 @@ public sealed class BitcoindResponder(BitcoindState state)
         info["connections"] = state.Peers.Count;
         info["connections_in"] = inbound;
         info["connections_out"] = state.Peers.Count - inbound;
+        if (state.ReachableNetworks is { } reachable)
+        {
+            foreach (var network in info["networks"]!.AsArray())
+            {
+                var on = reachable.Contains(network!["name"]!.GetValue<string>());
+                network["reachable"] = on;
+                network["limited"] = !on;
+            }
+        }
+
         info["warnings"] = Warnings();
         return info;
     }
@@ -95,6 +113,13 @@ public sealed class BitcoindResponder(BitcoindState state)
         for (var i = 0; i < state.Peers.Count; i++)
         {
             var spec = state.Peers[i];
+            if (spec.Entry is { } entry)
+            {
+                // A generated mainnet peer: its own entry, served as it is (a node over the parsed entry, written out as it is, not a copy of its fields per answer).
+                peers.Add(JsonObject.Create(entry));
+                continue;
+            }
+
             var peer = captured[i % captured.Count]!.DeepClone();
             peer["id"] = i;
             peer["network"] = spec.Network;
@@ -145,6 +170,17 @@ public sealed class BitcoindResponder(BitcoindState state)
                 ["hash"] = HashAt(-height - branchLength),
                 ["branchlen"] = branchLength,
                 ["status"] = status,
+            });
+        }
+
+        foreach (var tip in state.PastChainTips)
+        {
+            tips.Add(new JsonObject
+            {
+                ["height"] = tip.Height,
+                ["hash"] = HashAt(-(tip.Height * 8) - tip.BranchLength),
+                ["branchlen"] = tip.BranchLength,
+                ["status"] = tip.Status,
             });
         }
 

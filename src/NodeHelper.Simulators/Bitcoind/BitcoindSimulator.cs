@@ -56,6 +56,11 @@ public sealed class BitcoindSimulator : IAsyncDisposable
         }
 
         var simulator = new BitcoindSimulator(app, options, ownedDirectory);
+        if (options.Mainnet is { } mainnet)
+        {
+            simulator.State.UseMainnet(mainnet);
+        }
+
         simulator.WriteCredentials();
         simulator.Url = await SimulatorHost.ServeAsync(app, "bitcoind", simulator.HandleAsync, cancellationToken);
         return simulator;

@@ -18,4 +18,10 @@ public sealed class BitcoindSimulatorOptions
 
     /// <summary>Where the .cookie file is written in cookie mode; a new temporary directory when not set.</summary>
     public string? CookieDirectory { get; init; }
+
+    /// <summary>
+    /// Play a mainnet node of this size (peers, mempool, 4 MB blocks, years of chain tips; see
+    /// <see cref="Mainnet.MainnetNode"/>); null, the default: the captured regtest node.
+    /// </summary>
+    public Mainnet.MainnetProfile? Mainnet { get; init; }
 }

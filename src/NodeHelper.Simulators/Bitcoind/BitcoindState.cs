@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NodeHelper.Simulators.Mainnet;
 
 namespace NodeHelper.Simulators.Bitcoind;
 
@@ -68,6 +69,21 @@ public sealed class BitcoindState
     /// <summary>Tips besides the active one, as (status, branch length): a valid-fork tip is what a reorg leaves.</summary>
     public List<(string Status, int BranchLength)> OtherChainTips { get; } = [];
 
+    /// <summary>Tips off the active chain at their own heights, answered after <see cref="OtherChainTips"/> (a mainnet node's history).</summary>
+    public List<SimulatedChainTip> PastChainTips { get; } = [];
+
+    /// <summary>
+    /// Fields written over a method's captured result, before <see cref="Rewrites"/>: what a mainnet node answers where
+    /// the regtest capture is small (difficulty, hash rate, transaction count, a 4 MB block's getblockstats).
+    /// </summary>
+    public Dictionary<string, JsonObject> Overlays { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Networks getnetworkinfo reports reachable; null: as captured (IPv4 and IPv6).</summary>
+    public IReadOnlySet<string>? ReachableNetworks { get; set; }
+
+    /// <summary>The mainnet node this state plays, when <see cref="UseMainnet"/> made it one.</summary>
+    public MainnetNode? Mainnet { get; private set; }
+
     /// <summary>When false, the indexes report synced=false and lag ten blocks behind.</summary>
     public bool IndexesSynced { get; set; } = true;
 
@@ -96,6 +112,75 @@ public sealed class BitcoindState
                 BestBlockTime));
         }
     }
+
+    /// <summary>
+    /// Makes the node a mainnet node of <paramref name="profile"/>'s size: its chain, peers, mempool and fee
+    /// estimates, latest block and chain tips, generated from the profile (see <see cref="MainnetNode"/>).
+    /// </summary>
+    public void UseMainnet(MainnetProfile profile)
+    {
+        var node = MainnetNode.For(profile);
+        Mainnet = node;
+        Chain = "main";
+        Warnings = [];
+        Blocks = Headers = profile.Height;
+        BestBlockTime = profile.TipTime;
+        InitialBlockDownload = false;
+        VerificationProgress = 0.9999996;
+        UptimeSeconds = 41 * 86_400;
+        BytesReceived = 1_912_345_678_901;
+        BytesSent = 9_876_543_210_987;
+        Peers.Clear();
+        Peers.AddRange(node.Peers);
+        ReachableNetworks = new HashSet<string>(["ipv4", "ipv6", "onion", "i2p", "cjdns"], StringComparer.Ordinal);
+
+        var mempool = node.Mempool;
+        MempoolTransactions = mempool.Transactions;
+        MempoolVsizeBytes = mempool.VsizeBytes;
+        MempoolUsageBytes = mempool.UsageBytes;
+        MempoolTotalFeeBtc = mempool.TotalFeeSat / 100_000_000m;
+        MempoolMinFeeBtcPerKvb = BtcPerKvb(mempool.MinFeeRate);
+        FeeRates.Clear();
+        foreach (var target in new[] { 1, 2, 3, 6, 12, 24, 144, 504, 1008 })
+        {
+            // estimatesmartfee answers targets of 1 as 2 would; beyond the mempool's depth, its minimum.
+            FeeRates[target] = BtcPerKvb(mempool.FeeRateWithin(Math.Max(2, target)));
+        }
+
+        OtherChainTips.Clear();
+        PastChainTips.Clear();
+        PastChainTips.AddRange(node.PastChainTips);
+        Overlays["getmempoolinfo"] = new JsonObject { ["maxmempool"] = mempool.MaxBytes, ["loaded"] = true, ["unbroadcastcount"] = 0 };
+        Overlays["getblockstats"] = (JsonObject)node.LatestBlock.Stats.DeepClone();
+        Overlays["getblockchaininfo"] = new JsonObject
+        {
+            ["bits"] = "17023a04",
+            ["target"] = "000000000000000000023a040000000000000000000000000000000000000000",
+            ["difficulty"] = 149_301_205_959_699.9,
+            ["chainwork"] = "0000000000000000000000000000000000000000dc6b0d4a1d4e2b7c3a2c1e00",
+            ["size_on_disk"] = 781_234_567_890L,
+        };
+        Overlays["getmininginfo"] = new JsonObject
+        {
+            ["currentblockweight"] = profile.BlockWeight,
+            ["currentblocktx"] = profile.BlockTransactions - 1,
+            ["difficulty"] = 149_301_205_959_699.9,
+            ["networkhashps"] = 1.068e21,
+            ["blockmintxfee"] = 0.00000001m,
+        };
+        Overlays["getchaintxstats"] = new JsonObject
+        {
+            ["time"] = profile.TipTime,
+            ["txcount"] = 1_248_000_000L,
+            ["window_final_block_height"] = profile.Height,
+            ["window_block_count"] = 4320,
+            ["window_interval"] = 2_590_000,
+            ["window_tx_count"] = 13_100_000,
+            ["txrate"] = 5.058,
+        };
+    }
+
+    private static decimal BtcPerKvb(double satPerVbyte) => Math.Round((decimal)satPerVbyte / 100_000m, 8);
 
     /// <summary>A new best block arrives now.</summary>
     public void MineBlock(long unixNow)

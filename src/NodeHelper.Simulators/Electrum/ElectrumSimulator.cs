@@ -49,7 +49,13 @@ public sealed class ElectrumSimulator : IAsyncDisposable
         var listener = new TcpListener(IPAddress.Loopback, options.Port);
         listener.Start();
         var certificate = options.Tls ? SelfSignedCertificate.Create(DateTimeOffset.UtcNow.AddDays(90)) : null;
-        return Task.FromResult(new ElectrumSimulator(listener, certificate));
+        var simulator = new ElectrumSimulator(listener, certificate);
+        if (options.Mainnet is { } mainnet)
+        {
+            simulator.State.UseMainnet(mainnet);
+        }
+
+        return Task.FromResult(simulator);
     }
 
     /// <summary>Closes the port, as electrs and Fulcrum do while they build their index: connections are refused.</summary>
@@ -188,6 +194,14 @@ public sealed class ElectrumSimulator : IAsyncDisposable
                 break;
             case "blockchain.headers.subscribe":
                 answer["result"] = Tip();
+                break;
+            case "mempool.get_fee_histogram" when State.Mainnet is { } node:
+                answer["result"] = new JsonArray([.. node.Mempool.FeeHistogram.Select(b => (JsonNode)new JsonArray(b.FeeRate, b.Vsize))]);
+                break;
+            case "blockchain.estimatefee" when State.Mainnet is { } node:
+                // BTC per kB, as Electrum servers pass on bitcoind's estimatesmartfee.
+                var target = request["params"] is JsonArray { Count: > 0 } p && p[0] is JsonValue v && v.TryGetValue<int>(out var blocks) ? blocks : 6;
+                answer["result"] = Math.Round(node.Mempool.FeeRateWithin(Math.Max(2, target)) / 100_000, 8);
                 break;
             default:
                 break;

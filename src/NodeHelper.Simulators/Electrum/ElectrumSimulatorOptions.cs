@@ -16,4 +16,7 @@ public sealed class ElectrumSimulatorOptions
 
     /// <summary>Serve TLS with a self-signed certificate, as electrs or Fulcrum do on 50002.</summary>
     public bool Tls { get; init; }
+
+    /// <summary>Index a mainnet node of this size (its tip, fee histogram and estimates); null: the captured regtest server.</summary>
+    public NodeHelper.Simulators.Mainnet.MainnetProfile? Mainnet { get; init; }
 }

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NodeHelper.Simulators.Mainnet;
 
 namespace NodeHelper.Simulators.Electrum;
 
@@ -26,4 +27,15 @@ public sealed class ElectrumState
 
     /// <summary>Sends a new-tip notification before each answer, as a server does after a block when subscribed.</summary>
     public bool NotifyBeforeAnswers { get; set; }
+
+    /// <summary>The mainnet node this server indexes, when <see cref="UseMainnet"/> made it one: its tip, fee histogram and estimates.</summary>
+    public MainnetNode? Mainnet { get; private set; }
+
+    /// <summary>Serves a mainnet node of <paramref name="profile"/>'s size: the same tip and mempool as that bitcoind's.</summary>
+    public void UseMainnet(MainnetProfile profile)
+    {
+        Mainnet = MainnetNode.For(profile);
+        TipHeight = profile.Height;
+        TipTime = (uint)profile.TipTime;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using NodeHelper.Simulators.Mainnet;
 
 namespace NodeHelper.Simulators.Mempool;
 
@@ -33,4 +34,20 @@ public sealed class MempoolState
 
     /// <summary>init-data's loadingIndicators, percent; the capture's when null.</summary>
     public Dictionary<string, double>? LoadingIndicators { get; set; }
+
+    /// <summary>The mainnet node behind the backend, when <see cref="UseMainnet"/> made it one.</summary>
+    public MainnetNode? Mainnet { get; private set; }
+
+    /// <summary>Serves a mainnet node of <paramref name="profile"/>'s size: the same tip and mempool as that bitcoind's.</summary>
+    public void UseMainnet(MainnetProfile profile)
+    {
+        var node = MainnetNode.For(profile);
+        Mainnet = node;
+        TipHeight = profile.Height;
+        MempoolCount = node.Mempool.Transactions;
+        MempoolVsize = node.Mempool.VsizeBytes;
+        MempoolTotalFee = node.Mempool.TotalFeeSat;
+        Fees = node.Mempool.RecommendedFees();
+        Version = "3.2.1";
+    }
 }

@@ -112,9 +112,9 @@ internal sealed record MempoolInfo(
 internal sealed record PeerInfo(
     [property: JsonPropertyName("id")] long Id,
     [property: JsonPropertyName("inbound")] bool Inbound,
-    [property: JsonPropertyName("network")] string? Network = null,
-    [property: JsonPropertyName("connection_type")] string? ConnectionType = null,
-    [property: JsonPropertyName("transport_protocol_type")] string? TransportProtocolType = null,
+    [property: JsonPropertyName("network"), JsonConverter(typeof(KnownStringConverter))] string? Network = null,
+    [property: JsonPropertyName("connection_type"), JsonConverter(typeof(KnownStringConverter))] string? ConnectionType = null,
+    [property: JsonPropertyName("transport_protocol_type"), JsonConverter(typeof(KnownStringConverter))] string? TransportProtocolType = null,
     [property: JsonPropertyName("pingtime")] double? PingTime = null,
     [property: JsonPropertyName("last_block")] long? LastBlock = null)
 {
@@ -156,11 +156,11 @@ internal sealed record ActiveCommand(
     [property: JsonPropertyName("method")] string Method,
     [property: JsonPropertyName("duration")] long DurationMicroseconds);
 
+/// <summary>A tip of getchaintips. Its hash is not read: hundreds of tips would be hundreds of 64-character strings a scrape, for nothing.</summary>
 internal sealed record ChainTip(
     [property: JsonPropertyName("height")] long Height,
-    [property: JsonPropertyName("hash")] string Hash,
     [property: JsonPropertyName("branchlen")] long BranchLength,
-    [property: JsonPropertyName("status")] string Status)
+    [property: JsonPropertyName("status"), JsonConverter(typeof(KnownStringConverter))] string Status)
 {
     public static string? Problem(IReadOnlyList<ChainTip> tips) =>
         NoNulls(tips, "the tip list") ?? tips.Select(t => First(NotNegative(t.Height, "height"), NotNegative(t.BranchLength, "branchlen"))).FirstOrDefault(p => p is not null);
