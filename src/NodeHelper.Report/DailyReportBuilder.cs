@@ -124,6 +124,9 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
     private HealthReport Unreachable(DateTimeOffset from, DateTimeOffset to, string problem) =>
         new(from, to, options.Job, prometheus.BaseUrl, [], [new Finding(Tone.Bad, $"The report could not be made: {problem}")], Verdict.CannotTell);
 
+    /// <summary>The shipped alert that Prometheus cannot scrape NodeHelper: a node's, a probe's (node and module), or a whole /probe job's.</summary>
+    private const string TargetDownAlert = "NodeHelperTargetDown";
+
     internal static string Escape(string labelValue) => labelValue.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
     /// <summary>An alert as Prometheus holds it now: firing, or pending since when.</summary>
@@ -148,8 +151,12 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             [("force_closing", "force closing"), ("waiting_close", "waiting for the close to confirm"), ("pending_close", "closing cooperatively")];
 
         /// <summary>Labels of ALERTS that say nothing about what an alert is about.</summary>
-        /// <remarks><c>node</c> is the section's title already; <c>module</c>, the /probe module, is what the alert's name says.</remarks>
-        private static readonly HashSet<string> BookkeepingLabels = ["__name__", "alertname", "alertstate", "severity", "scope", "job", "instance", "node", "module"];
+        /// <remarks>
+        /// <c>node</c> is the section's title already; <c>prober</c> names the NodeHelper that probes (probe.yml), not
+        /// what is wrong. <c>module</c>, the /probe module, is what most alerts' names say (NodeHelperBitcoindDown), but
+        /// not <see cref="TargetDownAlert"/>'s: its detail keeps it (<see cref="Detail"/>).
+        /// </remarks>
+        private static readonly HashSet<string> BookkeepingLabels = ["__name__", "alertname", "alertstate", "severity", "scope", "job", "instance", "node", "module", "prober"];
 
         private readonly string _sel = $"job=\"{Escape(node.Job)}\", instance=\"{Escape(node.Instance)}\"";
 
@@ -1049,9 +1056,14 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
         }
 
         /// <summary>What an alert is about, from its labels: "component bitcoind, path /var/lib/bitcoind".</summary>
+        /// <remarks>
+        /// Two NodeHelperTargetDown of one node (its bitcoind and its Electrum probes both refused) differ only by their
+        /// module, which that alert's name does not say: kept for it.
+        /// </remarks>
         private static string Detail(IReadOnlyDictionary<string, string> labels, bool includeName = false) =>
             string.Join(", ", labels
-                .Where(l => includeName ? l.Key is not ("__name__" or "alertstate") : !BookkeepingLabels.Contains(l.Key))
+                .Where(l => includeName ? l.Key is not ("__name__" or "alertstate")
+                    : !BookkeepingLabels.Contains(l.Key) || l.Key == "module" && labels.GetValueOrDefault("alertname") == TargetDownAlert)
                 .OrderBy(l => l.Key, StringComparer.Ordinal)
                 .Select(l => $"{l.Key} {l.Value}"));
 

@@ -15,6 +15,10 @@ namespace NodeHelper.Tests.Support;
 /// backend all day, and its bitcoind has refused connections for the last four hours (bitcoind_up 0, the rest of
 /// bitcoind's families gone), with the alert the shipped NodeHelperBitcoindDown fires from its second minute on.
 /// <see cref="ElectrumOnly"/> is probed for its Electrum server alone, all day: its bitcoind is not watched at all.
+/// <see cref="Unscraped"/> is probed for bitcoind and its Electrum server, and for the last three hours Prometheus cannot
+/// get either probe (the exporter refuses it, 403: up 0 and no other series), with the NodeHelperTargetDown the shipped
+/// rule fires for each module from its fifth minute on. Every probe carries the <c>prober</c> label probe.yml gives it
+/// (the NodeHelper that probes: <see cref="Local"/>), and so do its alerts.
 /// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>.
 /// </summary>
 internal sealed class FleetDay
@@ -29,6 +33,10 @@ internal sealed class FleetDay
     public const string Healthy = "vps-a";
     public const string Broken = "vps-b";
     public const string ElectrumOnly = "vps-c";
+    public const string Unscraped = "vps-d";
+
+    /// <summary>The <c>prober</c> label of every probe: the NodeHelper beside <see cref="Local"/> probes the others.</summary>
+    public const string Prober = Local;
 
     public const long FirstBlock = 925_000;
 
@@ -58,6 +66,12 @@ internal sealed class FleetDay
     /// <summary>NodeHelperBitcoindDown fires after its 2 minutes, and still fires at the end.</summary>
     public DateTimeOffset BrokenAlertFrom => BrokenDownFrom + TimeSpan.FromMinutes(2);
 
+    /// <summary>The first sample of <see cref="Unscraped"/>'s probes with up 0: the last 180 minutes (the last sample included).</summary>
+    public DateTimeOffset UnscrapedFrom => End - TimeSpan.FromHours(3) + Step;
+
+    /// <summary>NodeHelperTargetDown fires for each of its modules after its 5 minutes, and still fires at the end.</summary>
+    public DateTimeOffset UnscrapedAlertFrom => UnscrapedFrom + TimeSpan.FromMinutes(5);
+
     public string ToOpenMetrics()
     {
         var tracks = new List<Track>();
@@ -73,9 +87,16 @@ internal sealed class FleetDay
         Probe(tracks, Broken, "bitcoind", Start, t => t >= BrokenDownFrom);
         Probe(tracks, Broken, "mempool", Start, _ => false);
         Probe(tracks, ElectrumOnly, "electrum", Start, _ => false);
+        Probe(tracks, Unscraped, "bitcoind", Start, _ => false, t => t >= UnscrapedFrom);
+        Probe(tracks, Unscraped, "electrum", Start, _ => false, t => t >= UnscrapedFrom);
 
-        var alert = $"ALERTS{{alertname=\"NodeHelperBitcoindDown\",alertstate=\"firing\",{Target(Broken, ProbeJob, ("module", "bitcoind"), ("node", Broken))},scope=\"bitcoind\",severity=\"critical\"}}";
+        var alert = $"ALERTS{{alertname=\"NodeHelperBitcoindDown\",alertstate=\"firing\",{ProbeTarget(Broken, "bitcoind")},scope=\"bitcoind\",severity=\"critical\"}}";
         tracks.Add(new Track("ALERTS", alert, BrokenAlertFrom, _ => 1));
+        foreach (var module in new[] { "bitcoind", "electrum" })
+        {
+            var down = $"ALERTS{{alertname=\"NodeHelperTargetDown\",alertstate=\"firing\",{ProbeTarget(Unscraped, module)},scope=\"exporter\",severity=\"critical\"}}";
+            tracks.Add(new Track("ALERTS", down, UnscrapedAlertFrom, _ => 1));
+        }
 
         // OpenMetrics wants each family's samples together, under one TYPE line.
         var text = new StringBuilder(64 * 1024 * 1024);
@@ -102,10 +123,13 @@ internal sealed class FleetDay
     /// <summary>
     /// One module's probe of a node, from <paramref name="from"/> on: while <paramref name="refused"/>, the collector
     /// failed (reason refused) and of its families only its _up is there, at 0, as the exporter writes a failed fetch.
+    /// While <paramref name="unscraped"/>, Prometheus cannot get the probe at all (a 403): up is 0 and nothing else is there.
     /// </summary>
-    private void Probe(List<Track> tracks, string node, string module, DateTimeOffset from, Func<DateTimeOffset, bool> refused)
+    private void Probe(List<Track> tracks, string node, string module, DateTimeOffset from, Func<DateTimeOffset, bool> refused,
+        Func<DateTimeOffset, bool>? unscraped = null)
     {
-        var target = Target(node, ProbeJob, ("module", module), ("node", node));
+        var target = ProbeTarget(node, module);
+        var before = tracks.Count;
         tracks.Add(new Track("up", With("up", target), from, _ => 1));
         tracks.Add(new Track("probe_success", With("probe_success", target), from, t => refused(t) ? 0 : 1));
         tracks.Add(new Track("probe_duration_seconds", With("probe_duration_seconds", target), from, _ => 0.02));
@@ -121,7 +145,19 @@ internal sealed class FleetDay
             tracks.Add(new Track(name, With(series, target), from,
                 t => name == $"{module}_up" ? refused(t) ? 0 : 1 : refused(t) ? null : Value(name, series, t)));
         }
+
+        if (unscraped is not null)
+        {
+            for (var i = before; i < tracks.Count; i++)
+            {
+                var track = tracks[i];
+                tracks[i] = track with { Value = t => unscraped(t) ? track.Family == "up" ? 0 : null : track.Value(t) };
+            }
+        }
     }
+
+    /// <summary>The labels of a probe's series, relabelled as probe.yml does.</summary>
+    private static string ProbeTarget(string node, string module) => Target(node, ProbeJob, ("module", module), ("node", node), ("prober", Prober));
 
     /// <summary>The families a module's collector writes: its prefix (the mempool web site is a collector of its own).</summary>
     private static bool IsOf(string module, string name) =>
