@@ -284,19 +284,28 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var up = await ScalarAsync($"avg(avg_over_time(up{{{_sel}}}[24h]))");
             var modules = (await QueryAsync($"count by (module) (count_over_time(up{{{_sel}}}[24h]))"))
                 .Select(m => m.Label("module")).Where(m => m.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+            // A probe Prometheus cannot get at all (refused with 403, timed out, the probing NodeHelper down) has up 0
+            // and no probe_success: failing as much as one that answers probe_success 0, and for another reason.
+            var unanswered = (await QueryAsync($"last_over_time(up{{{_sel}}}[10m]) == 0"))
+                .Select(p => p.Label("module")).ToHashSet(StringComparer.Ordinal);
             var failing = (await QueryAsync($"last_over_time(probe_success{{{_sel}}}[10m]) == 0"))
-                .Select(p => p.Label("module")).Distinct().Order(StringComparer.Ordinal).ToList();
+                .Select(p => p.Label("module")).Concat(unanswered).Distinct().Order(StringComparer.Ordinal).ToList();
             var reasons = (await QueryAsync($"last_over_time(nodehelper_scrape_collector_failure_reason{{{_sel}}}[10m]) == 1"))
                 .GroupBy(r => r.Label("module"))
                 .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(r => r.Label("reason")).Where(r => r.Length > 0).Distinct().Order(StringComparer.Ordinal)));
-            string Failing(string module) => reasons.TryGetValue(module, out var why) && why.Length > 0 ? $"{module} ({why})" : module;
+            string Failing(string module) =>
+                unanswered.Contains(module) ? $"{module} (not answering the probe scrape)"
+                : reasons.TryGetValue(module, out var why) && why.Length > 0 ? $"{module} ({why})" : module;
+
+            // A probe not scraped is a module nobody watches: a problem whether NodeHelperTargetDown fires for it (this
+            // node's and module's), for the whole job (no instance, so not among this node's alerts) or not yet.
+            var tone = failing.Count == 0 ? Tone.Good : unanswered.Count > 0 ? Tone.Bad : ToneOf(IsFailureAlert);
             List<Fact> facts =
             [
                 new("Probed for", modules.Count == 0
                     ? "nothing now: no module's probe in the last 24 hours carries a module label"
                     : $"{string.Join(", ", modules)} only: its host, services and backups are not watched from here"),
-                new("Probes failing now", failing.Count == 0 ? "none" : string.Join(", ", failing.Select(Failing)),
-                    failing.Count == 0 ? Tone.Good : ToneOf(a => IsFailureAlert(a) || a.Name.Contains("Probe", StringComparison.Ordinal))),
+                new("Probes failing now", failing.Count == 0 ? "none" : string.Join(", ", failing.Select(Failing)), tone),
             ];
             await AddWatchedAsync(facts);
             return new ComponentSection("NodeHelper probe", up, facts);

@@ -160,6 +160,21 @@ public sealed class FleetReportTests(FleetPrometheus prometheus) : IClassFixture
         ReportRenderer.Text(report).Should().NotContain("prober");
     }
 
+    [Fact]
+    public async Task AProbePrometheusCannotGetIsFailingNotNone()
+    {
+        var report = await BuildAsync(new ReportOptions());
+
+        var node = report.Nodes.Single(n => n.Name == FleetDay.Unscraped);
+        Component(node, "NodeHelper probe").Facts.Single(f => f.Label == "Probes failing now").Should().Be(
+            new Fact("Probes failing now", "bitcoind (not answering the probe scrape), electrum (not answering the probe scrape)", Tone.Bad),
+            "its up is 0 and there is no probe_success: NodeHelperTargetDown fires for both modules");
+        node.Verdict.Should().NotBe(Verdict.Healthy);
+        Section(ReportRenderer.Text(report), FleetDay.Unscraped, "From the Prometheus").Should()
+            .Contain("Probes failing now: bitcoind (not answering the probe scrape), electrum (not answering the probe scrape)")
+            .And.NotContain("Probes failing now: none");
+    }
+
     private async Task<HealthReport> BuildAsync(ReportOptions options)
     {
         using var http = new HttpClient();
