@@ -83,6 +83,16 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
         }
 
+        try
+        {
+            // The whole probe job's first: not any node's, and every probed node's.
+            findings.InsertRange(0, await ProbeJobFindingsAsync(to, cancellationToken));
+        }
+        catch (PrometheusException e)
+        {
+            return Unreachable(from, to, e.Message + " If Prometheus itself is down, nothing watches this node and no alert can fire: look at it first.");
+        }
+
         var probing = options.ProbeJob.Length > 0 ? $" nor of job \"{options.ProbeJob}\" (Report:ProbeJob)" : "";
         if (found.Count == 0)
         {
@@ -126,6 +136,73 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
     /// <summary>The shipped alert that Prometheus cannot scrape NodeHelper: a node's, a probe's (node and module), or a whole /probe job's.</summary>
     private const string TargetDownAlert = "NodeHelperTargetDown";
+
+    /// <summary>The episodes of one ALERTS series sampled once a minute (<see cref="AlertStep"/>), without their detail.</summary>
+    private static IEnumerable<AlertEpisode> Episodes(PromSeries alert, DateTimeOffset to)
+    {
+        // ALERTS is 1 while firing; anything else (a NaN ending a backfilled series) is not firing.
+        var firing = alert.Points.Where(p => p.Value == 1).ToList();
+        if (firing.Count == 0)
+        {
+            yield break;
+        }
+
+        var start = firing[0].Time;
+        var last = start;
+        foreach (var (time, _) in firing.Skip(1))
+        {
+            if (time - last > AlertStep)
+            {
+                yield return Episode(start, last);
+                start = time;
+            }
+
+            last = time;
+        }
+
+        yield return Episode(start, last);
+
+        AlertEpisode Episode(DateTimeOffset from, DateTimeOffset until) =>
+            new(alert.Label("alertname"), alert.Label("severity"), "", from, until + AlertStep, StillFiring: until >= to - AlertStep);
+    }
+
+    /// <summary>
+    /// The findings of the whole /probe job: its NodeHelperTargetDown without an instance, which the shipped rule fires
+    /// instead of one per node and module when no probe of the job answers. No node's alerts hold it (they are a job's
+    /// and an instance's), and it means no node of the job was watched.
+    /// </summary>
+    private async Task<IReadOnlyList<Finding>> ProbeJobFindingsAsync(DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        if (options.ProbeJob.Length == 0)
+        {
+            return [];
+        }
+
+        var series = await prometheus.QueryRangeAsync(
+            $"ALERTS{{alertname=\"{TargetDownAlert}\", alertstate=\"firing\", job=\"{Escape(options.ProbeJob)}\", instance=\"\"}}",
+            to - Window, to, AlertStep, cancellationToken);
+        var findings = new List<(DateTimeOffset Start, Finding Finding)>();
+        foreach (var alert in series)
+        {
+            var tone = alert.Label("severity") switch { "critical" => Tone.Bad, "warning" => Tone.Attention, _ => Tone.Neutral };
+            var by = alert.Label("prober") is { Length: > 0 } prober ? $" (prober {prober})" : "";
+            var job = $"No probe of job {options.ProbeJob}{by}";
+            foreach (var episode in Episodes(alert, to))
+            {
+                var before = episode.Start <= to - Window + AlertStep;
+                var sentence = (episode.StillFiring, before) switch
+                {
+                    (true, true) => $"{job} has answered all day (NodeHelperTargetDown firing since before {Formats.Time(episode.Start)}): the NodeHelper that probes is down or unreachable, so no node it probes is watched.",
+                    (true, false) => $"{job} has answered since {Formats.Time(episode.Start)} (NodeHelperTargetDown): the NodeHelper that probes is down or unreachable, so no node it probes is watched.",
+                    (false, true) => $"{job} answered from before the day began until {Formats.Time(episode.End)} (NodeHelperTargetDown): the NodeHelper that probes was down or unreachable.",
+                    (false, false) => $"{job} answered for {Formats.Duration(episode.Duration)} from {Formats.Time(episode.Start)} (NodeHelperTargetDown): the NodeHelper that probes was down or unreachable.",
+                };
+                findings.Add((episode.Start, new Finding(tone, sentence)));
+            }
+        }
+
+        return [.. findings.OrderBy(f => f.Start).Select(f => f.Finding)];
+    }
 
     internal static string Escape(string labelValue) => labelValue.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
@@ -1037,28 +1114,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             foreach (var alert in series.Where(a => a.Label("severity") is "critical" or "warning"))
             {
                 var detail = Detail(alert.Labels);
-
-                // ALERTS is 1 while firing; anything else (a NaN ending a backfilled series) is not firing.
-                var firing = alert.Points.Where(p => p.Value == 1).ToList();
-                if (firing.Count == 0)
-                {
-                    continue;
-                }
-
-                var start = firing[0].Time;
-                var last = start;
-                foreach (var (time, _) in firing.Skip(1))
-                {
-                    if (time - last > AlertStep)
-                    {
-                        episodes.Add(Episode(alert, detail, start, last));
-                        start = time;
-                    }
-
-                    last = time;
-                }
-
-                episodes.Add(Episode(alert, detail, start, last));
+                episodes.AddRange(Episodes(alert, to).Select(e => e with { Detail = detail }));
             }
 
             return [.. episodes.OrderBy(e => e.Start)];
@@ -1076,8 +1132,6 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 .OrderBy(l => l.Key, StringComparer.Ordinal)
                 .Select(l => $"{l.Key} {l.Value}"));
 
-        private AlertEpisode Episode(PromSeries alert, string detail, DateTimeOffset start, DateTimeOffset last) =>
-            new(alert.Label("alertname"), alert.Label("severity"), detail, start, last + AlertStep, StillFiring: last >= to - AlertStep);
 
         private async Task<IReadOnlyList<ReportChart>> ChartsAsync()
         {

@@ -19,6 +19,12 @@ namespace NodeHelper.Tests.Support;
 /// get either probe (the exporter refuses it, 403: up 0 and no other series), with the NodeHelperTargetDown the shipped
 /// rule fires for each module from its fifth minute on. Every probe carries the <c>prober</c> label probe.yml gives it
 /// (the NodeHelper that probes: <see cref="Local"/>), and so do its alerts.
+/// <para>
+/// The day of a prober that was down (<see cref="ProberDown"/>) is the same day of <see cref="Healthy"/> and
+/// <see cref="ElectrumOnly"/> alone, except that for two hours (<see cref="ProberDownFrom"/> to
+/// <see cref="ProberDownUntil"/>) Prometheus gets none of their probes (up 0, nothing else), with the one
+/// NodeHelperTargetDown of the whole job (job and prober, no instance) the shipped rule fires instead of one per node.
+/// </para>
 /// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>.
 /// </summary>
 internal sealed class FleetDay
@@ -44,11 +50,24 @@ internal sealed class FleetDay
 
     private readonly Exposition _recorded = Exposition.Parse(File.ReadAllText(Path.Join(AppContext.BaseDirectory, "Fixtures", "report", "whole-stack.prom")));
 
-    public FleetDay(DateTimeOffset end)
+    public FleetDay(DateTimeOffset end, bool proberDown = false)
     {
         End = end;
         Start = end - TimeSpan.FromHours(25);
+        ProberDown = proberDown;
     }
+
+    /// <summary>The day of the healthy probed nodes alone, with two hours in which no probe of the job answered.</summary>
+    public bool ProberDown { get; }
+
+    /// <summary>The first sample with every probe's up 0, when <see cref="ProberDown"/>.</summary>
+    public DateTimeOffset ProberDownFrom => End - TimeSpan.FromHours(7) + Step;
+
+    /// <summary>The last sample with every probe's up 0: 120 minutes of them.</summary>
+    public DateTimeOffset ProberDownUntil => End - TimeSpan.FromHours(5);
+
+    /// <summary>The job's NodeHelperTargetDown fires after its 5 minutes, until the last sample down: 115 minutes.</summary>
+    public DateTimeOffset ProberAlertFrom => ProberDownFrom + TimeSpan.FromMinutes(5);
 
     /// <summary>The last sample; the report is made at this moment.</summary>
     public DateTimeOffset End { get; }
@@ -75,6 +94,17 @@ internal sealed class FleetDay
     public string ToOpenMetrics()
     {
         var tracks = new List<Track>();
+        if (ProberDown)
+        {
+            Probe(tracks, Healthy, "bitcoind", HealthyBitcoindFrom, _ => false);
+            Probe(tracks, Healthy, "electrum", HealthyElectrumFrom, _ => false);
+            Probe(tracks, ElectrumOnly, "electrum", Start, _ => false);
+            var job = $"ALERTS{{alertname=\"NodeHelperTargetDown\",alertstate=\"firing\",job=\"{ProbeJob}\",prober=\"{Prober}\",scope=\"exporter\",severity=\"critical\"}}";
+            // The NaN after the last firing sample ends the series, as a stale marker would: no 5 minutes of lookback.
+            tracks.Add(new Track("ALERTS", job, ProberAlertFrom, t => t <= ProberDownUntil ? 1 : t == ProberDownUntil + Step ? double.NaN : null));
+            return Write(tracks);
+        }
+
         var local = Target(LocalInstance, LocalJob, ("node", Local));
         foreach (var series in _recorded.Series.Keys)
         {
@@ -98,6 +128,11 @@ internal sealed class FleetDay
             tracks.Add(new Track("ALERTS", down, UnscrapedAlertFrom, _ => 1));
         }
 
+        return Write(tracks);
+    }
+
+    private string Write(List<Track> tracks)
+    {
         // OpenMetrics wants each family's samples together, under one TYPE line.
         var text = new StringBuilder(64 * 1024 * 1024);
         foreach (var family in tracks.GroupBy(t => t.Family, StringComparer.Ordinal))
@@ -146,13 +181,11 @@ internal sealed class FleetDay
                 t => name == $"{module}_up" ? refused(t) ? 0 : 1 : refused(t) ? null : Value(name, series, t)));
         }
 
-        if (unscraped is not null)
+        bool Unscraped(DateTimeOffset t) => unscraped?.Invoke(t) == true || ProberDown && t >= ProberDownFrom && t <= ProberDownUntil;
+        for (var i = before; i < tracks.Count; i++)
         {
-            for (var i = before; i < tracks.Count; i++)
-            {
-                var track = tracks[i];
-                tracks[i] = track with { Value = t => unscraped(t) ? track.Family == "up" ? 0 : null : track.Value(t) };
-            }
+            var track = tracks[i];
+            tracks[i] = track with { Value = t => Unscraped(t) ? track.Family == "up" ? 0 : null : track.Value(t) };
         }
     }
 
