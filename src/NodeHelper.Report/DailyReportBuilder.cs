@@ -83,6 +83,16 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             }
         }
 
+        try
+        {
+            // The whole probe job's first: not any node's, and every probed node's.
+            findings.InsertRange(0, await ProbeJobFindingsAsync(to, cancellationToken));
+        }
+        catch (PrometheusException e)
+        {
+            return Unreachable(from, to, e.Message + " If Prometheus itself is down, nothing watches this node and no alert can fire: look at it first.");
+        }
+
         var probing = options.ProbeJob.Length > 0 ? $" nor of job \"{options.ProbeJob}\" (Report:ProbeJob)" : "";
         if (found.Count == 0)
         {
@@ -124,6 +134,76 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
     private HealthReport Unreachable(DateTimeOffset from, DateTimeOffset to, string problem) =>
         new(from, to, options.Job, prometheus.BaseUrl, [], [new Finding(Tone.Bad, $"The report could not be made: {problem}")], Verdict.CannotTell);
 
+    /// <summary>The shipped alert that Prometheus cannot scrape NodeHelper: a node's, a probe's (node and module), or a whole /probe job's.</summary>
+    private const string TargetDownAlert = "NodeHelperTargetDown";
+
+    /// <summary>The episodes of one ALERTS series sampled once a minute (<see cref="AlertStep"/>), without their detail.</summary>
+    private static IEnumerable<AlertEpisode> Episodes(PromSeries alert, DateTimeOffset to)
+    {
+        // ALERTS is 1 while firing; anything else (a NaN ending a backfilled series) is not firing.
+        var firing = alert.Points.Where(p => p.Value == 1).ToList();
+        if (firing.Count == 0)
+        {
+            yield break;
+        }
+
+        var start = firing[0].Time;
+        var last = start;
+        foreach (var (time, _) in firing.Skip(1))
+        {
+            if (time - last > AlertStep)
+            {
+                yield return Episode(start, last);
+                start = time;
+            }
+
+            last = time;
+        }
+
+        yield return Episode(start, last);
+
+        AlertEpisode Episode(DateTimeOffset from, DateTimeOffset until) =>
+            new(alert.Label("alertname"), alert.Label("severity"), "", from, until + AlertStep, StillFiring: until >= to - AlertStep);
+    }
+
+    /// <summary>
+    /// The findings of the whole /probe job: its NodeHelperTargetDown without an instance, which the shipped rule fires
+    /// instead of one per node and module when no probe of the job answers. No node's alerts hold it (they are a job's
+    /// and an instance's), and it means no node of the job was watched.
+    /// </summary>
+    private async Task<IReadOnlyList<Finding>> ProbeJobFindingsAsync(DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        if (options.ProbeJob.Length == 0)
+        {
+            return [];
+        }
+
+        var series = await prometheus.QueryRangeAsync(
+            $"ALERTS{{alertname=\"{TargetDownAlert}\", alertstate=\"firing\", job=\"{Escape(options.ProbeJob)}\", instance=\"\"}}",
+            to - Window, to, AlertStep, cancellationToken);
+        var findings = new List<(DateTimeOffset Start, Finding Finding)>();
+        foreach (var alert in series)
+        {
+            var tone = alert.Label("severity") switch { "critical" => Tone.Bad, "warning" => Tone.Attention, _ => Tone.Neutral };
+            var by = alert.Label("prober") is { Length: > 0 } prober ? $" (prober {prober})" : "";
+            var job = $"No probe of job {options.ProbeJob}{by}";
+            foreach (var episode in Episodes(alert, to))
+            {
+                var before = episode.Start <= to - Window + AlertStep;
+                var sentence = (episode.StillFiring, before) switch
+                {
+                    (true, true) => $"{job} has answered all day (NodeHelperTargetDown firing since before {Formats.Time(episode.Start)}): the NodeHelper that probes is down or unreachable, so no node it probes is watched.",
+                    (true, false) => $"{job} has answered since {Formats.Time(episode.Start)} (NodeHelperTargetDown): the NodeHelper that probes is down or unreachable, so no node it probes is watched.",
+                    (false, true) => $"{job} answered from before the day began until {Formats.Time(episode.End)} (NodeHelperTargetDown): the NodeHelper that probes was down or unreachable.",
+                    (false, false) => $"{job} answered for {Formats.Duration(episode.Duration)} from {Formats.Time(episode.Start)} (NodeHelperTargetDown): the NodeHelper that probes was down or unreachable.",
+                };
+                findings.Add((episode.Start, new Finding(tone, sentence)));
+            }
+        }
+
+        return [.. findings.OrderBy(f => f.Start).Select(f => f.Finding)];
+    }
+
     internal static string Escape(string labelValue) => labelValue.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
     /// <summary>An alert as Prometheus holds it now: firing, or pending since when.</summary>
@@ -148,8 +228,12 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             [("force_closing", "force closing"), ("waiting_close", "waiting for the close to confirm"), ("pending_close", "closing cooperatively")];
 
         /// <summary>Labels of ALERTS that say nothing about what an alert is about.</summary>
-        /// <remarks><c>node</c> is the section's title already; <c>module</c>, the /probe module, is what the alert's name says.</remarks>
-        private static readonly HashSet<string> BookkeepingLabels = ["__name__", "alertname", "alertstate", "severity", "scope", "job", "instance", "node", "module"];
+        /// <remarks>
+        /// <c>node</c> is the section's title already; <c>prober</c> names the NodeHelper that probes (probe.yml), not
+        /// what is wrong. <c>module</c>, the /probe module, is what most alerts' names say (NodeHelperBitcoindDown), but
+        /// not <see cref="TargetDownAlert"/>'s: its detail keeps it (<see cref="Detail"/>).
+        /// </remarks>
+        private static readonly HashSet<string> BookkeepingLabels = ["__name__", "alertname", "alertstate", "severity", "scope", "job", "instance", "node", "module", "prober"];
 
         private readonly string _sel = $"job=\"{Escape(node.Job)}\", instance=\"{Escape(node.Instance)}\"";
 
@@ -277,19 +361,28 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var up = await ScalarAsync($"avg(avg_over_time(up{{{_sel}}}[24h]))");
             var modules = (await QueryAsync($"count by (module) (count_over_time(up{{{_sel}}}[24h]))"))
                 .Select(m => m.Label("module")).Where(m => m.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+            // A probe Prometheus cannot get at all (refused with 403, timed out, the probing NodeHelper down) has up 0
+            // and no probe_success: failing as much as one that answers probe_success 0, and for another reason.
+            var unanswered = (await QueryAsync($"last_over_time(up{{{_sel}}}[10m]) == 0"))
+                .Select(p => p.Label("module")).ToHashSet(StringComparer.Ordinal);
             var failing = (await QueryAsync($"last_over_time(probe_success{{{_sel}}}[10m]) == 0"))
-                .Select(p => p.Label("module")).Distinct().Order(StringComparer.Ordinal).ToList();
+                .Select(p => p.Label("module")).Concat(unanswered).Distinct().Order(StringComparer.Ordinal).ToList();
             var reasons = (await QueryAsync($"last_over_time(nodehelper_scrape_collector_failure_reason{{{_sel}}}[10m]) == 1"))
                 .GroupBy(r => r.Label("module"))
                 .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(r => r.Label("reason")).Where(r => r.Length > 0).Distinct().Order(StringComparer.Ordinal)));
-            string Failing(string module) => reasons.TryGetValue(module, out var why) && why.Length > 0 ? $"{module} ({why})" : module;
+            string Failing(string module) =>
+                unanswered.Contains(module) ? $"{module} (not answering the probe scrape)"
+                : reasons.TryGetValue(module, out var why) && why.Length > 0 ? $"{module} ({why})" : module;
+
+            // A probe not scraped is a module nobody watches: a problem whether NodeHelperTargetDown fires for it (this
+            // node's and module's), for the whole job (no instance, so not among this node's alerts) or not yet.
+            var tone = failing.Count == 0 ? Tone.Good : unanswered.Count > 0 ? Tone.Bad : ToneOf(IsFailureAlert);
             List<Fact> facts =
             [
                 new("Probed for", modules.Count == 0
                     ? "nothing now: no module's probe in the last 24 hours carries a module label"
                     : $"{string.Join(", ", modules)} only: its host, services and backups are not watched from here"),
-                new("Probes failing now", failing.Count == 0 ? "none" : string.Join(", ", failing.Select(Failing)),
-                    failing.Count == 0 ? Tone.Good : ToneOf(a => IsFailureAlert(a) || a.Name.Contains("Probe", StringComparison.Ordinal))),
+                new("Probes failing now", failing.Count == 0 ? "none" : string.Join(", ", failing.Select(Failing)), tone),
             ];
             await AddWatchedAsync(facts);
             return new ComponentSection("NodeHelper probe", up, facts);
@@ -1021,42 +1114,24 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             foreach (var alert in series.Where(a => a.Label("severity") is "critical" or "warning"))
             {
                 var detail = Detail(alert.Labels);
-
-                // ALERTS is 1 while firing; anything else (a NaN ending a backfilled series) is not firing.
-                var firing = alert.Points.Where(p => p.Value == 1).ToList();
-                if (firing.Count == 0)
-                {
-                    continue;
-                }
-
-                var start = firing[0].Time;
-                var last = start;
-                foreach (var (time, _) in firing.Skip(1))
-                {
-                    if (time - last > AlertStep)
-                    {
-                        episodes.Add(Episode(alert, detail, start, last));
-                        start = time;
-                    }
-
-                    last = time;
-                }
-
-                episodes.Add(Episode(alert, detail, start, last));
+                episodes.AddRange(Episodes(alert, to).Select(e => e with { Detail = detail }));
             }
 
             return [.. episodes.OrderBy(e => e.Start)];
         }
 
         /// <summary>What an alert is about, from its labels: "component bitcoind, path /var/lib/bitcoind".</summary>
+        /// <remarks>
+        /// Two NodeHelperTargetDown of one node (its bitcoind and its Electrum probes both refused) differ only by their
+        /// module, which that alert's name does not say: kept for it.
+        /// </remarks>
         private static string Detail(IReadOnlyDictionary<string, string> labels, bool includeName = false) =>
             string.Join(", ", labels
-                .Where(l => includeName ? l.Key is not ("__name__" or "alertstate") : !BookkeepingLabels.Contains(l.Key))
+                .Where(l => includeName ? l.Key is not ("__name__" or "alertstate")
+                    : !BookkeepingLabels.Contains(l.Key) || l.Key == "module" && labels.GetValueOrDefault("alertname") == TargetDownAlert)
                 .OrderBy(l => l.Key, StringComparer.Ordinal)
                 .Select(l => $"{l.Key} {l.Value}"));
 
-        private AlertEpisode Episode(PromSeries alert, string detail, DateTimeOffset start, DateTimeOffset last) =>
-            new(alert.Label("alertname"), alert.Label("severity"), detail, start, last + AlertStep, StillFiring: last >= to - AlertStep);
 
         private async Task<IReadOnlyList<ReportChart>> ChartsAsync()
         {

@@ -6,7 +6,7 @@ namespace NodeHelper.Tests.Report;
 
 /// <summary>
 /// The daily report of one Prometheus watching a fleet (see <see cref="FleetDay"/>): the node beside it, and two nodes
-/// NodeHelper probes, one of them with bitcoind refusing for four hours. Each node has its section, the broken one is
+/// NodeHelper probes, one of them with bitcoind refusing for four hours, another whose probes Prometheus cannot get. Each node has its section, the broken one is
 /// named with its problem in the findings and the subject, and a probed node says what it was probed for and nothing
 /// false about what no probe watches.
 /// </summary>
@@ -25,20 +25,22 @@ public sealed class FleetReportTests(FleetPrometheus prometheus) : IClassFixture
                 (FleetDay.Healthy, FleetDay.ProbeJob, FleetDay.Healthy, true, Verdict.Healthy),
                 (FleetDay.Broken, FleetDay.ProbeJob, FleetDay.Broken, true, Verdict.Problems),
                 (FleetDay.ElectrumOnly, FleetDay.ProbeJob, FleetDay.ElectrumOnly, true, Verdict.Healthy),
+                (FleetDay.Unscraped, FleetDay.ProbeJob, FleetDay.Unscraped, true, Verdict.Problems),
             ],
             "NodeHelper's own job first, then the probed nodes, each by its node label");
         report.Verdict.Should().Be(Verdict.Problems, "one bad node makes the mail say so");
-        report.Findings.Where(f => f.Tone != Tone.Neutral).Should().Equal(
+        report.Findings.Where(f => f.Tone != Tone.Neutral && f.Text.StartsWith($"{FleetDay.Broken}: ", StringComparison.Ordinal)).Should().Equal(
             [new Finding(Tone.Bad, $"{FleetDay.Broken}: NodeHelperBitcoindDown has been firing since {Formats.Time(Day.BrokenAlertFrom)}.")],
-            "the alert the rule fired, named by its node, without the module and node labels the section's title says already");
+            "the alert the rule fired, named by its node, without the module, node and prober labels the section's title and name say already");
         report.Findings.Should().Contain(new Finding(Tone.Neutral, $"{FleetDay.Broken}: bitcoind was unavailable for about 4 h 00 min (83.34% available)."),
             "240 of the 1,441 samples in Prometheus 2.42's 24 hours (both ends included) are down");
-        report.Findings.Should().OnlyContain(f => f.Text.StartsWith($"{FleetDay.Broken}: ", StringComparison.Ordinal), "the other nodes had a quiet day");
+        report.Findings.Should().OnlyContain(f => f.Text.StartsWith($"{FleetDay.Broken}: ", StringComparison.Ordinal) || f.Text.StartsWith($"{FleetDay.Unscraped}: ", StringComparison.Ordinal),
+            "the other nodes had a quiet day");
 
-        ReportRenderer.Subject(report).Should().Be($"[NodeHelper] Problems: {FleetDay.Broken} of 4 nodes, {Formats.Date(Day.End)}");
+        ReportRenderer.Subject(report).Should().Be($"[NodeHelper] Problems: {FleetDay.Broken}, {FleetDay.Unscraped} of 5 nodes, {Formats.Date(Day.End)}");
         var text = ReportRenderer.Text(report);
         text.Should().StartWith($"NodeHelper daily report, ").And.Contain(
-            $"PROBLEMS: 4 nodes of jobs {FleetDay.LocalJob} and {FleetDay.ProbeJob}, the last 24 hours; problems: {FleetDay.Broken}\n");
+            $"PROBLEMS: 5 nodes of jobs {FleetDay.LocalJob} and {FleetDay.ProbeJob}, the last 24 hours; problems: {FleetDay.Broken}, {FleetDay.Unscraped}\n");
         text.Should().Contain($"\n{FleetDay.Broken}\n=====\nProblems; probed by NodeHelper (job {FleetDay.ProbeJob}, instance {FleetDay.Broken})\n")
             .And.Contain($"\n{FleetDay.Local}\n====\nHealthy; job {FleetDay.LocalJob}, instance {FleetDay.LocalInstance}\n")
             .And.Contain($"From the Prometheus at {prometheus.Url}, jobs {FleetDay.LocalJob} and {FleetDay.ProbeJob}.");
@@ -79,7 +81,7 @@ public sealed class FleetReportTests(FleetPrometheus prometheus) : IClassFixture
         node.Components.Select(c => c.Title).Should().Equal(["NodeHelper probe", "Electrum server"]);
         Component(node, "Electrum server").Facts.Select(f => f.Label).Should().Equal(["Server", "Probe time"],
             "no bitcoind is probed on this node: no lag behind it, and not \"bitcoind is not answering\"");
-        Section(ReportRenderer.Text(report), FleetDay.ElectrumOnly, "From the Prometheus").Should().NotContainAny(["not answering", "unknown", "down", "missing"]);
+        Section(ReportRenderer.Text(report), FleetDay.ElectrumOnly, $"{FleetDay.Unscraped}\n").Should().NotContainAny(["not answering", "unknown", "down", "missing"]);
     }
 
     [Fact]
@@ -107,13 +109,13 @@ public sealed class FleetReportTests(FleetPrometheus prometheus) : IClassFixture
 
         var html = ReportRenderer.Standalone(report);
 
-        html.Split("<h2 ").Should().HaveCount(5, "one heading per node");
+        html.Split("<h2 ").Should().HaveCount(6, "one heading per node");
         foreach (var node in report.Nodes)
         {
             html.Should().Contain($">{node.Name}</h2>");
         }
 
-        html.Should().Contain($"<title>[NodeHelper] Problems: {FleetDay.Broken} of 4 nodes, {Formats.Date(Day.End)}</title>")
+        html.Should().Contain($"<title>[NodeHelper] Problems: {FleetDay.Broken}, {FleetDay.Unscraped} of 5 nodes, {Formats.Date(Day.End)}</title>")
             .And.Contain($"probed by NodeHelper (job {FleetDay.ProbeJob}, instance {FleetDay.Broken})")
             .And.Contain($"{FleetDay.Broken}: NodeHelperBitcoindDown has been firing since");
         html.Split("<div").Length.Should().Be(html.Split("</div>").Length, "every card is closed");
@@ -137,10 +139,40 @@ public sealed class FleetReportTests(FleetPrometheus prometheus) : IClassFixture
     {
         var report = await BuildAsync(new ReportOptions { Job = "elsewhere" });
 
-        report.Nodes.Select(n => n.Name).Should().Equal(FleetDay.Healthy, FleetDay.Broken, FleetDay.ElectrumOnly);
+        report.Nodes.Select(n => n.Name).Should().Equal(FleetDay.Healthy, FleetDay.Broken, FleetDay.ElectrumOnly, FleetDay.Unscraped);
         report.Findings.Should().Contain(new Finding(Tone.Neutral,
             $"Prometheus at {prometheus.Url} has no scrape of job \"elsewhere\" (Report:Job) in the last 24 hours: this report covers only the nodes NodeHelper probes."));
-        report.Verdict.Should().Be(Verdict.Problems, "the broken node's alert, and nothing else");
+        report.Verdict.Should().Be(Verdict.Problems, "the broken and the unscraped nodes' alerts, and nothing else");
+    }
+
+    [Fact]
+    public async Task TwoProbesOfOneNodeThatCannotBeScrapedAreToldApartByTheirModule()
+    {
+        var report = await BuildAsync(new ReportOptions());
+
+        var node = report.Nodes.Single(n => n.Name == FleetDay.Unscraped);
+        node.Alerts.Select(a => (a.Alert, a.Detail, a.StillFiring)).Should().Equal(
+            [("NodeHelperTargetDown", "module bitcoind", true), ("NodeHelperTargetDown", "module electrum", true)],
+            "NodeHelperTargetDown's name does not say which probe; the prober label says nothing about what is wrong");
+        report.Findings.Where(f => f.Tone == Tone.Bad && f.Text.StartsWith($"{FleetDay.Unscraped}: ", StringComparison.Ordinal)).Should().Equal(
+            new Finding(Tone.Bad, $"{FleetDay.Unscraped}: NodeHelperTargetDown (module bitcoind) has been firing since {Formats.Time(Day.UnscrapedAlertFrom)}."),
+            new Finding(Tone.Bad, $"{FleetDay.Unscraped}: NodeHelperTargetDown (module electrum) has been firing since {Formats.Time(Day.UnscrapedAlertFrom)}."));
+        ReportRenderer.Text(report).Should().NotContain("prober");
+    }
+
+    [Fact]
+    public async Task AProbePrometheusCannotGetIsFailingNotNone()
+    {
+        var report = await BuildAsync(new ReportOptions());
+
+        var node = report.Nodes.Single(n => n.Name == FleetDay.Unscraped);
+        Component(node, "NodeHelper probe").Facts.Single(f => f.Label == "Probes failing now").Should().Be(
+            new Fact("Probes failing now", "bitcoind (not answering the probe scrape), electrum (not answering the probe scrape)", Tone.Bad),
+            "its up is 0 and there is no probe_success: NodeHelperTargetDown fires for both modules");
+        node.Verdict.Should().NotBe(Verdict.Healthy);
+        Section(ReportRenderer.Text(report), FleetDay.Unscraped, "From the Prometheus").Should()
+            .Contain("Probes failing now: bitcoind (not answering the probe scrape), electrum (not answering the probe scrape)")
+            .And.NotContain("Probes failing now: none");
     }
 
     private async Task<HealthReport> BuildAsync(ReportOptions options)

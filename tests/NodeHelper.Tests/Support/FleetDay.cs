@@ -15,6 +15,16 @@ namespace NodeHelper.Tests.Support;
 /// backend all day, and its bitcoind has refused connections for the last four hours (bitcoind_up 0, the rest of
 /// bitcoind's families gone), with the alert the shipped NodeHelperBitcoindDown fires from its second minute on.
 /// <see cref="ElectrumOnly"/> is probed for its Electrum server alone, all day: its bitcoind is not watched at all.
+/// <see cref="Unscraped"/> is probed for bitcoind and its Electrum server, and for the last three hours Prometheus cannot
+/// get either probe (the exporter refuses it, 403: up 0 and no other series), with the NodeHelperTargetDown the shipped
+/// rule fires for each module from its fifth minute on. Every probe carries the <c>prober</c> label probe.yml gives it
+/// (the NodeHelper that probes: <see cref="Local"/>), and so do its alerts.
+/// <para>
+/// The day of a prober that was down (<see cref="ProberDown"/>) is the same day of <see cref="Healthy"/> and
+/// <see cref="ElectrumOnly"/> alone, except that for two hours (<see cref="ProberDownFrom"/> to
+/// <see cref="ProberDownUntil"/>) Prometheus gets none of their probes (up 0, nothing else), with the one
+/// NodeHelperTargetDown of the whole job (job and prober, no instance) the shipped rule fires instead of one per node.
+/// </para>
 /// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>.
 /// </summary>
 internal sealed class FleetDay
@@ -29,6 +39,10 @@ internal sealed class FleetDay
     public const string Healthy = "vps-a";
     public const string Broken = "vps-b";
     public const string ElectrumOnly = "vps-c";
+    public const string Unscraped = "vps-d";
+
+    /// <summary>The <c>prober</c> label of every probe: the NodeHelper beside <see cref="Local"/> probes the others.</summary>
+    public const string Prober = Local;
 
     public const long FirstBlock = 925_000;
 
@@ -36,11 +50,24 @@ internal sealed class FleetDay
 
     private readonly Exposition _recorded = Exposition.Parse(File.ReadAllText(Path.Join(AppContext.BaseDirectory, "Fixtures", "report", "whole-stack.prom")));
 
-    public FleetDay(DateTimeOffset end)
+    public FleetDay(DateTimeOffset end, bool proberDown = false)
     {
         End = end;
         Start = end - TimeSpan.FromHours(25);
+        ProberDown = proberDown;
     }
+
+    /// <summary>The day of the healthy probed nodes alone, with two hours in which no probe of the job answered.</summary>
+    public bool ProberDown { get; }
+
+    /// <summary>The first sample with every probe's up 0, when <see cref="ProberDown"/>.</summary>
+    public DateTimeOffset ProberDownFrom => End - TimeSpan.FromHours(7) + Step;
+
+    /// <summary>The last sample with every probe's up 0: 120 minutes of them.</summary>
+    public DateTimeOffset ProberDownUntil => End - TimeSpan.FromHours(5);
+
+    /// <summary>The job's NodeHelperTargetDown fires after its 5 minutes, until the last sample down: 115 minutes.</summary>
+    public DateTimeOffset ProberAlertFrom => ProberDownFrom + TimeSpan.FromMinutes(5);
 
     /// <summary>The last sample; the report is made at this moment.</summary>
     public DateTimeOffset End { get; }
@@ -58,9 +85,26 @@ internal sealed class FleetDay
     /// <summary>NodeHelperBitcoindDown fires after its 2 minutes, and still fires at the end.</summary>
     public DateTimeOffset BrokenAlertFrom => BrokenDownFrom + TimeSpan.FromMinutes(2);
 
+    /// <summary>The first sample of <see cref="Unscraped"/>'s probes with up 0: the last 180 minutes (the last sample included).</summary>
+    public DateTimeOffset UnscrapedFrom => End - TimeSpan.FromHours(3) + Step;
+
+    /// <summary>NodeHelperTargetDown fires for each of its modules after its 5 minutes, and still fires at the end.</summary>
+    public DateTimeOffset UnscrapedAlertFrom => UnscrapedFrom + TimeSpan.FromMinutes(5);
+
     public string ToOpenMetrics()
     {
         var tracks = new List<Track>();
+        if (ProberDown)
+        {
+            Probe(tracks, Healthy, "bitcoind", HealthyBitcoindFrom, _ => false);
+            Probe(tracks, Healthy, "electrum", HealthyElectrumFrom, _ => false);
+            Probe(tracks, ElectrumOnly, "electrum", Start, _ => false);
+            var job = $"ALERTS{{alertname=\"NodeHelperTargetDown\",alertstate=\"firing\",job=\"{ProbeJob}\",prober=\"{Prober}\",scope=\"exporter\",severity=\"critical\"}}";
+            // The NaN after the last firing sample ends the series, as a stale marker would: no 5 minutes of lookback.
+            tracks.Add(new Track("ALERTS", job, ProberAlertFrom, t => t <= ProberDownUntil ? 1 : t == ProberDownUntil + Step ? double.NaN : null));
+            return Write(tracks);
+        }
+
         var local = Target(LocalInstance, LocalJob, ("node", Local));
         foreach (var series in _recorded.Series.Keys)
         {
@@ -73,10 +117,22 @@ internal sealed class FleetDay
         Probe(tracks, Broken, "bitcoind", Start, t => t >= BrokenDownFrom);
         Probe(tracks, Broken, "mempool", Start, _ => false);
         Probe(tracks, ElectrumOnly, "electrum", Start, _ => false);
+        Probe(tracks, Unscraped, "bitcoind", Start, _ => false, t => t >= UnscrapedFrom);
+        Probe(tracks, Unscraped, "electrum", Start, _ => false, t => t >= UnscrapedFrom);
 
-        var alert = $"ALERTS{{alertname=\"NodeHelperBitcoindDown\",alertstate=\"firing\",{Target(Broken, ProbeJob, ("module", "bitcoind"), ("node", Broken))},scope=\"bitcoind\",severity=\"critical\"}}";
+        var alert = $"ALERTS{{alertname=\"NodeHelperBitcoindDown\",alertstate=\"firing\",{ProbeTarget(Broken, "bitcoind")},scope=\"bitcoind\",severity=\"critical\"}}";
         tracks.Add(new Track("ALERTS", alert, BrokenAlertFrom, _ => 1));
+        foreach (var module in new[] { "bitcoind", "electrum" })
+        {
+            var down = $"ALERTS{{alertname=\"NodeHelperTargetDown\",alertstate=\"firing\",{ProbeTarget(Unscraped, module)},scope=\"exporter\",severity=\"critical\"}}";
+            tracks.Add(new Track("ALERTS", down, UnscrapedAlertFrom, _ => 1));
+        }
 
+        return Write(tracks);
+    }
+
+    private string Write(List<Track> tracks)
+    {
         // OpenMetrics wants each family's samples together, under one TYPE line.
         var text = new StringBuilder(64 * 1024 * 1024);
         foreach (var family in tracks.GroupBy(t => t.Family, StringComparer.Ordinal))
@@ -102,10 +158,13 @@ internal sealed class FleetDay
     /// <summary>
     /// One module's probe of a node, from <paramref name="from"/> on: while <paramref name="refused"/>, the collector
     /// failed (reason refused) and of its families only its _up is there, at 0, as the exporter writes a failed fetch.
+    /// While <paramref name="unscraped"/>, Prometheus cannot get the probe at all (a 403): up is 0 and nothing else is there.
     /// </summary>
-    private void Probe(List<Track> tracks, string node, string module, DateTimeOffset from, Func<DateTimeOffset, bool> refused)
+    private void Probe(List<Track> tracks, string node, string module, DateTimeOffset from, Func<DateTimeOffset, bool> refused,
+        Func<DateTimeOffset, bool>? unscraped = null)
     {
-        var target = Target(node, ProbeJob, ("module", module), ("node", node));
+        var target = ProbeTarget(node, module);
+        var before = tracks.Count;
         tracks.Add(new Track("up", With("up", target), from, _ => 1));
         tracks.Add(new Track("probe_success", With("probe_success", target), from, t => refused(t) ? 0 : 1));
         tracks.Add(new Track("probe_duration_seconds", With("probe_duration_seconds", target), from, _ => 0.02));
@@ -121,7 +180,17 @@ internal sealed class FleetDay
             tracks.Add(new Track(name, With(series, target), from,
                 t => name == $"{module}_up" ? refused(t) ? 0 : 1 : refused(t) ? null : Value(name, series, t)));
         }
+
+        bool Unscraped(DateTimeOffset t) => unscraped?.Invoke(t) == true || ProberDown && t >= ProberDownFrom && t <= ProberDownUntil;
+        for (var i = before; i < tracks.Count; i++)
+        {
+            var track = tracks[i];
+            tracks[i] = track with { Value = t => Unscraped(t) ? track.Family == "up" ? 0 : null : track.Value(t) };
+        }
     }
+
+    /// <summary>The labels of a probe's series, relabelled as probe.yml does.</summary>
+    private static string ProbeTarget(string node, string module) => Target(node, ProbeJob, ("module", module), ("node", node), ("prober", Prober));
 
     /// <summary>The families a module's collector writes: its prefix (the mempool web site is a collector of its own).</summary>
     private static bool IsOf(string module, string name) =>

@@ -3,8 +3,11 @@ using NodeHelper.Stack.Servers;
 namespace NodeHelper.Tests.Support;
 
 /// <summary>A real Prometheus holding the <see cref="FleetDay"/> (<see cref="BackfilledPrometheus"/>), for one test class.</summary>
-public sealed class FleetPrometheus : IAsyncLifetime
+public class FleetPrometheus : IAsyncLifetime
 {
+    /// <summary>Whether it holds the day of a prober that was down (<see cref="FleetDay.ProberDown"/>).</summary>
+    protected virtual bool ProberDown => false;
+
     internal FleetDay Day { get; private set; } = null!;
 
     internal ServerProcess Server { get; private set; } = null!;
@@ -15,8 +18,8 @@ public sealed class FleetPrometheus : IAsyncLifetime
     {
         // The last sample a minute ago, on a whole minute: a finished past, as a day's report sees it.
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        Day = new FleetDay(DateTimeOffset.FromUnixTimeSeconds((now / 60 * 60) - 60));
-        Server = await BackfilledPrometheus.StartAsync(Day.ToOpenMetrics(), "fleet");
+        Day = new FleetDay(DateTimeOffset.FromUnixTimeSeconds((now / 60 * 60) - 60), ProberDown);
+        Server = await BackfilledPrometheus.StartAsync(Day.ToOpenMetrics(), ProberDown ? "prober-down" : "fleet");
     }
 
     public async Task DisposeAsync()
@@ -26,4 +29,10 @@ public sealed class FleetPrometheus : IAsyncLifetime
             await Server.DisposeAsync();
         }
     }
+}
+
+/// <summary>A real Prometheus holding the day of a prober that was down (<see cref="FleetDay.ProberDown"/>).</summary>
+public sealed class ProberDownPrometheus : FleetPrometheus
+{
+    protected override bool ProberDown => true;
 }
