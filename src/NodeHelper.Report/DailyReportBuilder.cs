@@ -1191,9 +1191,12 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
             var most = await ScalarAsync($"max_over_time(clamp_min(bitcoind_blocks{{{_sel}}} - on (instance, job) {tip}{{{_sel}}}, 0)[24h:5m])");
             var today = most is { } m ? $", at most {Formats.Count(m)} today" : "";
-            if (await ScalarAsync($"last_over_time(bitcoind_up{{{_sel}}}[10m])") is not 1)
+            var bitcoindUp = await ScalarAsync($"last_over_time(bitcoind_up{{{_sel}}}[10m])");
+            if (bitcoindUp is not 1)
             {
-                facts.Add(new("Behind bitcoind", $"unknown now: bitcoind is not answering{today}", Tone.Neutral));
+                // No reading at all (the exporter or the probe not scraped) says nothing about whether bitcoind answers.
+                var why = bitcoindUp is null ? "no reading of bitcoind in the last 10 minutes" : "bitcoind is not answering";
+                facts.Add(new("Behind bitcoind", $"unknown now: {why}{today}", Tone.Neutral));
                 return;
             }
 

@@ -173,6 +173,8 @@ public sealed class FleetReportTests(FleetPrometheus prometheus) : IClassFixture
         Section(ReportRenderer.Text(report), FleetDay.Unscraped, "From the Prometheus").Should()
             .Contain("Probes failing now: bitcoind (not answering the probe scrape), electrum (not answering the probe scrape)")
             .And.NotContain("Probes failing now: none");
+        // Its bitcoind was not read, not seen down: the Electrum server's lag says so, not "bitcoind is not answering".
+        Fact(Component(node, "Electrum server"), "Behind bitcoind").Should().StartWith("unknown now: no reading of bitcoind in the last 10 minutes");
     }
 
     private async Task<HealthReport> BuildAsync(ReportOptions options)
