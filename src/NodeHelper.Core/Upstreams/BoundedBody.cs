@@ -27,6 +27,13 @@ internal static class BoundedBody
         return copy.ToArray();
     }
 
+    /// <summary>The whole body, at most <paramref name="maxBytes"/>, in a pooled buffer: dispose it when read.</summary>
+    public static async Task<PooledBody> ReadPooledAsync(HttpResponseMessage response, int maxBytes, string what, CancellationToken cancellationToken)
+    {
+        await using var body = await OpenAsync(response, maxBytes, what, cancellationToken);
+        return await PooledBody.ReadAsync(body, response.Content.Headers.ContentLength, cancellationToken);
+    }
+
     public static UpstreamException TooLarge(string what, int maxBytes) =>
         new(FailureReason.TooLarge, $"{what} is larger than {Size(maxBytes)}; refusing to read it.");
 

@@ -1,65 +1,69 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 
 /// <summary>
 /// The answer to a batch, one reply per call in the order of the calls, matched by id (never by position).
-/// Owns the parsed document; results are read out of it with <see cref="TryRead{T}"/> before it is disposed.
+/// It is read in one pass over the answer's bytes, with no document in between: each result goes straight to its
+/// call's <see cref="ResultReader"/>. bitcoind writes "result" before "id", so a result is first read as the call
+/// at its position (bitcoind answers in order) and read again only when its id names another call.
 /// </summary>
-internal sealed class BatchReply : IDisposable
+internal sealed class BatchReply
 {
-    private readonly JsonDocument _document;
-    private readonly JsonElement?[] _results;
+    private readonly object?[] _values;
+    private readonly string?[] _shapeProblems;
     private readonly RpcError?[] _errors;
 
-    private BatchReply(JsonDocument document, int callCount)
+    private BatchReply(int callCount)
     {
-        _document = document;
-        _results = new JsonElement?[callCount];
+        _values = new object?[callCount];
+        _shapeProblems = new string?[callCount];
         _errors = new RpcError?[callCount];
     }
 
-    public int Count => _results.Length;
+    public int Count => _values.Length;
 
-    /// <summary>Reads bitcoind's batch answer. A reply with an unknown or repeated id is ignored; a missing one reads as <see cref="RpcError.NoReply"/>.</summary>
-    public static BatchReply Parse(JsonDocument document, int callCount)
+    /// <summary>
+    /// Reads bitcoind's batch answer, each call's result with its reader. A reply with an unknown or repeated id is
+    /// ignored; a missing one reads as <see cref="RpcError.NoReply"/>. Malformed JSON throws <see cref="JsonException"/>.
+    /// </summary>
+    public static BatchReply Parse(ReadOnlySpan<byte> utf8, IReadOnlyList<ResultReader> readers)
     {
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Array)
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read())
         {
-            throw new UpstreamException(FailureReason.InvalidResponse, $"bitcoind answered a batch with a JSON {root.ValueKind}, not an array.");
+            throw new UpstreamException(FailureReason.InvalidResponse, "bitcoind answered a batch with an empty body.");
         }
 
-        var reply = new BatchReply(document, callCount);
-        var seen = new bool[callCount];
-        foreach (var entry in root.EnumerateArray())
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            if (entry.ValueKind != JsonValueKind.Object
-                || !entry.TryGetProperty("id", out var id)
-                || id.ValueKind != JsonValueKind.Number
-                || !id.TryGetInt32(out var index)
-                || index < 0 || index >= callCount || seen[index])
+            throw new UpstreamException(FailureReason.InvalidResponse, $"bitcoind answered a batch with a JSON {reader.TokenType}, not an array.");
+        }
+
+        var reply = new BatchReply(readers.Count);
+        var seen = new bool[readers.Count];
+        for (var position = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; position++)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
+                reader.Skip();
                 continue;
             }
 
-            seen[index] = true;
-            if (TryReadError(entry, out var error))
-            {
-                reply._errors[index] = error;
-            }
-            else if (entry.TryGetProperty("result", out var result))
-            {
-                reply._results[index] = result;
-            }
+            reply.ReadEntry(ref reader, position, readers, seen);
         }
 
-        for (var i = 0; i < callCount; i++)
+        // Anything after the array is not bitcoind's answer: this Read throws on it.
+        if (reader.Read())
         {
-            if (reply._results[i] is null && reply._errors[i] is null)
+            throw new JsonException("the answer goes on after the batch's array.");
+        }
+
+        for (var i = 0; i < readers.Count; i++)
+        {
+            if (!seen[i])
             {
                 reply._errors[i] = RpcError.NoReply;
             }
@@ -68,27 +72,175 @@ internal sealed class BatchReply : IDisposable
         return reply;
     }
 
-    /// <summary>Reads the error object of a reply, when it has a non-null one.</summary>
-    public static bool TryReadError(JsonElement entry, out RpcError error)
+    /// <summary>One reply object; the reader is on its start and is left on its end.</summary>
+    private void ReadEntry(ref Utf8JsonReader reader, int position, IReadOnlyList<ResultReader> readers, bool[] seen)
     {
-        error = RpcError.NoReply;
-        if (!entry.TryGetProperty("error", out var e) || e.ValueKind == JsonValueKind.Null)
+        int? id = null;
+        var idValid = true;
+        RpcError? error = null;
+        var hasResult = false;
+        var atResult = default(Utf8JsonReader);
+        var readAs = -1;
+        object? value = null;
+        string? shapeProblem = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            return false;
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                var n = -1;
+                idValid = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out n) && n >= 0 && n < readers.Count;
+                id = idValid ? n : null;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("result"u8))
+            {
+                reader.Read();
+                hasResult = true;
+                atResult = reader;
+                readAs = id ?? position;
+                if (idValid && readAs < readers.Count)
+                {
+                    (value, shapeProblem) = ReadResult(ref reader, readers[readAs]);
+                }
+                else
+                {
+                    readAs = -1;
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                reader.Read();
+                error = ReadError(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
         }
 
-        var code = e.ValueKind == JsonValueKind.Object && e.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : 0;
-        var message = e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
-            ? m.GetString() ?? ""
-            : "";
-        error = new RpcError(code, message);
-        return true;
+        if (id is not { } index || seen[index])
+        {
+            return;
+        }
+
+        seen[index] = true;
+        if (error is not null)
+        {
+            _errors[index] = error;
+            return;
+        }
+
+        if (!hasResult)
+        {
+            _errors[index] = RpcError.NoReply;
+            return;
+        }
+
+        if (readAs != index)
+        {
+            // The id named another call than the position guessed: read the result again, as that call.
+            (value, shapeProblem) = ReadResult(ref atResult, readers[index]);
+        }
+
+        _values[index] = value;
+        _shapeProblems[index] = shapeProblem;
+    }
+
+    /// <summary>
+    /// Reads a result with a copy of the reader (a struct: the copy is an independent cursor), so that a result of the
+    /// wrong shape is skipped from where it began and costs only its own call. Malformed JSON still throws.
+    /// </summary>
+    private static (object? Value, string? Problem) ReadResult(ref Utf8JsonReader reader, ResultReader read)
+    {
+        var attempt = reader;
+        try
+        {
+            var value = read(ref attempt);
+            reader = attempt;
+            return (value, null);
+        }
+        catch (JsonException e)
+        {
+            reader.Skip();
+            return (null, $"unexpected result shape: {UpstreamException.Clip(e.Message)}");
+        }
+    }
+
+    /// <summary>A reply's "error" value; null when it is JSON null. The reader is left on the value's last token.</summary>
+    private static RpcError? ReadError(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return new RpcError(0, "");
+        }
+
+        var code = 0;
+        var message = "";
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var isCode = reader.ValueTextEquals("code"u8);
+            var isMessage = !isCode && reader.ValueTextEquals("message"u8);
+            reader.Read();
+            if (isCode && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n))
+            {
+                code = n;
+            }
+            else if (isMessage && reader.TokenType == JsonTokenType.String)
+            {
+                message = reader.GetString() ?? "";
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return new RpcError(code, message);
+    }
+
+    /// <summary>
+    /// The error of a whole-request error object (some proxies answer so, and bitcoind does for a single call, or
+    /// while it starts) in place of the batch's array; null when the answer is anything else. Throws on malformed JSON.
+    /// </summary>
+    public static RpcError? WholeRequestError(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        RpcError? error = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var isError = reader.ValueTextEquals("error"u8);
+            reader.Read();
+            if (isError)
+            {
+                error = ReadError(ref reader);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return error;
     }
 
     public RpcError? ErrorOf(int index) => _errors[index];
 
-    /// <summary>Reads one call's result as <typeparamref name="T"/>; false with the reason when it failed or has the wrong shape.</summary>
-    public bool TryRead<T>(int index, JsonTypeInfo<T> type, out T? value, out string? problem)
+    /// <summary>One call's result as its reader read it; false with the reason when the call failed or the result has the wrong shape.</summary>
+    public bool TryRead<T>(int index, out T? value, out string? problem)
     {
         value = default;
         if (_errors[index] is { } error)
@@ -97,23 +249,25 @@ internal sealed class BatchReply : IDisposable
             return false;
         }
 
-        try
+        if (_shapeProblems[index] is { } shape)
         {
-            value = _results[index]!.Value.Deserialize(type);
-            problem = value is null ? "the result is null" : null;
-            return value is not null;
-        }
-        catch (JsonException e)
-        {
-            problem = $"unexpected result shape: {UpstreamException.Clip(e.Message)}";
+            problem = shape;
             return false;
         }
+
+        switch (_values[index])
+        {
+            case null:
+                problem = "the result is null";
+                return false;
+            case T read:
+                value = read;
+                problem = null;
+                return true;
+            case var other:
+                throw new InvalidOperationException($"call {index} was read as {other.GetType().Name}, not {typeof(T).Name}: its reader and its use disagree.");
+        }
     }
-
-    /// <summary>The raw result element, for results that are a bare number or whose length is all that matters.</summary>
-    public JsonElement? RawResult(int index) => _results[index];
-
-    public void Dispose() => _document.Dispose();
 
     /// <summary>Writes the batch request body: a JSON array of JSON-RPC 1.0 requests whose ids are their positions.</summary>
     public static byte[] WriteRequest(IReadOnlyList<RpcCall> calls)

@@ -25,6 +25,20 @@ internal sealed class BitcoindBatchPlan
         new("getindexinfo"), new("getchaintxstats"), new("getmininginfo"),
     ];
 
+    private static readonly BitcoindJsonContext Json = BitcoindJsonContext.Default;
+
+    // How each fixed call's result is read, in the order of FixedCalls.
+    private static readonly ResultReader[] FixedReaders =
+    [
+        ResultReaders.Of(Json.BlockchainInfo), ResultReaders.Of(Json.NetworkInfo), ResultReaders.Of(Json.MempoolInfo),
+        PeerListReader.Reader, ResultReaders.Of(Json.NetTotals), ResultReaders.ArrayLength,
+        ResultReaders.Element, ResultReaders.Of(Json.RpcInfo), ChainTipListReader.Reader,
+        ResultReaders.Of(Json.IReadOnlyDictionaryStringIndexStatus), ResultReaders.Of(Json.ChainTxStats), ResultReaders.Of(Json.MiningInfo),
+    ];
+
+    private static readonly ResultReader FeeEstimateReader = ResultReaders.Of(Json.FeeEstimate);
+    private static readonly ResultReader BlockStatsReader = ResultReaders.Of(Json.BlockStats);
+
     public BitcoindBatchPlan(IReadOnlyList<int> feeTargets, string? blockStatsHash)
     {
         FeeTargets = feeTargets;
@@ -38,9 +52,21 @@ internal sealed class BitcoindBatchPlan
         }
 
         Calls = calls;
+        var readers = new List<ResultReader>(calls.Count);
+        readers.AddRange(FixedReaders);
+        readers.AddRange(feeTargets.Select(_ => FeeEstimateReader));
+        if (blockStatsHash is not null)
+        {
+            readers.Add(BlockStatsReader);
+        }
+
+        Readers = readers;
     }
 
     public IReadOnlyList<RpcCall> Calls { get; }
+
+    /// <summary>How each call's result is read out of the answer, by position: the same length as <see cref="Calls"/>.</summary>
+    public IReadOnlyList<ResultReader> Readers { get; }
 
     public IReadOnlyList<int> FeeTargets { get; }
 

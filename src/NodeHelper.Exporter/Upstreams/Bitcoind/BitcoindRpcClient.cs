@@ -51,14 +51,14 @@ internal sealed class BitcoindRpcClient : IDisposable
     }
 
     /// <summary>Sends the calls as one batch and returns bitcoind's replies, or throws <see cref="UpstreamException"/> with its reason.</summary>
-    public async Task<BatchReply> CallBatchAsync(IReadOnlyList<RpcCall> calls, CancellationToken cancellationToken)
+    public async Task<BatchReply> CallBatchAsync(BitcoindBatchPlan plan, CancellationToken cancellationToken)
     {
-        var body = BatchReply.WriteRequest(calls);
+        var body = BatchReply.WriteRequest(plan.Calls);
         using var timeout = Deadline.After(_timeout, cancellationToken);
         try
         {
             using var response = await SendWithCredentialsAsync(body, timeout.Token);
-            return await ReadBatchAsync(response, calls, timeout.Token);
+            return await ReadBatchAsync(response, plan, timeout.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -109,46 +109,36 @@ internal sealed class BitcoindRpcClient : IDisposable
         return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
-    private static async Task<BatchReply> ReadBatchAsync(HttpResponseMessage response, IReadOnlyList<RpcCall> calls, CancellationToken cancellationToken)
+    private static async Task<BatchReply> ReadBatchAsync(HttpResponseMessage response, BitcoindBatchPlan plan, CancellationToken cancellationToken)
     {
         if (response.StatusCode == HttpStatusCode.Forbidden)
         {
-            var methods = string.Join(',', calls.Select(c => c.Method).Distinct());
+            var methods = string.Join(',', plan.Calls.Select(c => c.Method).Distinct());
             throw new UpstreamException(FailureReason.Forbidden, $"bitcoind refused the batch (HTTP 403): the RPC user's rpcwhitelist must allow {methods}.");
         }
 
-        await using var stream = await BoundedBody.OpenAsync(response, MaxResponseBytes, "bitcoind's answer", cancellationToken);
+        // The whole answer in one pooled buffer, read in one pass (BatchReply): a 125-peer answer is about 233 KiB.
+        using var body = await BoundedBody.ReadPooledAsync(response, MaxResponseBytes, "bitcoind's answer", cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            throw await DescribeErrorStatusAsync(response, stream, cancellationToken);
+            throw DescribeErrorStatus(response, body.Span);
         }
 
-        var document = await JsonDocument.ParseAsync(stream, default, cancellationToken);
-        try
+        if (BatchReply.WholeRequestError(body.Span) is { } error)
         {
-            // A whole-request error object (some proxies answer so, and bitcoind does for a single call) in place of the array.
-            if (document.RootElement.ValueKind == JsonValueKind.Object && BatchReply.TryReadError(document.RootElement, out var error))
-            {
-                throw ErrorFor(error, "200 OK");
-            }
+            throw ErrorFor(error, "200 OK");
+        }
 
-            return BatchReply.Parse(document, calls.Count);
-        }
-        catch
-        {
-            document.Dispose();
-            throw;
-        }
+        return BatchReply.Parse(body.Span, plan.Readers);
     }
 
     /// <summary>An error status: bitcoind's own JSON error when the body has one, otherwise the status alone.</summary>
-    private static async Task<UpstreamException> DescribeErrorStatusAsync(HttpResponseMessage response, Stream body, CancellationToken cancellationToken)
+    private static UpstreamException DescribeErrorStatus(HttpResponseMessage response, ReadOnlySpan<byte> body)
     {
         var status = $"{(int)response.StatusCode} {UpstreamException.Clip(response.ReasonPhrase, 60)}";
         try
         {
-            using var document = await JsonDocument.ParseAsync(body, default, cancellationToken);
-            if (document.RootElement.ValueKind == JsonValueKind.Object && BatchReply.TryReadError(document.RootElement, out var error))
+            if (BatchReply.WholeRequestError(body) is { } error)
             {
                 return ErrorFor(error, status);
             }

@@ -6,7 +6,8 @@ using static NodeHelper.Core.Upstreams.FieldCheck;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 
-// The fields of bitcoind's answers that the collector reads, named exactly as bitcoind names them.
+// The fields of bitcoind's answers that the collector reads, named exactly as bitcoind names them. Peers and chain
+// tips, most of a mainnet answer, are read by hand (PeerListReader, ChainTipListReader); the rest by the serialiser.
 // Fields that older versions lack are nullable: an absent field means an absent series, never a 0.
 // Amounts are decimal so that BTC values convert to satoshis exactly.
 // Each record's Problem() says what in a well-formed answer is absurd for its field, or null: the parser then
@@ -109,14 +110,15 @@ internal sealed record MempoolInfo(
         NotNegative(UnbroadcastCount, "unbroadcastcount"));
 }
 
+/// <summary>A peer of getpeerinfo, read by <see cref="PeerListReader"/>.</summary>
 internal sealed record PeerInfo(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("inbound")] bool Inbound,
-    [property: JsonPropertyName("network"), JsonConverter(typeof(KnownStringConverter))] string? Network = null,
-    [property: JsonPropertyName("connection_type"), JsonConverter(typeof(KnownStringConverter))] string? ConnectionType = null,
-    [property: JsonPropertyName("transport_protocol_type"), JsonConverter(typeof(KnownStringConverter))] string? TransportProtocolType = null,
-    [property: JsonPropertyName("pingtime")] double? PingTime = null,
-    [property: JsonPropertyName("last_block")] long? LastBlock = null)
+    long Id,
+    bool Inbound,
+    string? Network = null,
+    string? ConnectionType = null,
+    string? TransportProtocolType = null,
+    double? PingTime = null,
+    long? LastBlock = null)
 {
     /// <summary>An empty list is a node without peers, a state like any other.</summary>
     public static string? Problem(IReadOnlyList<PeerInfo> peers)
@@ -156,11 +158,8 @@ internal sealed record ActiveCommand(
     [property: JsonPropertyName("method")] string Method,
     [property: JsonPropertyName("duration")] long DurationMicroseconds);
 
-/// <summary>A tip of getchaintips. Its hash is not read: hundreds of tips would be hundreds of 64-character strings a scrape, for nothing.</summary>
-internal sealed record ChainTip(
-    [property: JsonPropertyName("height")] long Height,
-    [property: JsonPropertyName("branchlen")] long BranchLength,
-    [property: JsonPropertyName("status"), JsonConverter(typeof(KnownStringConverter))] string Status)
+/// <summary>A tip of getchaintips, read by <see cref="ChainTipListReader"/>. Its hash is not read: hundreds of tips would be hundreds of 64-character strings a scrape, for nothing.</summary>
+internal sealed record ChainTip(long Height, long BranchLength, string Status)
 {
     public static string? Problem(IReadOnlyList<ChainTip> tips) =>
         NoNulls(tips, "the tip list") ?? tips.Select(t => First(NotNegative(t.Height, "height"), NotNegative(t.BranchLength, "branchlen"))).FirstOrDefault(p => p is not null);
@@ -250,10 +249,8 @@ internal sealed record BlockStats(
 [JsonSerializable(typeof(BlockchainInfo))]
 [JsonSerializable(typeof(NetworkInfo))]
 [JsonSerializable(typeof(MempoolInfo))]
-[JsonSerializable(typeof(IReadOnlyList<PeerInfo>))]
 [JsonSerializable(typeof(NetTotals))]
 [JsonSerializable(typeof(RpcInfo))]
-[JsonSerializable(typeof(IReadOnlyList<ChainTip>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, IndexStatus>))]
 [JsonSerializable(typeof(ChainTxStats))]
 [JsonSerializable(typeof(MiningInfo))]

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using NodeHelper.Core.Upstreams;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
@@ -12,8 +11,6 @@ namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 /// </summary>
 internal static class BitcoindSnapshotParser
 {
-    private static readonly BitcoindJsonContext Json = BitcoindJsonContext.Default;
-
     /// <summary>Throws <see cref="BitcoindWarmingUpException"/> while bitcoind starts, <see cref="UpstreamException"/> when getblockchaininfo answered an error.</summary>
     public static BitcoindSnapshot Parse(BitcoindBatchPlan plan, BatchReply reply, out BlockStats? requestedBlockStats)
     {
@@ -25,44 +22,47 @@ internal static class BitcoindSnapshotParser
         }
 
         var problems = new Dictionary<string, string?>(StringComparer.Ordinal);
-        T? Read<T>(int index, JsonTypeInfo<T> type, Func<T, string?> check)
+        T? Read<T>(int index, Func<T, string?> check)
             where T : class
         {
-            var problem = reply.TryRead(index, type, out var value, out var shape) ? check(value!) : shape;
+            var problem = reply.TryRead<T>(index, out var value, out var shape) ? check(value!) : shape;
             Record(problems, plan.Calls[index].Method, problem);
             return problem is null ? value : null;
         }
 
         var snapshot = new BitcoindSnapshot
         {
-            Chain = Read(BitcoindBatchPlan.ChainInfo, Json.BlockchainInfo, c => c.Problem()),
-            Network = Read(BitcoindBatchPlan.NetworkInfo, Json.NetworkInfo, n => n.Problem()),
-            Mempool = Read(BitcoindBatchPlan.MempoolInfo, Json.MempoolInfo, m => m.Problem()),
-            Peers = Read(BitcoindBatchPlan.PeerInfo, Json.IReadOnlyListPeerInfo, PeerInfo.Problem),
-            NetTotals = Read(BitcoindBatchPlan.NetTotals, Json.NetTotals, t => t.Problem()),
+            Chain = Read<BlockchainInfo>(BitcoindBatchPlan.ChainInfo, c => c.Problem()),
+            Network = Read<NetworkInfo>(BitcoindBatchPlan.NetworkInfo, n => n.Problem()),
+            Mempool = Read<MempoolInfo>(BitcoindBatchPlan.MempoolInfo, m => m.Problem()),
+            Peers = Read<IReadOnlyList<PeerInfo>>(BitcoindBatchPlan.PeerInfo, PeerInfo.Problem),
+            NetTotals = Read<NetTotals>(BitcoindBatchPlan.NetTotals, t => t.Problem()),
             BannedCount = ReadBannedCount(plan, reply, problems),
             UptimeSeconds = ReadUptime(plan, reply, problems),
-            RpcInfo = Read(BitcoindBatchPlan.RpcInfo, Json.RpcInfo, r => r.Problem()),
-            ChainTips = Read(BitcoindBatchPlan.ChainTips, Json.IReadOnlyListChainTip, ChainTip.Problem),
-            Indexes = Read(BitcoindBatchPlan.IndexInfo, Json.IReadOnlyDictionaryStringIndexStatus, IndexStatus.Problem),
-            ChainTxStats = Read(BitcoindBatchPlan.ChainTxStats, Json.ChainTxStats, t => t.Problem()),
-            Mining = Read(BitcoindBatchPlan.MiningInfo, Json.MiningInfo, m => m.Problem()),
+            RpcInfo = Read<RpcInfo>(BitcoindBatchPlan.RpcInfo, r => r.Problem()),
+            ChainTips = Read<IReadOnlyList<ChainTip>>(BitcoindBatchPlan.ChainTips, ChainTip.Problem),
+            Indexes = Read<IReadOnlyDictionary<string, IndexStatus>>(BitcoindBatchPlan.IndexInfo, IndexStatus.Problem),
+            ChainTxStats = Read<ChainTxStats>(BitcoindBatchPlan.ChainTxStats, t => t.Problem()),
+            Mining = Read<MiningInfo>(BitcoindBatchPlan.MiningInfo, m => m.Problem()),
             FeeEstimates = ReadFeeEstimates(plan, reply, problems),
             MethodProblems = problems,
         };
 
-        requestedBlockStats = plan.BlockStatsHash is null ? null : Read(plan.BlockStatsIndex, Json.BlockStats, s => s.Problem());
+        requestedBlockStats = plan.BlockStatsHash is null ? null : Read<BlockStats>(plan.BlockStatsIndex, s => s.Problem());
         return snapshot;
     }
 
     /// <summary>uptime answers a bare number of seconds: a whole number, zero or more (not 16.5, not 2^70).</summary>
     private static long? ReadUptime(BitcoindBatchPlan plan, BatchReply reply, Dictionary<string, string?> problems)
     {
-        var (element, problem) = Raw(reply, BitcoindBatchPlan.Uptime, JsonValueKind.Number);
         long? seconds = null;
-        if (element is { } number)
+        var problem = reply.TryRead<JsonElement>(BitcoindBatchPlan.Uptime, out var number, out var failed) ? null : failed;
+        if (problem is null)
         {
-            problem = number.TryGetInt64(out var value) ? FieldCheck.NotNegative(value, "uptime") : $"uptime is {UpstreamException.Clip(number.GetRawText(), 40)}, not a whole number of seconds";
+            var value = 0L;
+            problem = number.ValueKind != JsonValueKind.Number ? $"the result is a JSON {number.ValueKind}, not a Number"
+                : number.TryGetInt64(out value) ? FieldCheck.NotNegative(value, "uptime")
+                : $"uptime is {UpstreamException.Clip(number.GetRawText(), 40)}, not a whole number of seconds";
             seconds = problem is null ? value : null;
         }
 
@@ -70,23 +70,12 @@ internal static class BitcoindSnapshotParser
         return seconds;
     }
 
-    /// <summary>listbanned answers an array; its length is all that is read.</summary>
+    /// <summary>listbanned answers an array; its length is all that is read (<see cref="ResultReaders.ArrayLength"/>).</summary>
     private static int? ReadBannedCount(BitcoindBatchPlan plan, BatchReply reply, Dictionary<string, string?> problems)
     {
-        var (element, problem) = Raw(reply, BitcoindBatchPlan.ListBanned, JsonValueKind.Array);
+        var read = reply.TryRead<int>(BitcoindBatchPlan.ListBanned, out var count, out var problem);
         Record(problems, plan.Calls[BitcoindBatchPlan.ListBanned].Method, problem);
-        return element?.GetArrayLength();
-    }
-
-    private static (JsonElement? Element, string? Problem) Raw(BatchReply reply, int index, JsonValueKind kind)
-    {
-        if (reply.ErrorOf(index) is { } error)
-        {
-            return (null, error.ToString());
-        }
-
-        var element = reply.RawResult(index);
-        return element?.ValueKind == kind ? (element, null) : (null, $"the result is a JSON {element?.ValueKind}, not a {kind}");
+        return read ? count : null;
     }
 
     private static Dictionary<int, decimal> ReadFeeEstimates(BitcoindBatchPlan plan, BatchReply reply, Dictionary<string, string?> problems)
@@ -94,7 +83,7 @@ internal static class BitcoindSnapshotParser
         var estimates = new Dictionary<int, decimal>();
         for (var i = 0; i < plan.FeeTargets.Count; i++)
         {
-            var problem = reply.TryRead(BitcoindBatchPlan.FeeEstimateIndex(i), Json.FeeEstimate, out var estimate, out var shape)
+            var problem = reply.TryRead<FeeEstimate>(BitcoindBatchPlan.FeeEstimateIndex(i), out var estimate, out var shape)
                 ? estimate!.Problem()
                 : shape;
             Record(problems, "estimatesmartfee", problem);

@@ -16,7 +16,7 @@ internal sealed class BitcoindSnapshotSource(BitcoindRpcClient client, BitcoindO
     {
         var askForStats = _bestBlockHash is not null && _bestBlockHash != _statsAskedFor ? _bestBlockHash : null;
         var plan = new BitcoindBatchPlan(options.FeeTargets, askForStats);
-        using var reply = await client.CallBatchAsync(plan.Calls, cancellationToken);
+        var reply = await client.CallBatchAsync(plan, cancellationToken);
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out var stats);
 
         if (askForStats is not null && stats is not null)

@@ -3,7 +3,7 @@ namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 /// <summary>
 /// The values bitcoind uses for a peer's network, connection type and transport and a chain tip's status: the
 /// collector's label values (each present, 0 when no item has it), and the strings the parser hands out without
-/// allocating one per peer or tip (<see cref="KnownStringConverter"/>).
+/// allocating one per peer or tip (<see cref="KnownStrings"/>).
 /// </summary>
 internal static class BitcoindVocabulary
 {

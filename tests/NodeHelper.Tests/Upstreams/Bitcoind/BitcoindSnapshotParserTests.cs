@@ -103,7 +103,14 @@ public sealed class BitcoindSnapshotParserTests
     [Fact]
     public void PeerInfoReadsNetworkTypeTransportAndPing()
     {
-        var peers = Result("getpeerinfo", BitcoindJsonContext.Default.IReadOnlyListPeerInfo);
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(Fixtures.Read("bitcoind/getpeerinfo.json")));
+        while (!(reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("result")))
+        {
+            reader.Read();
+        }
+
+        reader.Read();
+        var peers = PeerListReader.Read(ref reader);
 
         peers.Select(p => (p.Network, p.ConnectionType, p.TransportProtocolType, p.PingTime)).Should().Equal(
             ("not_publicly_routable", "inbound", "v2", 0.000695786),
@@ -124,9 +131,10 @@ public sealed class BitcoindSnapshotParserTests
     {
         // The captured JSON-RPC 1.0 batch: getblockcount answered, an unknown method answered with -32601.
         var body = Fixtures.ReadHttpBody("bitcoind/http/batch-jsonrpc1.http").Replace("\"id\":1", "\"id\":0").Replace("\"id\":2", "\"id\":1");
-        using var reply = RecordedBatch.Reply(body, 2);
+        var reply = RecordedBatch.Elements(body, 2);
 
-        reply.RawResult(0)!.Value.GetInt64().Should().Be(150);
+        reply.TryRead<JsonElement>(0, out var count, out _).Should().BeTrue();
+        count.GetInt64().Should().Be(150);
         reply.ErrorOf(1).Should().Be(new RpcError(-32601, "Method not found"));
     }
 
@@ -140,11 +148,12 @@ public sealed class BitcoindSnapshotParserTests
             body = body.Replace($"\"id\":{id}}}", $"\"id\":{id - 1}}}");
         }
 
-        using var reply = RecordedBatch.Reply(body, 5);
+        var reply = RecordedBatch.Reply(body, ResultReaders.Of(BitcoindJsonContext.Default.BlockchainInfo), ResultReaders.Element,
+            ResultReaders.Element, ResultReaders.Of(BitcoindJsonContext.Default.FeeEstimate), ResultReaders.Element);
 
-        reply.TryRead(0, BitcoindJsonContext.Default.BlockchainInfo, out var chain, out _).Should().BeTrue();
+        reply.TryRead<BlockchainInfo>(0, out var chain, out _).Should().BeTrue();
         chain!.Blocks.Should().Be(150);
-        reply.TryRead(3, BitcoindJsonContext.Default.FeeEstimate, out var fee, out _).Should().BeTrue();
+        reply.TryRead<FeeEstimate>(3, out var fee, out _).Should().BeTrue();
         fee!.FeeRate.Should().Be(0.00001000m);
         reply.ErrorOf(4)!.Code.Should().Be(-32601);
     }
@@ -153,7 +162,7 @@ public sealed class BitcoindSnapshotParserTests
     public void WholeRecordedBatchBecomesASnapshot()
     {
         var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: "5378afed2efb8804706ed153c4b01375186e1db9f2cd294b3087a8a8a36865e8");
-        using var reply = RecordedBatch.Reply(RecordedBatch.For(plan), plan.Calls.Count);
+        var reply = RecordedBatch.Reply(RecordedBatch.For(plan), plan);
 
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out var blockStats);
 
@@ -174,7 +183,7 @@ public sealed class BitcoindSnapshotParserTests
     public void FeeTargetsWithoutEnoughHistoryHaveNoEstimateRatherThanZero()
     {
         var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
-        using var reply = RecordedBatch.Reply(RecordedBatch.For(plan), plan.Calls.Count);
+        var reply = RecordedBatch.Reply(RecordedBatch.For(plan), plan);
 
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out _);
 
@@ -188,7 +197,7 @@ public sealed class BitcoindSnapshotParserTests
         // During start-up every entry of a batch carries the recorded -28 error.
         var warmup = Fixtures.ReadHttpBody("bitcoind/http/error-warmup-28.http");
         var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
-        using var reply = RecordedBatch.Reply(RecordedBatch.For(plan, _ => warmup), plan.Calls.Count);
+        var reply = RecordedBatch.Reply(RecordedBatch.For(plan, _ => warmup), plan);
 
         var act = () => BitcoindSnapshotParser.Parse(plan, reply, out _);
 
@@ -200,7 +209,7 @@ public sealed class BitcoindSnapshotParserTests
     {
         var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
         var json = RecordedBatch.For(plan, call => call.Method == "getindexinfo" ? Fixtures.Read("bitcoind/error-method-not-found.json") : null);
-        using var reply = RecordedBatch.Reply(json, plan.Calls.Count);
+        var reply = RecordedBatch.Reply(json, plan);
 
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out _);
 
@@ -214,7 +223,7 @@ public sealed class BitcoindSnapshotParserTests
     {
         var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
         var json = RecordedBatch.For(plan, call => call.Method == "getmempoolinfo" ? """{"result":{"loaded":"yes"},"error":null,"id":0}""" : null);
-        using var reply = RecordedBatch.Reply(json, plan.Calls.Count);
+        var reply = RecordedBatch.Reply(json, plan);
 
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out _);
 
@@ -230,7 +239,7 @@ public sealed class BitcoindSnapshotParserTests
     {
         var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
         var json = RecordedBatch.For(plan, call => call.Method == "getblockchaininfo" ? chainInfoReply : null);
-        using var reply = RecordedBatch.Reply(json, plan.Calls.Count);
+        var reply = RecordedBatch.Reply(json, plan);
 
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out _);
 
@@ -278,7 +287,7 @@ public sealed class BitcoindSnapshotParserTests
             return entry.ToJsonString();
         }
 
-        using var reply = RecordedBatch.Reply(RecordedBatch.For(plan, Replace), plan.Calls.Count);
+        var reply = RecordedBatch.Reply(RecordedBatch.For(plan, Replace), plan);
 
         var snapshot = BitcoindSnapshotParser.Parse(plan, reply, out var blockStats);
 
@@ -297,7 +306,7 @@ public sealed class BitcoindSnapshotParserTests
         // The one call every bitcoind answers: an error for it says bitcoind cannot serve anything.
         var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
         var json = RecordedBatch.For(plan, call => call.Method == "getblockchaininfo" ? """{"result":null,"error":{"code":-1,"message":"boom"},"id":0}""" : null);
-        using var reply = RecordedBatch.Reply(json, plan.Calls.Count);
+        var reply = RecordedBatch.Reply(json, plan);
 
         var act = () => BitcoindSnapshotParser.Parse(plan, reply, out _);
 
@@ -307,21 +316,97 @@ public sealed class BitcoindSnapshotParserTests
     [Fact]
     public void RepliesWithUnknownOrRepeatedIdsAreIgnored()
     {
-        using var reply = RecordedBatch.Reply("""
+        var reply = RecordedBatch.Elements("""
             [{"result":1,"error":null,"id":0},{"result":2,"error":null,"id":0},{"result":3,"error":null,"id":7},
              {"result":4,"error":null,"id":"x"},"junk"]
             """, 2);
 
-        reply.RawResult(0)!.Value.GetInt32().Should().Be(1);
+        reply.TryRead<JsonElement>(0, out var first, out _).Should().BeTrue();
+        first.GetInt32().Should().Be(1);
         reply.ErrorOf(1).Should().Be(RpcError.NoReply);
     }
 
     [Fact]
     public void AnAnswerThatIsNotAnArrayIsRejected()
     {
-        var act = () => RecordedBatch.Reply("""{"result":150,"error":null,"id":0}""", 1);
+        var act = () => RecordedBatch.Elements("""{"result":150,"error":null,"id":0}""", 1);
 
         act.Should().Throw<UpstreamException>().WithMessage("*not an array*");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RepliesInAnotherOrderGiveTheSameSnapshot(bool idFirst)
+    {
+        // Each result is first read as the call at its position; here no reply is at its call's position, so every
+        // one must be read again as the call its id names.
+        var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: "5378afed2efb8804706ed153c4b01375186e1db9f2cd294b3087a8a8a36865e8");
+        var inOrder = RecordedBatch.For(plan);
+        var entries = System.Text.Json.Nodes.JsonNode.Parse(inOrder)!.AsArray().Select(e => e!.AsObject()).Reverse().Select(entry =>
+        {
+            var reordered = new System.Text.Json.Nodes.JsonObject();
+            var fields = idFirst ? entry.OrderBy(f => f.Key != "id") : entry.OrderBy(f => f.Key == "id");
+            foreach (var (key, value) in fields.ToList())
+            {
+                reordered[key] = value?.DeepClone();
+            }
+
+            return reordered;
+        });
+        var shuffled = new System.Text.Json.Nodes.JsonArray([.. entries]).ToJsonString();
+
+        var expected = BitcoindSnapshotParser.Parse(plan, RecordedBatch.Reply(inOrder, plan), out var expectedStats);
+        var snapshot = BitcoindSnapshotParser.Parse(plan, RecordedBatch.Reply(shuffled, plan), out var stats);
+
+        snapshot.Should().BeEquivalentTo(expected);
+        stats.Should().BeEquivalentTo(expectedStats);
+        snapshot.FailedMethods.Should().BeEmpty();
+        snapshot.Peers.Should().HaveCount(2);
+    }
+
+    [Theory]
+    [InlineData("""[{"result":1,"error":null,"id":0}] x""")]
+    [InlineData("""[{"result":1,"error":null,"id":0}][]""")]
+    [InlineData("""[{"result":[1,2""")]
+    [InlineData("""[{"result":{"a":1,},"error":null,"id":0}]""")]
+    public void MalformedJsonIsRejectedAsAWhole(string answer)
+    {
+        // Not a result of the wrong shape (which costs only its call) but an answer that is not JSON.
+        var act = () => RecordedBatch.Elements(answer, 1);
+
+        act.Should().Throw<JsonException>();
+    }
+
+    [Fact]
+    public void ListBannedIsCountedWithoutKeepingIt()
+    {
+        var reply = RecordedBatch.Reply("""
+            [{"result":[{"address":"1.2.3.4/32","ban_created":1},[1,[2]],"x",{}],"error":null,"id":0},
+             {"result":{"address":"1.2.3.4/32"},"error":null,"id":1}]
+            """, ResultReaders.ArrayLength, ResultReaders.ArrayLength);
+
+        reply.TryRead<int>(0, out var count, out _).Should().BeTrue();
+        count.Should().Be(4);
+        reply.TryRead<int>(1, out _, out var problem).Should().BeFalse();
+        problem.Should().Be("unexpected result shape: the result is a JSON object, not an array");
+    }
+
+    [Fact]
+    public void AResultOfTheWrongShapeCostsOnlyItsCallEvenWhenNested()
+    {
+        // The peer list holds an object where a peer's id should be a number: getpeerinfo alone fails; the reply after it is read.
+        var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
+        var json = RecordedBatch.For(plan, call => call.Method == "getpeerinfo"
+            ? """{"result":[{"id":{"deep":[1,2,{"x":[]}]},"inbound":false}],"error":null,"id":0}"""
+            : null);
+
+        var snapshot = BitcoindSnapshotParser.Parse(plan, RecordedBatch.Reply(json, plan), out _);
+
+        snapshot.Peers.Should().BeNull();
+        snapshot.MethodProblems["getpeerinfo"].Should().StartWith("unexpected result shape");
+        snapshot.NetTotals.Should().NotBeNull();
+        snapshot.FailedMethods.Should().Equal("getpeerinfo");
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Simulators;
@@ -37,5 +37,12 @@ internal static class RecordedBatch
         _ => Fixtures.Read($"bitcoind/{call.Method}.json"),
     };
 
-    public static BatchReply Reply(string json, int calls) => BatchReply.Parse(JsonDocument.Parse(json), calls);
+    /// <summary>The answer read as the exporter reads it for <paramref name="plan"/>.</summary>
+    public static BatchReply Reply(string json, BitcoindBatchPlan plan) => BatchReply.Parse(Encoding.UTF8.GetBytes(json), plan.Readers);
+
+    /// <summary>The answer read with the given reader per call.</summary>
+    public static BatchReply Reply(string json, params ResultReader[] readers) => BatchReply.Parse(Encoding.UTF8.GetBytes(json), readers);
+
+    /// <summary>An answer to <paramref name="calls"/> calls, each result kept as a JSON element.</summary>
+    public static BatchReply Elements(string json, int calls) => Reply(json, [.. Enumerable.Repeat(ResultReaders.Element, calls)]);
 }

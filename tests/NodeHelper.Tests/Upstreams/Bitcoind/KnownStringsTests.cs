@@ -4,10 +4,21 @@ using NodeHelper.Exporter.Upstreams.Bitcoind;
 namespace NodeHelper.Tests.Upstreams.Bitcoind;
 
 /// <summary>Layer 1: a peer's and a tip's vocabulary are read as shared strings, and anything else exactly as sent.</summary>
-public sealed class KnownStringConverterTests
+public sealed class KnownStringsTests
 {
-    private static IReadOnlyList<PeerInfo> Peers(string json) =>
-        JsonSerializer.Deserialize(json, BitcoindJsonContext.Default.IReadOnlyListPeerInfo)!;
+    private static IReadOnlyList<PeerInfo> Peers(string json)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        return PeerListReader.Read(ref reader);
+    }
+
+    private static IReadOnlyList<ChainTip> Tips(string json)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        return ChainTipListReader.Read(ref reader);
+    }
 
     [Fact]
     public void KnownValuesAreTheSharedStringsEscapedOrNot()
@@ -17,7 +28,7 @@ public sealed class KnownStringConverterTests
         peers.Select(p => p.Network).Should().Equal("onion", "onion");
         ReferenceEquals(peers[0].Network, peers[1].Network).Should().BeTrue("two peers on one network share one string");
         ReferenceEquals(peers[1].ConnectionType, BitcoindVocabulary.ConnectionTypes[2]).Should().BeTrue();
-        var tips = JsonSerializer.Deserialize("""[{"height":5,"hash":"00","branchlen":1,"status":"valid-fork"}]""", BitcoindJsonContext.Default.IReadOnlyListChainTip)!;
+        var tips = Tips("""[{"height":5,"hash":"00","branchlen":1,"status":"valid-fork"}]""");
         ReferenceEquals(tips[0].Status, BitcoindVocabulary.TipStatuses[1]).Should().BeTrue();
     }
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 
@@ -9,7 +8,7 @@ namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 /// other as a new string. getpeerinfo on a node with 1,000 peers and getchaintips with hundreds of tips would
 /// otherwise allocate three strings per peer and one per tip, every scrape, to count them by value.
 /// </summary>
-internal sealed class KnownStringConverter : JsonConverter<string>
+internal static class KnownStrings
 {
     private static readonly (byte[] Utf8, string Text)[] Known =
     [
@@ -21,13 +20,9 @@ internal sealed class KnownStringConverter : JsonConverter<string>
             .Select(text => (Encoding.UTF8.GetBytes(text), text)),
     ];
 
-    public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    /// <summary>The reader is on a string token.</summary>
+    public static string Read(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            throw new JsonException($"expected a string, not a {reader.TokenType}.");
-        }
-
         // Escaped or split text is compared by ValueTextEquals, which unescapes; plain text by its bytes.
         var plain = !reader.ValueIsEscaped && !reader.HasValueSequence;
         foreach (var (utf8, text) in Known)
@@ -40,6 +35,4 @@ internal sealed class KnownStringConverter : JsonConverter<string>
 
         return reader.GetString()!;
     }
-
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
