@@ -43,49 +43,87 @@ internal static class PeerListReader
         long? lastBlock = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            // Each name is compared once per field read; most of a peer's names are none of these and are skipped.
-            if (reader.ValueTextEquals("id"u8))
+            switch (FieldOf(ref reader))
             {
-                reader.Read();
-                id = Long(ref reader, "id");
-            }
-            else if (reader.ValueTextEquals("inbound"u8))
-            {
-                reader.Read();
-                inbound = Bool(ref reader, "inbound");
-            }
-            else if (reader.ValueTextEquals("network"u8))
-            {
-                reader.Read();
-                network = NullableKnownString(ref reader, "network");
-            }
-            else if (reader.ValueTextEquals("connection_type"u8))
-            {
-                reader.Read();
-                connectionType = NullableKnownString(ref reader, "connection_type");
-            }
-            else if (reader.ValueTextEquals("transport_protocol_type"u8))
-            {
-                reader.Read();
-                transport = NullableKnownString(ref reader, "transport_protocol_type");
-            }
-            else if (reader.ValueTextEquals("pingtime"u8))
-            {
-                reader.Read();
-                pingTime = NullableDouble(ref reader, "pingtime");
-            }
-            else if (reader.ValueTextEquals("last_block"u8))
-            {
-                reader.Read();
-                lastBlock = NullableLong(ref reader, "last_block");
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
+                case Field.Id:
+                    reader.Read();
+                    id = Long(ref reader, "id");
+                    break;
+                case Field.Inbound:
+                    reader.Read();
+                    inbound = Bool(ref reader, "inbound");
+                    break;
+                case Field.Network:
+                    reader.Read();
+                    network = NullableKnownString(ref reader, "network");
+                    break;
+                case Field.ConnectionType:
+                    reader.Read();
+                    connectionType = NullableKnownString(ref reader, "connection_type");
+                    break;
+                case Field.Transport:
+                    reader.Read();
+                    transport = NullableKnownString(ref reader, "transport_protocol_type");
+                    break;
+                case Field.PingTime:
+                    reader.Read();
+                    pingTime = NullableDouble(ref reader, "pingtime");
+                    break;
+                case Field.LastBlock:
+                    reader.Read();
+                    lastBlock = NullableLong(ref reader, "last_block");
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
             }
         }
 
         return new PeerInfo(id ?? throw Missing("id"), inbound ?? throw Missing("inbound"), network, connectionType, transport, pingTime, lastBlock);
+    }
+
+    private enum Field
+    {
+        Other,
+        Id,
+        Inbound,
+        Network,
+        ConnectionType,
+        Transport,
+        PingTime,
+        LastBlock,
+    }
+
+    /// <summary>
+    /// Which field the property name on the reader is. A peer has some forty names and most are none of the seven:
+    /// the name's length picks the one candidate to compare (escaped names are compared unescaped, one by one).
+    /// </summary>
+    private static Field FieldOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return reader.ValueTextEquals("id"u8) ? Field.Id
+                : reader.ValueTextEquals("inbound"u8) ? Field.Inbound
+                : reader.ValueTextEquals("network"u8) ? Field.Network
+                : reader.ValueTextEquals("connection_type"u8) ? Field.ConnectionType
+                : reader.ValueTextEquals("transport_protocol_type"u8) ? Field.Transport
+                : reader.ValueTextEquals("pingtime"u8) ? Field.PingTime
+                : reader.ValueTextEquals("last_block"u8) ? Field.LastBlock
+                : Field.Other;
+        }
+
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            2 when name.SequenceEqual("id"u8) => Field.Id,
+            7 when name.SequenceEqual("inbound"u8) => Field.Inbound,
+            7 when name.SequenceEqual("network"u8) => Field.Network,
+            15 when name.SequenceEqual("connection_type"u8) => Field.ConnectionType,
+            23 when name.SequenceEqual("transport_protocol_type"u8) => Field.Transport,
+            8 when name.SequenceEqual("pingtime"u8) => Field.PingTime,
+            10 when name.SequenceEqual("last_block"u8) => Field.LastBlock,
+            _ => Field.Other,
+        };
     }
 }

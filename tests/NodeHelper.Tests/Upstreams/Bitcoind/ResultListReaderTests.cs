@@ -42,6 +42,14 @@ public sealed class ResultListReaderTests
     }
 
     [Fact]
+    public void EscapedFieldNamesAreTheSameFields()
+    {
+        var peers = Peers("""[{"\u0069d":3,"inbo\u0075nd":true,"ping\u0074ime":0.5,"idx":9,"i\u0064x":10}]""");
+
+        peers.Should().Equal(new PeerInfo(3, true, PingTime: 0.5));
+    }
+
+    [Fact]
     public void ANullPeerIsKeptForTheProblemCheckToName()
     {
         var peers = Peers("""[{"id":1,"inbound":true},null]""");
