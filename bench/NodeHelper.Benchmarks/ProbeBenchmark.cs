@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using NodeHelper.Report.Prometheus;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Stack.Servers;
 
@@ -84,7 +84,8 @@ internal static class ProbeBenchmark
                 Directory.CreateDirectory(Path.Join(prometheusDirectory, "consoles"));
                 await File.WriteAllTextAsync(Path.Join(prometheusDirectory, "prometheus.yml"), Config(targets, port));
                 await using var prometheus = await RealServers.StartPrometheusAsync(prometheusDirectory);
-                using var api = new HttpClient { BaseAddress = prometheus.Url, Timeout = TimeSpan.FromSeconds(10) };
+                using var apiHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+                var api = new PrometheusApiClient(apiHttp, prometheus.Url, "the benchmark's Prometheus");
 
                 var deadline = DateTime.UtcNow.AddSeconds(IntervalSeconds * 4);
                 while (await ScalarAsync(api, "count(probe_success == 1)") < size)
@@ -134,40 +135,45 @@ internal static class ProbeBenchmark
         }
     }
 
-    /// <summary>The shipped probe job's relabelling (prometheus/probe.yml), one group per node.</summary>
+    /// <summary>
+    /// The shipped prometheus/probe.yml as an operator adapts it: its example groups replaced by one group per node, its
+    /// interval by the benchmark's, and this exporter's address for 127.0.0.1:9338. Its relabelling is kept as shipped.
+    /// </summary>
     private static string Config(List<string> targets, int exporterPort)
     {
-        var config = new StringBuilder();
-        config.Append(Invariant, $"global:\n  scrape_interval: {IntervalSeconds}s\n  scrape_timeout: 10s\nscrape_configs:\n  - job_name: nodehelper_probe\n    metrics_path: /probe\n    static_configs:\n");
-        for (var i = 0; i < targets.Count; i++)
+        var shipped = File.ReadAllText(Path.Join(Program.RepositoryRoot(), "prometheus", "probe.yml"));
+        var groupsStart = shipped.IndexOf("    static_configs:\n", StringComparison.Ordinal);
+        var groupsEnd = shipped.IndexOf("    relabel_configs:\n", StringComparison.Ordinal);
+        if (groupsStart < 0 || groupsEnd < groupsStart)
         {
-            config.Append(Invariant, $"      - targets: [\"{targets[i]}\"]\n        labels: {{ node: node{i:000}, __param_module: bitcoind }}\n");
+            throw new InvalidOperationException("prometheus/probe.yml has no static_configs followed by relabel_configs: the benchmark cannot adapt it.");
         }
 
-        config.Append(Invariant, $"""
-                relabel_configs:
-                  - source_labels: [__address__]
-                    target_label: __param_target
-                  - source_labels: [__param_module]
-                    target_label: module
-                  - source_labels: [node]
-                    target_label: instance
-                  - target_label: __address__
-                    replacement: 127.0.0.1:{exporterPort}
+        var groups = new StringBuilder("    static_configs:\n");
+        for (var i = 0; i < targets.Count; i++)
+        {
+            groups.Append(Invariant, $"      - targets: [\"{targets[i]}\"]\n        labels: {{ node: node{i:000}, __param_module: bitcoind }}\n");
+        }
 
-            """);
-        return config.ToString();
+        var config = shipped[..groupsStart] + groups + shipped[groupsEnd..];
+        config = Replace(config, "scrape_interval: 30s", $"scrape_interval: {IntervalSeconds.ToString(Invariant)}s");
+        return Replace(config, "127.0.0.1:9338", $"127.0.0.1:{exporterPort.ToString(Invariant)}");
     }
 
-    private static async Task<double> ScalarAsync(HttpClient api, string query)
+    private static string Replace(string text, string what, string with) =>
+        text.Contains(what, StringComparison.Ordinal)
+            ? text.Replace(what, with, StringComparison.Ordinal)
+            : throw new InvalidOperationException($"prometheus/probe.yml no longer holds \"{what}\": the benchmark cannot adapt it.");
+
+    /// <summary>A query's one value (0 for none, or while Prometheus does not answer yet), read by the report's own API client.</summary>
+    private static async Task<double> ScalarAsync(PrometheusApiClient api, string query)
     {
         try
         {
-            using var answer = JsonDocument.Parse(await api.GetStringAsync($"api/v1/query?query={Uri.EscapeDataString(query)}"));
-            var result = answer.RootElement.GetProperty("data").GetProperty("result");
-            return result.GetArrayLength() == 0 ? 0 : double.Parse(result[0].GetProperty("value")[1].GetString()!, Invariant);
+            var result = await api.QueryAsync(query, DateTimeOffset.UtcNow, CancellationToken.None);
+            return result.Count == 0 ? 0 : result[0].Value;
         }
-        catch (HttpRequestException)
+        catch (PrometheusException)
         {
             return 0;
         }

@@ -275,6 +275,20 @@ internal static class Program
         return (Read("VmRSS:"), Read("RssAnon:"), Read("RssFile:"), binary, Read("VmHWM:"));
     }
 
+    /// <summary>The repository the benchmark runs from (make bench runs it at the root): the first folder up holding NodeHelper.sln.</summary>
+    internal static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Join(directory.FullName, "NodeHelper.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("run the benchmark inside the repository (make bench): no NodeHelper.sln above the current directory.");
+    }
+
     internal static double Percentile(double[] values, double p)
     {
         var sorted = values.Order().ToArray();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using NodeHelper.Report.Prometheus;
 using NodeHelper.Simulators.Bitcoind;
 using NodeHelper.Simulators.Electrum;
 using NodeHelper.Simulators.Lnd;
@@ -114,13 +115,7 @@ public sealed class ProbeConfigTests
         }
     }
 
-    private sealed record Sample(IReadOnlyDictionary<string, string> Labels, double Value);
-
-    private static async Task<IReadOnlyList<Sample>> QueryAsync(ServerProcess prometheus, string query)
-    {
-        using var answer = JsonDocument.Parse(await Http.GetStringAsync(new Uri(prometheus.Url, $"api/v1/query?query={Uri.EscapeDataString(query)}")));
-        return [.. answer.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(r => new Sample(
-            r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal),
-            double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))];
-    }
+    /// <summary>An instant query, read by the report's own client of Prometheus's API.</summary>
+    private static Task<IReadOnlyList<PromSeries>> QueryAsync(ServerProcess prometheus, string query) =>
+        new PrometheusApiClient(Http, prometheus.Url).QueryAsync(query, DateTimeOffset.UtcNow, CancellationToken.None);
 }
