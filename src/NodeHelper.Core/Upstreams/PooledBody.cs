@@ -15,10 +15,13 @@ internal sealed class PooledBody : IDisposable
 
     public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(PooledBody))).AsSpan(0, _length);
 
-    /// <summary>Reads <paramref name="body"/> to its end; a Content-Length, when known, sizes the first buffer.</summary>
+    /// <summary>A first buffer sized by a Content-Length is at most this; a header is the upstream's word, not its body.</summary>
+    private const int MaxFirstBuffer = 1024 * 1024;
+
+    /// <summary>Reads <paramref name="body"/> to its end; a Content-Length, when known, sizes the first buffer (up to 1 MiB).</summary>
     public static async Task<PooledBody> ReadAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
     {
-        var pooled = new PooledBody(contentLength is > 0 and < int.MaxValue ? (int)contentLength.Value + 1 : 64 * 1024);
+        var pooled = new PooledBody(contentLength is > 0 ? (int)Math.Min(contentLength.Value + 1, MaxFirstBuffer) : 64 * 1024);
         try
         {
             while (true)

@@ -31,15 +31,12 @@ internal sealed class BatchReply
     /// </summary>
     public static BatchReply Parse(ReadOnlySpan<byte> utf8, IReadOnlyList<ResultReader> readers)
     {
-        var reader = new Utf8JsonReader(utf8);
-        if (!reader.Read())
-        {
-            throw new UpstreamException(FailureReason.InvalidResponse, "bitcoind answered a batch with an empty body.");
-        }
-
+        // Read throws JsonException on an empty body, and on anything after the array.
+        var reader = new Utf8JsonReader(WithoutByteOrderMark(utf8));
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new UpstreamException(FailureReason.InvalidResponse, $"bitcoind answered a batch with a JSON {reader.TokenType}, not an array.");
+            throw new UpstreamException(FailureReason.InvalidResponse, $"bitcoind answered a batch with a JSON {ResultReaders.Kind(reader.TokenType)}, not an array.");
         }
 
         var reply = new BatchReply(readers.Count);
@@ -55,11 +52,7 @@ internal sealed class BatchReply
             reply.ReadEntry(ref reader, position, readers, seen);
         }
 
-        // Anything after the array is not bitcoind's answer: this Read throws on it.
-        if (reader.Read())
-        {
-            throw new JsonException("the answer goes on after the batch's array.");
-        }
+        reader.Read();
 
         for (var i = 0; i < readers.Count; i++)
         {
@@ -162,7 +155,7 @@ internal sealed class BatchReply
             reader = attempt;
             return (value, null);
         }
-        catch (JsonException e)
+        catch (Exception e) when (ResultReaders.IsShapeError(e))
         {
             reader.Skip();
             return (null, $"unexpected result shape: {UpstreamException.Clip(e.Message)}");
@@ -196,7 +189,7 @@ internal sealed class BatchReply
             }
             else if (isMessage && reader.TokenType == JsonTokenType.String)
             {
-                message = reader.GetString() ?? "";
+                message = TextOf(ref reader);
             }
             else
             {
@@ -207,13 +200,29 @@ internal sealed class BatchReply
         return new RpcError(code, message);
     }
 
+    /// <summary>A string's text; a string that is not valid text (a lone surrogate, bytes that are not UTF-8) is described, not thrown.</summary>
+    private static string TextOf(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            return "(a message that is not valid text)";
+        }
+    }
+
+    /// <summary>A UTF-8 byte order mark is not JSON, but a proxy may put one before the answer; JsonDocument skipped it too.</summary>
+    private static ReadOnlySpan<byte> WithoutByteOrderMark(ReadOnlySpan<byte> utf8) => utf8.StartsWith("\uFEFF"u8) ? utf8[3..] : utf8;
+
     /// <summary>
     /// The error of a whole-request error object (some proxies answer so, and bitcoind does for a single call, or
     /// while it starts) in place of the batch's array; null when the answer is anything else. Throws on malformed JSON.
     /// </summary>
     public static RpcError? WholeRequestError(ReadOnlySpan<byte> utf8)
     {
-        var reader = new Utf8JsonReader(utf8);
+        var reader = new Utf8JsonReader(WithoutByteOrderMark(utf8));
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return null;
@@ -234,6 +243,8 @@ internal sealed class BatchReply
             }
         }
 
+        // Anything after the object makes the answer malformed: this Read throws on it.
+        reader.Read();
         return error;
     }
 

@@ -32,7 +32,7 @@ internal sealed class BitcoindBatchPlan
     [
         ResultReaders.Of(Json.BlockchainInfo), ResultReaders.Of(Json.NetworkInfo), ResultReaders.Of(Json.MempoolInfo),
         PeerListReader.Reader, ResultReaders.Of(Json.NetTotals), ResultReaders.ArrayLength,
-        ResultReaders.Element, ResultReaders.Of(Json.RpcInfo), ChainTipListReader.Reader,
+        ResultReaders.Number, ResultReaders.Of(Json.RpcInfo), ChainTipListReader.Reader,
         ResultReaders.Of(Json.IReadOnlyDictionaryStringIndexStatus), ResultReaders.Of(Json.ChainTxStats), ResultReaders.Of(Json.MiningInfo),
     ];
 

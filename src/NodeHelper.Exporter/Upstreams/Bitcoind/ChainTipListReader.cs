@@ -10,13 +10,14 @@ namespace NodeHelper.Exporter.Upstreams.Bitcoind;
 /// </summary>
 internal static class ChainTipListReader
 {
-    public static readonly ResultReader Reader = (ref Utf8JsonReader reader) => Read(ref reader);
+    /// <summary>For the batch: a null result is null, as the serialiser read it ("the result is null").</summary>
+    public static readonly ResultReader Reader = (ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? null : Read(ref reader);
 
     public static IReadOnlyList<ChainTip> Read(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new JsonException($"the tip list is a JSON {reader.TokenType}, not an array.");
+            throw new JsonException($"the tip list is a JSON {ResultReaders.Kind(reader.TokenType)}, not an array.");
         }
 
         var tips = new List<ChainTip>();

@@ -11,7 +11,8 @@ internal static class ResultReaders
     /// Deserialised as <typeparamref name="T"/> by the source-generated converter, straight from the answer's bytes.
     /// The converter is called itself, as a custom converter calls another's (System.Text.Json's documented way), because
     /// JsonSerializer.Deserialize(ref reader) first skips over the value to scope a second reader to it: two passes over
-    /// a 190 KiB peer list instead of one. Null is a null result, as the serialiser reads it.
+    /// every result instead of one. Null is a null result, as the serialiser reads it. A result of the wrong shape is
+    /// read once more by the serialiser, only then, for its message: it names the field ("Path: $.blocks").
     /// </summary>
     public static ResultReader Of<T>(JsonTypeInfo<T> type)
     {
@@ -24,19 +25,48 @@ internal static class ResultReaders
                 return null;
             }
 
+            var start = reader;
             try
             {
                 return converter.Read(ref reader, typeof(T), options);
             }
-            catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+            catch (Exception e) when (IsShapeError(e))
             {
-                // A token of the wrong kind (a string where a number goes): the serialiser would wrap these itself.
-                throw new JsonException(e.Message, e);
+                throw Explained(ref start, type, e);
             }
         };
     }
 
-    /// <summary>Kept as a small JSON element of its own: for results that are a bare value (uptime's number).</summary>
+    /// <summary>
+    /// What a reader throws for a result of the wrong shape: the serialiser's JsonException, and the reader's own
+    /// InvalidOperationException (a token of the wrong kind, text that is not valid UTF-8 or UTF-16), which the
+    /// serialiser would wrap itself.
+    /// </summary>
+    public static bool IsShapeError(Exception e) => e is JsonException or InvalidOperationException or FormatException or OverflowException;
+
+    /// <summary>The serialiser's own message for the value at <paramref name="start"/>, with its path; malformed JSON throws.</summary>
+    private static JsonException Explained<T>(ref Utf8JsonReader start, JsonTypeInfo<T> type, Exception first)
+    {
+        using var value = JsonDocument.ParseValue(ref start);
+        try
+        {
+            value.RootElement.Deserialize(type);
+        }
+        catch (Exception e) when (IsShapeError(e))
+        {
+            return e as JsonException ?? new JsonException(e.Message, e);
+        }
+
+        return first as JsonException ?? new JsonException(first.Message, first);
+    }
+
+    /// <summary>A bare number, kept as a JSON element of its own (uptime); anything else is refused before it is parsed.</summary>
+    public static readonly ResultReader Number = (ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Number
+            ? JsonElement.ParseValue(ref reader)
+            : throw new JsonException($"the result is a JSON {Kind(reader.TokenType)}, not a number");
+
+    /// <summary>Kept as a JSON element of its own, whatever it is: for tests that look at raw results.</summary>
     public static readonly ResultReader Element = (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
 
     /// <summary>Only the number of items of an array (listbanned): a ban list of thousands is counted, never kept.</summary>
@@ -61,9 +91,11 @@ internal static class ResultReaders
         return count;
     };
 
-    private static string Kind(JsonTokenType token) => token switch
+    /// <summary>A token's kind in words, for messages.</summary>
+    public static string Kind(JsonTokenType token) => token switch
     {
         JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
         JsonTokenType.String => "string",
         JsonTokenType.Number => "number",
         JsonTokenType.True or JsonTokenType.False => "boolean",

@@ -28,8 +28,23 @@ internal static class ResultTokens
     };
 
     /// <summary>A string, shared when it is bitcoind's vocabulary (<see cref="KnownStrings"/>).</summary>
-    public static string KnownString(ref Utf8JsonReader reader, string field) =>
-        reader.TokenType == JsonTokenType.String ? KnownStrings.Read(ref reader) : throw Wrong(ref reader, field, "a string");
+    public static string KnownString(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw Wrong(ref reader, field, "a string");
+        }
+
+        try
+        {
+            return KnownStrings.Read(ref reader);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A lone surrogate or bytes that are not UTF-8: the serialiser threw a JsonException for it, so this does.
+            throw new JsonException($"{field} is not valid text: {e.Message}", e);
+        }
+    }
 
     public static string? NullableKnownString(ref Utf8JsonReader reader, string field) =>
         reader.TokenType == JsonTokenType.Null ? null : KnownString(ref reader, field);

@@ -409,6 +409,92 @@ public sealed class BitcoindSnapshotParserTests
         snapshot.FailedMethods.Should().Equal("getpeerinfo");
     }
 
+    [Theory]
+    [InlineData("network")]
+    [InlineData("connection_type")]
+    public void TextThatIsNotValidInAPeerFailsOnlyGetPeerInfo(string field)
+    {
+        // An escaped lone surrogate, and a byte that is not UTF-8 (written over the X below): the serialiser called both
+        // a shape error; they must not escape as another exception and fail the whole collector.
+        var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
+        var json = RecordedBatch.For(plan, call => call.Method == "getpeerinfo"
+            ? $$"""{"result":[{"id":1,"inbound":true,"{{field}}":"onXion"}],"error":null,"id":0}"""
+            : null);
+        foreach (var text in new[] { "surrogate", "not UTF-8" })
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text == "surrogate" ? json.Replace("onXion", "on\\ud800ion") : json);
+            var marker = Array.IndexOf(bytes, (byte)'X');
+            if (marker >= 0)
+            {
+                bytes[marker] = 0xFF;
+            }
+
+            var snapshot = BitcoindSnapshotParser.Parse(plan, BatchReply.Parse(bytes, plan.Readers), out _);
+
+            snapshot.FailedMethods.Should().Equal(["getpeerinfo"], text);
+            snapshot.MethodProblems["getpeerinfo"].Should().StartWith($"unexpected result shape: {field} is not valid text");
+        }
+    }
+
+    [Fact]
+    public void AShapeProblemNamesItsField()
+    {
+        var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
+        var json = RecordedBatch.For(plan, call => call.Method == "getmempoolinfo"
+            ? """{"result":{"loaded":true,"size":null,"bytes":1,"usage":1,"maxmempool":1,"mempoolminfee":0.00001,"minrelaytxfee":0.00001},"error":null,"id":0}"""
+            : null);
+
+        var snapshot = BitcoindSnapshotParser.Parse(plan, RecordedBatch.Reply(json, plan), out _);
+
+        snapshot.MethodProblems["getmempoolinfo"].Should().Contain("Path: $.size");
+        snapshot.FailedMethods.Should().Equal("getmempoolinfo");
+    }
+
+    [Fact]
+    public void ByteOrderMarkBeforeTheAnswerIsSkipped()
+    {
+        var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
+        byte[] bytes = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(RecordedBatch.For(plan))];
+
+        BatchReply.WholeRequestError(bytes).Should().BeNull();
+        BitcoindSnapshotParser.Parse(plan, BatchReply.Parse(bytes, plan.Readers), out _).FailedMethods.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void AnErrorMessageThatIsNotValidTextIsDescribedNotThrown()
+    {
+        var reply = RecordedBatch.Elements("""[{"result":null,"error":{"code":-1,"message":"\ud800"},"id":0}]""", 1);
+
+        reply.ErrorOf(0).Should().Be(new RpcError(-1, "(a message that is not valid text)"));
+        BatchReply.WholeRequestError("""{"result":null,"error":{"code":-28,"message":"\ud800"},"id":0}"""u8).Should().Be(new RpcError(-28, "(a message that is not valid text)"));
+    }
+
+    [Fact]
+    public void AWholeRequestErrorWithMoreAfterItIsMalformed()
+    {
+        var act = () => BatchReply.WholeRequestError("""{"result":null,"error":{"code":-28,"message":"Loading"},"id":0} x"""u8.ToArray());
+
+        act.Should().Throw<JsonException>();
+    }
+
+    [Fact]
+    public void NullListsAndAnUptimeThatIsNoNumberAreNamedAsSuch()
+    {
+        var plan = new BitcoindBatchPlan(DefaultTargets, blockStatsHash: null);
+        var json = RecordedBatch.For(plan, call => call.Method switch
+        {
+            "getpeerinfo" or "getchaintips" => """{"result":null,"error":null,"id":0}""",
+            "uptime" => """{"result":[1,2,3],"error":null,"id":0}""",
+            _ => null,
+        });
+
+        var snapshot = BitcoindSnapshotParser.Parse(plan, RecordedBatch.Reply(json, plan), out _);
+
+        snapshot.MethodProblems["getpeerinfo"].Should().Be("the result is null");
+        snapshot.MethodProblems["getchaintips"].Should().Be("the result is null");
+        snapshot.MethodProblems["uptime"].Should().Be("unexpected result shape: the result is a JSON array, not a number");
+    }
+
     [Fact]
     public void RequestIsABatchOfJsonRpc10CallsWithPositionalIds()
     {

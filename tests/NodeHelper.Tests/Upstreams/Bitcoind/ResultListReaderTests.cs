@@ -67,7 +67,7 @@ public sealed class ResultListReaderTests
     [InlineData("""[{"id":1,"inbound":true,"pingtime":"fast"}]""", "pingtime is a JSON String*")]
     [InlineData("""[{"id":1,"inbound":true,"last_block":{}}]""", "last_block is a JSON StartObject*")]
     [InlineData("""[5]""", "the peer list holds a JSON Number*")]
-    [InlineData("""{"id":1}""", "the peer list is a JSON StartObject*")]
+    [InlineData("""{"id":1}""", "the peer list is a JSON object, not an array*")]
     public void APeerOfTheWrongShapeIsAShapeError(string json, string message)
     {
         var read = () => Peers(json);
