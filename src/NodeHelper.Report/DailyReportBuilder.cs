@@ -13,7 +13,9 @@ namespace NodeHelper.Report;
 /// The report judges nothing itself. What is wrong is what the shipped rules say is wrong: its findings are the alerts
 /// Prometheus evaluated (<c>ALERTS</c>, <c>ALERTS_FOR_STATE</c>), and a fact is coloured by whether its alert fires
 /// now. No threshold of the rules is written here a second time, so the report and the mails cannot disagree. A
-/// forecast or a "longest" figure needs <see cref="EnoughHistory"/> watched before it is shown at all.
+/// forecast or a "longest" figure needs <see cref="EnoughHistory"/> watched before it is shown at all. One thing it
+/// says before any alert: a probed module whose latest probe failed (probe_success 0, or up 0) is read by nobody now,
+/// a problem rather than a fine day its alert has not caught up with yet.
 /// </para>
 /// </summary>
 internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportOptions options)
