@@ -13,7 +13,9 @@ namespace NodeHelper.Report;
 /// The report judges nothing itself. What is wrong is what the shipped rules say is wrong: its findings are the alerts
 /// Prometheus evaluated (<c>ALERTS</c>, <c>ALERTS_FOR_STATE</c>), and a fact is coloured by whether its alert fires
 /// now. No threshold of the rules is written here a second time, so the report and the mails cannot disagree. A
-/// forecast or a "longest" figure needs <see cref="EnoughHistory"/> watched before it is shown at all.
+/// forecast or a "longest" figure needs <see cref="EnoughHistory"/> watched before it is shown at all. One thing it
+/// says before any alert: a probed module whose latest probe failed (probe_success 0, or up 0) is read by nobody now,
+/// a problem rather than a fine day its alert has not caught up with yet.
 /// </para>
 /// </summary>
 internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportOptions options)
@@ -213,6 +215,22 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             labels is null || labels.All(l => Labels.TryGetValue(l.Key, out var value) && value == l.Value);
     }
 
+    /// <summary>Why a probed module's latest probe failed: not scraped (up 0), or probe_success 0 with the collector's reasons.</summary>
+    private sealed record ProbeFailure(bool Unscraped, string Reasons)
+    {
+        /// <summary>How "Probes failing now" names it: "bitcoind (refused)".</summary>
+        public string Said(string module) =>
+            Unscraped ? $"{module} (not answering the probe scrape)" : Reasons.Length > 0 ? $"{module} ({Reasons})" : module;
+
+        /// <summary>Why its card has no reading now.</summary>
+        public string Why(string module) => Unscraped
+            ? $"Prometheus cannot scrape its probe (module {module}): up 0"
+            : $"its probe (module {module}) fails: probe_success 0{(Reasons.Length > 0 ? $" ({Reasons})" : "")}";
+
+        /// <summary>What the data shows, for a finding: "probe_success 0, refused".</summary>
+        public string Detail => Unscraped ? "Prometheus cannot scrape it, up 0" : Reasons.Length > 0 ? $"probe_success 0, {Reasons}" : "probe_success 0";
+    }
+
     /// <summary>A node as the report found it: what it calls it, and the job and instance its series carry.</summary>
     /// <param name="Probed">Found in the /probe job: only the modules probed are watched, no host, services or exporter of its own.</param>
     private sealed record FoundNode(string Name, string Job, string Instance, bool Probed);
@@ -241,11 +259,19 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
         private IReadOnlyList<AlertNow> _firing = [];
 
+        /// <summary>The probed modules not read now, and why, by module; none on a node of NodeHelper's own job.</summary>
+        private IReadOnlyDictionary<string, ProbeFailure> _unread = new Dictionary<string, ProbeFailure>();
+
         public async Task<NodeSection> BuildAsync(List<Finding> findings)
         {
             var (firing, pending) = await AlertsNowAsync();
             _firing = firing;
             var watched = await WatchedAsync();
+            if (node.Probed)
+            {
+                _unread = await UnreadAsync();
+            }
+
             var components = new List<ComponentSection>();
             await AddAsync(components, findings, node.Probed ? ProbeAsync() : NodeHelperAsync());
             await AddAsync(components, findings, BitcoindAsync(findings));
@@ -257,6 +283,21 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             await AddAsync(components, findings, HostAsync());
             await AddAsync(components, findings, ServicesAsync(findings));
             await AddAsync(components, findings, SecurityAsync());
+
+            // A module whose probe fails now is read by nobody: a problem of the day's end, whether or not its alert
+            // fires yet (NodeHelperElectrumDown waits 5 minutes, NodeHelperCollectorFailing 15). A critical one that
+            // fires says so already, below.
+            foreach (var (module, failure) in _unread.OrderBy(u => u.Key, StringComparer.Ordinal))
+            {
+                var alerted = _firing.Where(a => IsAboutProbe(a, module)).ToList();
+                if (alerted.Any(a => a.Severity == "critical"))
+                {
+                    continue;
+                }
+
+                findings.Add(new Finding(Tone.Bad,
+                    $"{Prefix()}the probe of {module} is failing now ({failure.Detail}): {module} is not being read{(alerted.Count == 0 ? ", and no alert about it fires" : "")}."));
+            }
 
             // The findings that judge the day: every alert that fired (critical: a problem; warning: needs attention).
             var alerts = await AlertsAsync();
@@ -361,32 +402,70 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var up = await ScalarAsync($"avg(avg_over_time(up{{{_sel}}}[24h]))");
             var modules = (await QueryAsync($"count by (module) (count_over_time(up{{{_sel}}}[24h]))"))
                 .Select(m => m.Label("module")).Where(m => m.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
-            // A probe Prometheus cannot get at all (refused with 403, timed out, the probing NodeHelper down) has up 0
-            // and no probe_success: failing as much as one that answers probe_success 0, and for another reason.
-            var unanswered = (await QueryAsync($"last_over_time(up{{{_sel}}}[10m]) == 0"))
-                .Select(p => p.Label("module")).ToHashSet(StringComparer.Ordinal);
-            var failing = (await QueryAsync($"last_over_time(probe_success{{{_sel}}}[10m]) == 0"))
-                .Select(p => p.Label("module")).Concat(unanswered).Distinct().Order(StringComparer.Ordinal).ToList();
-            var reasons = (await QueryAsync($"last_over_time(nodehelper_scrape_collector_failure_reason{{{_sel}}}[10m]) == 1"))
-                .GroupBy(r => r.Label("module"))
-                .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(r => r.Label("reason")).Where(r => r.Length > 0).Distinct().Order(StringComparer.Ordinal)));
-            string Failing(string module) =>
-                unanswered.Contains(module) ? $"{module} (not answering the probe scrape)"
-                : reasons.TryGetValue(module, out var why) && why.Length > 0 ? $"{module} ({why})" : module;
+            var failing = _unread.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => u.Value.Said(u.Key)).ToList();
 
-            // A probe not scraped is a module nobody watches: a problem whether NodeHelperTargetDown fires for it (this
-            // node's and module's), for the whole job (no instance, so not among this node's alerts) or not yet.
-            var tone = failing.Count == 0 ? Tone.Good : unanswered.Count > 0 ? Tone.Bad : ToneOf(IsFailureAlert);
+            // A failing probe is a module nobody reads: a problem whether its alert fires (this node's and module's),
+            // NodeHelperTargetDown fires for the whole job (no instance, so not among this node's alerts) or none yet.
             List<Fact> facts =
             [
                 new("Probed for", modules.Count == 0
                     ? "nothing now: no module's probe in the last 24 hours carries a module label"
                     : $"{string.Join(", ", modules)} only: its host, services and backups are not watched from here"),
-                new("Probes failing now", failing.Count == 0 ? "none" : string.Join(", ", failing.Select(Failing)), tone),
+                new("Probes failing now", failing.Count == 0 ? "none" : string.Join(", ", failing), failing.Count == 0 ? Tone.Good : Tone.Bad),
             ];
             await AddWatchedAsync(facts);
             return new ComponentSection("NodeHelper probe", up, facts);
         }
+
+        /// <summary>
+        /// The modules of this probed node whose latest probe failed, and why: Prometheus could not scrape it (up 0), or
+        /// it answered probe_success 0, with the collector's failure reasons where it gave them.
+        /// </summary>
+        private async Task<IReadOnlyDictionary<string, ProbeFailure>> UnreadAsync()
+        {
+            // A probe Prometheus cannot get at all (refused with 403, timed out, the probing NodeHelper down) has up 0
+            // and no probe_success: failing as much as one that answers probe_success 0, and for another reason.
+            var unanswered = (await QueryAsync($"last_over_time(up{{{_sel}}}[10m]) == 0"))
+                .Select(p => p.Label("module")).ToHashSet(StringComparer.Ordinal);
+            var failing = (await QueryAsync($"last_over_time(probe_success{{{_sel}}}[10m]) == 0"))
+                .Select(p => p.Label("module")).Concat(unanswered).Distinct(StringComparer.Ordinal).ToList();
+            if (failing.Count == 0)
+            {
+                return new Dictionary<string, ProbeFailure>();
+            }
+
+            var reasons = (await QueryAsync($"last_over_time(nodehelper_scrape_collector_failure_reason{{{_sel}}}[10m]) == 1"))
+                .GroupBy(r => r.Label("module"))
+                .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(r => r.Label("reason")).Where(r => r.Length > 0).Distinct().Order(StringComparer.Ordinal)));
+            return failing.ToDictionary(m => m, m => new ProbeFailure(unanswered.Contains(m), unanswered.Contains(m) ? "" : reasons.GetValueOrDefault(m, "")),
+                StringComparer.Ordinal);
+        }
+
+        /// <summary>
+        /// A module's card as its probe reads it now: one whose probe fails says first that it is not read, and why,
+        /// whatever share of the day it was available (<paramref name="up"/>, the component's up gauge, tells which
+        /// module's card it is; its series carry the module).
+        /// </summary>
+        private async Task<ComponentSection> ReadNowAsync(ComponentSection card, string up)
+        {
+            if (_unread.Count == 0)
+            {
+                return card;
+            }
+
+            var why = (await QueryAsync($"count by (module) (count_over_time({up}{{{_sel}}}[24h]))"))
+                .Select(m => m.Label("module")).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Where(_unread.ContainsKey).Select(m => _unread[m].Why(m)).ToList();
+            return why.Count == 0 ? card : card with
+            {
+                Facts = [new Fact("Read now", $"no: {string.Join("; ", why)}", Tone.Bad), .. card.Facts],
+                NotRead = true,
+            };
+        }
+
+        /// <summary>An alert about a module's probe failing: its down or collector alert, or its NodeHelperTargetDown.</summary>
+        private static bool IsAboutProbe(AlertNow alert, string module) =>
+            (IsFailureAlert(alert) || alert.Name == TargetDownAlert) && (!alert.Labels.TryGetValue("module", out var of) || of == module);
 
         /// <summary>An alert that says a collector (or a module's probe) cannot read its upstream.</summary>
         private static bool IsFailureAlert(AlertNow a) =>
@@ -500,7 +579,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 facts.Add(new("Initial block download", $"{Formats.Percent(progress)} verified"));
             }
 
-            return new ComponentSection("bitcoind", availability, facts);
+            return await ReadNowAsync(new ComponentSection("bitcoind", availability, facts), "bitcoind_up");
         }
 
         private async Task<ComponentSection?> ElectrumAsync()
@@ -523,7 +602,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 facts.Add(new("Probe time", $"{Formats.Seconds(probe)} on average", ToneOf(["NodeHelperElectrumSlow"])));
             }
 
-            return new ComponentSection("Electrum server", availability, facts);
+            return await ReadNowAsync(new ComponentSection("Electrum server", availability, facts), "electrum_up");
         }
 
         private async Task<ComponentSection?> MempoolAsync()
@@ -554,7 +633,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 facts.Add(new("Recommended fees now", string.Join(", ", parts)));
             }
 
-            return new ComponentSection("mempool backend", availability, facts);
+            return await ReadNowAsync(new ComponentSection("mempool backend", availability, facts), "mempool_up");
         }
 
         private async Task<ComponentSection?> FrontendAsync()
@@ -577,7 +656,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                     ToneOf(["NodeHelperMempoolFrontendCertificateExpiring"])));
             }
 
-            return new ComponentSection("mempool web site", availability, facts);
+            return await ReadNowAsync(new ComponentSection("mempool web site", availability, facts), "mempool_frontend_up");
         }
 
         private async Task<ComponentSection?> MariaDbAsync()
@@ -611,7 +690,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 facts.Add(new("Newest mempool statistics", $"{Formats.Seconds(statistics)} old", ToneOf(["NodeHelperMempoolStatisticsStale"])));
             }
 
-            return new ComponentSection("MariaDB", availability, facts);
+            return await ReadNowAsync(new ComponentSection("MariaDB", availability, facts), "mariadb_up");
         }
 
         /// <summary>
@@ -670,7 +749,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             await AddLndFilesAsync(facts);
             var firing = _firing.Where(IsLnd).Select(a => a.Name).Distinct().Order(StringComparer.Ordinal).ToList();
             facts.Add(new("Alerts firing now", firing.Count == 0 ? "none" : string.Join(", ", firing), ToneOf(IsLnd)));
-            return new ComponentSection("Lightning (LND)", availability, facts);
+            return await ReadNowAsync(new ComponentSection("Lightning (LND)", availability, facts), "lnd_up");
         }
 
         /// <summary>What LND said in its latest answers: sync, lag, peers, channels, balances, limbo, HTLCs, fees.</summary>

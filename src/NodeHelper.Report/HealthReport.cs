@@ -24,7 +24,11 @@ internal enum Verdict
 internal sealed record Fact(string Label, string Value, Tone Tone = Tone.Neutral);
 
 /// <summary>A component of one node: its availability over the day and what else the day showed.</summary>
-internal sealed record ComponentSection(string Title, double? Availability, IReadOnlyList<Fact> Facts);
+internal sealed record ComponentSection(string Title, double? Availability, IReadOnlyList<Fact> Facts)
+{
+    /// <summary>A probed module whose probe fails now: nothing reads it, whatever its share of the day (its first fact says why).</summary>
+    public bool NotRead { get; init; }
+}
 
 /// <summary>An alert that fired during the day, from its first to its last evaluation as firing.</summary>
 internal sealed record AlertEpisode(string Alert, string Severity, string Detail, DateTimeOffset Start, DateTimeOffset End, bool StillFiring)

@@ -173,9 +173,9 @@ internal static class ReportRenderer
             foreach (var component in node.Components)
             {
                 text.Append('\n').Append(component.Title);
-                if (component.Availability is { } availability)
+                if (Availability(component) is { } availability)
                 {
-                    text.Append(" (").Append(Formats.Percent(availability)).Append(" available)");
+                    text.Append(" (").Append(availability).Append(')');
                 }
 
                 text.Append('\n');
@@ -213,11 +213,12 @@ internal static class ReportRenderer
     {
         html.Append("<div style=\"background:#ffffff;border-radius:8px;padding:12px 16px;margin:0 0 10px 0;\">\n")
             .Append("<p style=\"margin:0 0 8px 0;font-size:16px;font-weight:bold;\">").Append(E(component.Title));
-        if (component.Availability is { } availability)
+        if (Availability(component) is { } availability)
         {
-            var tone = availability >= 1 ? Tone.Good : availability >= 0.99 ? Tone.Attention : Tone.Bad;
+            // Not read now is a problem, however much of the day it was available.
+            var tone = component.NotRead ? Tone.Bad : component.Availability >= 1 ? Tone.Good : component.Availability >= 0.99 ? Tone.Attention : Tone.Bad;
             html.Append(" <span style=\"font-size:13px;font-weight:normal;color:").Append(ToneColor(tone)).Append(";\">")
-                .Append(E(Formats.Percent(availability))).Append(" available</span>");
+                .Append(E(availability)).Append("</span>");
         }
 
         html.Append("</p>\n<table role=\"presentation\" style=\"width:100%;border-collapse:collapse;font-size:14px;line-height:1.4;\">\n");
@@ -230,6 +231,16 @@ internal static class ReportRenderer
 
         html.Append("</table>\n</div>\n");
     }
+
+    /// <summary>"99.72% available", and whether it is read now when it is not: beside a card's title.</summary>
+    private static string? Availability(ComponentSection component) =>
+        (component.Availability, component.NotRead) switch
+        {
+            ({ } availability, true) => $"{Formats.Percent(availability)} available, not read now",
+            ({ } availability, false) => $"{Formats.Percent(availability)} available",
+            (null, true) => "not read now",
+            _ => null,
+        };
 
     private static void AppendAlerts(StringBuilder html, IReadOnlyList<AlertEpisode> alerts)
     {

@@ -173,6 +173,11 @@ public sealed class FleetReportTests(FleetPrometheus prometheus) : IClassFixture
         Section(ReportRenderer.Text(report), FleetDay.Unscraped, "From the Prometheus").Should()
             .Contain("Probes failing now: bitcoind (not answering the probe scrape), electrum (not answering the probe scrape)")
             .And.NotContain("Probes failing now: none");
+        // Its cards were available all the time they were read, and are not read now: they say so, not "100% available" alone.
+        var bitcoind = Component(node, "bitcoind");
+        bitcoind.Availability.Should().Be(1);
+        bitcoind.Facts[0].Should().Be(new Fact("Read now", "no: Prometheus cannot scrape its probe (module bitcoind): up 0", Tone.Bad));
+        ReportRenderer.Text(report).Should().Contain("\nbitcoind (100% available, not read now)\n");
         // Its bitcoind was not read, not seen down: the Electrum server's lag says so, not "bitcoind is not answering".
         Fact(Component(node, "Electrum server"), "Behind bitcoind").Should().StartWith("unknown now: no reading of bitcoind in the last 10 minutes");
     }

@@ -25,6 +25,12 @@ namespace NodeHelper.Tests.Support;
 /// <see cref="ProberDownUntil"/>) Prometheus gets none of their probes (up 0, nothing else), with the one
 /// NodeHelperTargetDown of the whole job (job and prober, no instance) the shipped rule fires instead of one per node.
 /// </para>
+/// <para>
+/// The day of a probe that began failing (<see cref="ProbeFailing"/>) is the same day of <see cref="Healthy"/>, and of
+/// <see cref="Failing"/>, probed for bitcoind and its Electrum server all day, whose Electrum probe has timed out for the
+/// last four minutes (probe_success 0, electrum_up 0, the rest of Electrum's families gone): NodeHelperElectrumDown is
+/// pending (its 5 minutes have not passed) and no alert has fired.
+/// </para>
 /// Written as OpenMetrics for <c>promtool tsdb create-blocks-from openmetrics</c>.
 /// </summary>
 internal sealed class FleetDay
@@ -40,6 +46,7 @@ internal sealed class FleetDay
     public const string Broken = "vps-b";
     public const string ElectrumOnly = "vps-c";
     public const string Unscraped = "vps-d";
+    public const string Failing = "vps-e";
 
     /// <summary>The <c>prober</c> label of every probe: the NodeHelper beside <see cref="Local"/> probes the others.</summary>
     public const string Prober = Local;
@@ -50,12 +57,19 @@ internal sealed class FleetDay
 
     private readonly Exposition _recorded = Exposition.Parse(File.ReadAllText(Path.Join(AppContext.BaseDirectory, "Fixtures", "report", "whole-stack.prom")));
 
-    public FleetDay(DateTimeOffset end, bool proberDown = false)
+    public FleetDay(DateTimeOffset end, bool proberDown = false, bool probeFailing = false)
     {
         End = end;
         Start = end - TimeSpan.FromHours(25);
         ProberDown = proberDown;
+        ProbeFailing = probeFailing;
     }
+
+    /// <summary>The day of <see cref="Healthy"/> and <see cref="Failing"/> alone, whose Electrum probe has just begun failing.</summary>
+    public bool ProbeFailing { get; }
+
+    /// <summary>The first sample of <see cref="Failing"/>'s Electrum probe with probe_success 0: the last 4 minutes (the last sample included).</summary>
+    public DateTimeOffset FailingFrom => End - TimeSpan.FromMinutes(3);
 
     /// <summary>The day of the healthy probed nodes alone, with two hours in which no probe of the job answered.</summary>
     public bool ProberDown { get; }
@@ -102,6 +116,18 @@ internal sealed class FleetDay
             var job = $"ALERTS{{alertname=\"NodeHelperTargetDown\",alertstate=\"firing\",job=\"{ProbeJob}\",prober=\"{Prober}\",scope=\"exporter\",severity=\"critical\"}}";
             // The NaN after the last firing sample ends the series, as a stale marker would: no 5 minutes of lookback.
             tracks.Add(new Track("ALERTS", job, ProberAlertFrom, t => t <= ProberDownUntil ? 1 : t == ProberDownUntil + Step ? double.NaN : null));
+            return Write(tracks);
+        }
+
+        if (ProbeFailing)
+        {
+            Probe(tracks, Healthy, "bitcoind", HealthyBitcoindFrom, _ => false);
+            Probe(tracks, Healthy, "electrum", HealthyElectrumFrom, _ => false);
+            Probe(tracks, Failing, "bitcoind", Start, _ => false);
+            Probe(tracks, Failing, "electrum", Start, t => t >= FailingFrom, reason: "timeout");
+            // Pending from the first evaluation that saw electrum_up 0: firing only after 5 minutes of it.
+            var pending = $"ALERTS{{alertname=\"NodeHelperElectrumDown\",alertstate=\"pending\",{ProbeTarget(Failing, "electrum")},scope=\"electrum\",severity=\"critical\"}}";
+            tracks.Add(new Track("ALERTS", pending, FailingFrom, _ => 1));
             return Write(tracks);
         }
 
@@ -157,11 +183,11 @@ internal sealed class FleetDay
 
     /// <summary>
     /// One module's probe of a node, from <paramref name="from"/> on: while <paramref name="refused"/>, the collector
-    /// failed (reason refused) and of its families only its _up is there, at 0, as the exporter writes a failed fetch.
+    /// failed (for <paramref name="reason"/>, refused unless told) and of its families only its _up is there, at 0, as the exporter writes a failed fetch.
     /// While <paramref name="unscraped"/>, Prometheus cannot get the probe at all (a 403): up is 0 and nothing else is there.
     /// </summary>
     private void Probe(List<Track> tracks, string node, string module, DateTimeOffset from, Func<DateTimeOffset, bool> refused,
-        Func<DateTimeOffset, bool>? unscraped = null)
+        Func<DateTimeOffset, bool>? unscraped = null, string reason = "refused")
     {
         var target = ProbeTarget(node, module);
         var before = tracks.Count;
@@ -173,7 +199,7 @@ internal sealed class FleetDay
         tracks.Add(new Track("nodehelper_scrape_collector_duration_seconds",
             With($"nodehelper_scrape_collector_duration_seconds{{collector=\"{module}\"}}", target), from, _ => 0.01));
         tracks.Add(new Track("nodehelper_scrape_collector_failure_reason",
-            With($"nodehelper_scrape_collector_failure_reason{{collector=\"{module}\",reason=\"refused\"}}", target), from, t => refused(t) ? 1 : null));
+            With($"nodehelper_scrape_collector_failure_reason{{collector=\"{module}\",reason=\"{reason}\"}}", target), from, t => refused(t) ? 1 : null));
         foreach (var series in _recorded.Series.Keys.Where(s => IsOf(module, Name(s))))
         {
             var name = Name(series);

@@ -8,6 +8,9 @@ public class FleetPrometheus : IAsyncLifetime
     /// <summary>Whether it holds the day of a prober that was down (<see cref="FleetDay.ProberDown"/>).</summary>
     protected virtual bool ProberDown => false;
 
+    /// <summary>Whether it holds the day of a probe that began failing (<see cref="FleetDay.ProbeFailing"/>).</summary>
+    protected virtual bool ProbeFailing => false;
+
     internal FleetDay Day { get; private set; } = null!;
 
     internal ServerProcess Server { get; private set; } = null!;
@@ -18,8 +21,8 @@ public class FleetPrometheus : IAsyncLifetime
     {
         // The last sample a minute ago, on a whole minute: a finished past, as a day's report sees it.
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        Day = new FleetDay(DateTimeOffset.FromUnixTimeSeconds((now / 60 * 60) - 60), ProberDown);
-        Server = await BackfilledPrometheus.StartAsync(Day.ToOpenMetrics(), ProberDown ? "prober-down" : "fleet");
+        Day = new FleetDay(DateTimeOffset.FromUnixTimeSeconds((now / 60 * 60) - 60), ProberDown, ProbeFailing);
+        Server = await BackfilledPrometheus.StartAsync(Day.ToOpenMetrics(), ProberDown ? "prober-down" : ProbeFailing ? "probe-failing" : "fleet");
     }
 
     public async Task DisposeAsync()
@@ -35,4 +38,10 @@ public class FleetPrometheus : IAsyncLifetime
 public sealed class ProberDownPrometheus : FleetPrometheus
 {
     protected override bool ProberDown => true;
+}
+
+/// <summary>A real Prometheus holding the day of a probe that began failing (<see cref="FleetDay.ProbeFailing"/>).</summary>
+public sealed class ProbeFailingPrometheus : FleetPrometheus
+{
+    protected override bool ProbeFailing => true;
 }
