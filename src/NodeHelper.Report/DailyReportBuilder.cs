@@ -14,8 +14,9 @@ namespace NodeHelper.Report;
 /// Prometheus evaluated (<c>ALERTS</c>, <c>ALERTS_FOR_STATE</c>), and a fact is coloured by whether its alert fires
 /// now. No threshold of the rules is written here a second time, so the report and the mails cannot disagree. A
 /// forecast or a "longest" figure needs <see cref="EnoughHistory"/> watched before it is shown at all. One thing it
-/// says before any alert: a probed module whose latest probe failed (probe_success 0, or up 0) is read by nobody now,
-/// a problem rather than a fine day its alert has not caught up with yet.
+/// says before any alert: a probed module whose latest probe failed (probe_success 0, or up 0), or a collector of
+/// NodeHelper's own node whose latest scrape failed (nodehelper_scrape_collector_success 0), is read by nobody now, a
+/// problem rather than a fine day its alert has not caught up with yet.
 /// </para>
 /// </summary>
 internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportOptions options)
@@ -216,19 +217,24 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
     }
 
     /// <summary>Why a probed module's latest probe failed: not scraped (up 0), or probe_success 0 with the collector's reasons.</summary>
-    private sealed record ProbeFailure(bool Unscraped, string Reasons)
+    /// <param name="Local">A collector of NodeHelper's own node (nodehelper_scrape_collector_success 0), not a probed module.</param>
+    private sealed record ProbeFailure(bool Unscraped, string Reasons, bool Local = false)
     {
         /// <summary>How "Probes failing now" names it: "bitcoind (refused)".</summary>
         public string Said(string module) =>
             Unscraped ? $"{module} (not answering the probe scrape)" : Reasons.Length > 0 ? $"{module} ({Reasons})" : module;
 
         /// <summary>Why its card has no reading now.</summary>
-        public string Why(string module) => Unscraped
+        public string Why(string module) => Local
+            ? $"its collector ({module}) fails: nodehelper_scrape_collector_success 0{(Reasons.Length > 0 ? $" ({Reasons})" : "")}"
+            : Unscraped
             ? $"Prometheus cannot scrape its probe (module {module}): up 0"
             : $"its probe (module {module}) fails: probe_success 0{(Reasons.Length > 0 ? $" ({Reasons})" : "")}";
 
         /// <summary>What the data shows, for a finding: "probe_success 0, refused".</summary>
-        public string Detail => Unscraped ? "Prometheus cannot scrape it, up 0" : Reasons.Length > 0 ? $"probe_success 0, {Reasons}" : "probe_success 0";
+        public string Detail => Local
+            ? Reasons.Length > 0 ? $"nodehelper_scrape_collector_success 0, {Reasons}" : "nodehelper_scrape_collector_success 0"
+            : Unscraped ? "Prometheus cannot scrape it, up 0" : Reasons.Length > 0 ? $"probe_success 0, {Reasons}" : "probe_success 0";
     }
 
     /// <summary>A node as the report found it: what it calls it, and the job and instance its series carry.</summary>
@@ -259,7 +265,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
 
         private IReadOnlyList<AlertNow> _firing = [];
 
-        /// <summary>The probed modules not read now, and why, by module; none on a node of NodeHelper's own job.</summary>
+        /// <summary>The probed modules (or, on a node of NodeHelper's own job, the collectors) not read now, and why, by module or collector.</summary>
         private IReadOnlyDictionary<string, ProbeFailure> _unread = new Dictionary<string, ProbeFailure>();
 
         public async Task<NodeSection> BuildAsync(List<Finding> findings)
@@ -267,10 +273,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             var (firing, pending) = await AlertsNowAsync();
             _firing = firing;
             var watched = await WatchedAsync();
-            if (node.Probed)
-            {
-                _unread = await UnreadAsync();
-            }
+            _unread = node.Probed ? await UnreadAsync() : await CollectorsUnreadAsync();
 
             var components = new List<ComponentSection>();
             await AddAsync(components, findings, node.Probed ? ProbeAsync() : NodeHelperAsync());
@@ -287,16 +290,17 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             // A module whose probe fails now is read by nobody: a problem of the day's end, whether or not its alert
             // fires yet (NodeHelperElectrumDown waits 5 minutes, NodeHelperCollectorFailing 15). A critical one that
             // fires says so already, below.
+            // So is a collector of NodeHelper's own node whose latest scrape failed (nodehelper_scrape_collector_success 0).
             foreach (var (module, failure) in _unread.OrderBy(u => u.Key, StringComparer.Ordinal))
             {
-                var alerted = _firing.Where(a => IsAboutProbe(a, module)).ToList();
+                var alerted = _firing.Where(a => failure.Local ? IsAboutCollector(a, module) : IsAboutProbe(a, module)).ToList();
                 if (alerted.Any(a => a.Severity == "critical"))
                 {
                     continue;
                 }
 
                 findings.Add(new Finding(Tone.Bad,
-                    $"{Prefix()}the probe of {module} is failing now ({failure.Detail}): {module} is not being read{(alerted.Count == 0 ? ", and no alert about it fires" : "")}."));
+                    $"{Prefix()}{(failure.Local ? "the collector" : "the probe of")} {module} is failing now ({failure.Detail}): {module} is not being read{(alerted.Count == 0 ? ", and no alert about it fires" : "")}."));
             }
 
             // The findings that judge the day: every alert that fired (critical: a problem; warning: needs attention).
@@ -385,7 +389,7 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
             List<Fact> facts =
             [
                 new("Version", version ?? "unknown"),
-                new("Collectors failing now", failing.Count == 0 ? "none" : string.Join(", ", failing), failing.Count == 0 ? Tone.Good : ToneOf(IsFailureAlert)),
+                new("Collectors failing now", failing.Count == 0 ? "none" : string.Join(", ", failing), failing.Count == 0 ? Tone.Good : Tone.Bad),
             ];
             await AddWatchedAsync(facts);
             return new ComponentSection("NodeHelper", up, facts);
@@ -453,6 +457,17 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 return card;
             }
 
+            // On NodeHelper's own node the card's collector is its up gauge's prefix (electrum_up: electrum).
+            if (!node.Probed)
+            {
+                var collector = up[..^"_up".Length];
+                return _unread.TryGetValue(collector, out var failed) ? card with
+                {
+                    Facts = [new Fact("Read now", $"no: {failed.Why(collector)}", Tone.Bad), .. card.Facts],
+                    NotRead = true,
+                } : card;
+            }
+
             var why = (await QueryAsync($"count by (module) (count_over_time({up}{{{_sel}}}[24h]))"))
                 .Select(m => m.Label("module")).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
                 .Where(_unread.ContainsKey).Select(m => _unread[m].Why(m)).ToList();
@@ -462,6 +477,32 @@ internal sealed class DailyReportBuilder(PrometheusApiClient prometheus, ReportO
                 NotRead = true,
             };
         }
+
+        /// <summary>
+        /// The collectors of NodeHelper's own node whose latest scrape failed (nodehelper_scrape_collector_success 0), with
+        /// their failure reasons where the exporter gave them.
+        /// </summary>
+        private async Task<IReadOnlyDictionary<string, ProbeFailure>> CollectorsUnreadAsync()
+        {
+            var failing = (await QueryAsync($"last_over_time(nodehelper_scrape_collector_success{{{_sel}}}[10m]) == 0"))
+                .Select(c => c.Label("collector")).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            if (failing.Count == 0)
+            {
+                return new Dictionary<string, ProbeFailure>();
+            }
+
+            var reasons = (await QueryAsync($"last_over_time(nodehelper_scrape_collector_failure_reason{{{_sel}}}[10m]) == 1"))
+                .GroupBy(r => r.Label("collector"))
+                .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(r => r.Label("reason")).Where(r => r.Length > 0).Distinct().Order(StringComparer.Ordinal)));
+            return failing.ToDictionary(c => c, c => new ProbeFailure(false, reasons.GetValueOrDefault(c, ""), Local: true), StringComparer.Ordinal);
+        }
+
+        /// <summary>
+        /// An alert about a collector of NodeHelper's own node failing: its down or collector alert (scope the collector,
+        /// as the rules label them), or the exporter's NodeHelperTargetDown.
+        /// </summary>
+        private static bool IsAboutCollector(AlertNow alert, string collector) =>
+            alert.Name == TargetDownAlert || IsFailureAlert(alert) && alert.Labels.TryGetValue("scope", out var scope) && scope == collector;
 
         /// <summary>An alert about a module's probe failing: its down or collector alert, or its NodeHelperTargetDown.</summary>
         private static bool IsAboutProbe(AlertNow alert, string module) =>

@@ -57,13 +57,21 @@ internal sealed class FleetDay
 
     private readonly Exposition _recorded = Exposition.Parse(File.ReadAllText(Path.Join(AppContext.BaseDirectory, "Fixtures", "report", "whole-stack.prom")));
 
-    public FleetDay(DateTimeOffset end, bool proberDown = false, bool probeFailing = false)
+    public FleetDay(DateTimeOffset end, bool proberDown = false, bool probeFailing = false, bool localFailing = false)
     {
         End = end;
         Start = end - TimeSpan.FromHours(25);
         ProberDown = proberDown;
         ProbeFailing = probeFailing;
+        LocalFailing = localFailing;
     }
+
+    /// <summary>
+    /// The day of <see cref="Local"/> alone, whose Electrum collector has timed out for the last four minutes (from
+    /// <see cref="FailingFrom"/>: nodehelper_scrape_collector_success{collector="electrum"} 0, its failure reason timeout,
+    /// electrum_up 0, the rest of Electrum's families gone), and no alert about it, pending or firing.
+    /// </summary>
+    public bool LocalFailing { get; }
 
     /// <summary>The day of <see cref="Healthy"/> and <see cref="Failing"/> alone, whose Electrum probe has just begun failing.</summary>
     public bool ProbeFailing { get; }
@@ -132,6 +140,24 @@ internal sealed class FleetDay
         }
 
         var local = Target(LocalInstance, LocalJob, ("node", Local));
+        if (LocalFailing)
+        {
+            foreach (var series in _recorded.Series.Keys)
+            {
+                var name = Name(series);
+                var electrum = IsOf("electrum", name) || series.Contains("collector=\"electrum\"", StringComparison.Ordinal);
+                tracks.Add(new Track(name, With(series, local), Start, t => !electrum || t < FailingFrom ? Value(name, series, t)
+                    : name is "electrum_up" or "nodehelper_scrape_collector_success" ? 0
+                    : name == "nodehelper_scrape_collector_duration_seconds" ? Value(name, series, t)
+                    : null));
+            }
+
+            tracks.Add(new Track("nodehelper_scrape_collector_failure_reason",
+                With("nodehelper_scrape_collector_failure_reason{collector=\"electrum\",reason=\"timeout\"}", local), FailingFrom, _ => 1));
+            tracks.Add(new Track("up", With("up", local), Start, _ => 1));
+            return Write(tracks);
+        }
+
         foreach (var series in _recorded.Series.Keys)
         {
             tracks.Add(new Track(Name(series), With(series, local), Start, t => Value(Name(series), series, t)));

@@ -11,6 +11,9 @@ public class FleetPrometheus : IAsyncLifetime
     /// <summary>Whether it holds the day of a probe that began failing (<see cref="FleetDay.ProbeFailing"/>).</summary>
     protected virtual bool ProbeFailing => false;
 
+    /// <summary>Whether it holds the day of the local node's collector that began failing (<see cref="FleetDay.LocalFailing"/>).</summary>
+    protected virtual bool LocalFailing => false;
+
     internal FleetDay Day { get; private set; } = null!;
 
     internal ServerProcess Server { get; private set; } = null!;
@@ -21,8 +24,9 @@ public class FleetPrometheus : IAsyncLifetime
     {
         // The last sample a minute ago, on a whole minute: a finished past, as a day's report sees it.
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        Day = new FleetDay(DateTimeOffset.FromUnixTimeSeconds((now / 60 * 60) - 60), ProberDown, ProbeFailing);
-        Server = await BackfilledPrometheus.StartAsync(Day.ToOpenMetrics(), ProberDown ? "prober-down" : ProbeFailing ? "probe-failing" : "fleet");
+        Day = new FleetDay(DateTimeOffset.FromUnixTimeSeconds((now / 60 * 60) - 60), ProberDown, ProbeFailing, LocalFailing);
+        Server = await BackfilledPrometheus.StartAsync(Day.ToOpenMetrics(),
+            ProberDown ? "prober-down" : ProbeFailing ? "probe-failing" : LocalFailing ? "local-failing" : "fleet");
     }
 
     public async Task DisposeAsync()
@@ -44,4 +48,10 @@ public sealed class ProberDownPrometheus : FleetPrometheus
 public sealed class ProbeFailingPrometheus : FleetPrometheus
 {
     protected override bool ProbeFailing => true;
+}
+
+/// <summary>A real Prometheus holding the day of the local node's collector that began failing (<see cref="FleetDay.LocalFailing"/>).</summary>
+public sealed class LocalFailingPrometheus : FleetPrometheus
+{
+    protected override bool LocalFailing => true;
 }
