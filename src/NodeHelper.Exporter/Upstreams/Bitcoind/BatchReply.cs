@@ -23,8 +23,6 @@ internal sealed class BatchReply
         _errors = new RpcError?[callCount];
     }
 
-    public int Count => _values.Length;
-
     /// <summary>
     /// Reads bitcoind's batch answer, each call's result with its reader. A reply with an unknown or repeated id is
     /// ignored; a missing one reads as <see cref="RpcError.NoReply"/>. Malformed JSON throws <see cref="JsonException"/>.

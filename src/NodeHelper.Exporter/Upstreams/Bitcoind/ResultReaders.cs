@@ -66,9 +66,6 @@ internal static class ResultReaders
             ? JsonElement.ParseValue(ref reader)
             : throw new JsonException($"the result is a JSON {Kind(reader.TokenType)}, not a number");
 
-    /// <summary>Kept as a JSON element of its own, whatever it is: for tests that look at raw results.</summary>
-    public static readonly ResultReader Element = (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
-
     /// <summary>Only the number of items of an array (listbanned): a ban list of thousands is counted, never kept.</summary>
     public static readonly ResultReader ArrayLength = (ref Utf8JsonReader reader) =>
     {

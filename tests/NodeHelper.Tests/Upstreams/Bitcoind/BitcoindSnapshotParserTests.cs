@@ -148,8 +148,8 @@ public sealed class BitcoindSnapshotParserTests
             body = body.Replace($"\"id\":{id}}}", $"\"id\":{id - 1}}}");
         }
 
-        var reply = RecordedBatch.Reply(body, ResultReaders.Of(BitcoindJsonContext.Default.BlockchainInfo), ResultReaders.Element,
-            ResultReaders.Element, ResultReaders.Of(BitcoindJsonContext.Default.FeeEstimate), ResultReaders.Element);
+        var reply = RecordedBatch.Reply(body, ResultReaders.Of(BitcoindJsonContext.Default.BlockchainInfo), RecordedBatch.Element,
+            RecordedBatch.Element, ResultReaders.Of(BitcoindJsonContext.Default.FeeEstimate), RecordedBatch.Element);
 
         reply.TryRead<BlockchainInfo>(0, out var chain, out _).Should().BeTrue();
         chain!.Blocks.Should().Be(150);

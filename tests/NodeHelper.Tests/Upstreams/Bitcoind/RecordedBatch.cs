@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using NodeHelper.Exporter.Upstreams.Bitcoind;
 using NodeHelper.Simulators;
@@ -43,6 +44,9 @@ internal static class RecordedBatch
     /// <summary>The answer read with the given reader per call.</summary>
     public static BatchReply Reply(string json, params ResultReader[] readers) => BatchReply.Parse(Encoding.UTF8.GetBytes(json), readers);
 
+    /// <summary>A result kept as a JSON element of its own, whatever it is: for tests that look at raw results.</summary>
+    public static readonly ResultReader Element = (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
+
     /// <summary>An answer to <paramref name="calls"/> calls, each result kept as a JSON element.</summary>
-    public static BatchReply Elements(string json, int calls) => Reply(json, [.. Enumerable.Repeat(ResultReaders.Element, calls)]);
+    public static BatchReply Elements(string json, int calls) => Reply(json, [.. Enumerable.Repeat(Element, calls)]);
 }
